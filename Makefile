@@ -1,0 +1,65 @@
+# Registre: `make run` serves the demo, `make test` runs the whole suite.
+# Both set everything up first: virtualenv, pinned dependencies, translations, database.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PYTEST_WORKERS ?= 2
+PYTEST_ARGS ?=
+
+.PHONY: run test bench install install-dev messages compile-messages migrate lint format clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.runtime $@
+
+# Development settings: DEBUG on and a random secret key, generated once, never committed.
+.env:
+	@printf 'DEBUG=true\nSECRET_KEY=%s\n' "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
+	@echo "Wrote .env (development settings)."
+
+compile-messages: $(VENV)/.runtime .env
+	@command -v msgfmt >/dev/null || { echo "msgfmt is missing: install gettext (apt-get install gettext)"; exit 1; }
+	$(BIN)/python manage.py compilemessages --ignore=.venv -v0
+
+install: $(VENV)/.runtime .env compile-messages
+
+install-dev: $(VENV)/.dev .env compile-messages
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput -v0
+
+run: migrate
+	$(BIN)/python manage.py seed_demo
+	@echo "Registre: http://127.0.0.1:8000  (sign in as dpo, manager or auditor; password registre-demo)"
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: install-dev lint
+	$(BIN)/python manage.py makemigrations --check --dry-run -v0
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --create-db $(PYTEST_ARGS)
+
+bench: install-dev
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# Update locale/fr/LC_MESSAGES/django.po after changing user-facing strings.
+messages: install
+	$(BIN)/python manage.py makemessages -l fr --no-obsolete --ignore=.venv --ignore=tests --ignore=bench
+
+clean:
+	rm -rf $(VENV) staticfiles test-artifacts .pytest_cache db.sqlite3 test-db.sqlite3*

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = _("Accounts and organisations")
+
+    def seed_demo(self) -> str:
+        from .demo import DEMO_PASSWORD, seed_demo_accounts
+
+        organisations = seed_demo_accounts()
+        return (
+            f"organisations {', '.join(sorted(organisations))}; users dpo, manager, auditor "
+            f"and the superuser admin, password {DEMO_PASSWORD!r}"
+        )

@@ -1,0 +1,47 @@
+import zoneinfo
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from .models import Membership, Organisation, User
+from .services import ORGANISATION_IDENTITY_FIELDS
+
+
+class OrganisationIdentityForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ORGANISATION_IDENTITY_FIELDS
+        widgets = {
+            "representative_contact": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class MemberAddForm(forms.Form):
+    identifier = forms.CharField(
+        label=_("Username or email address"),
+        max_length=254,
+        help_text=_("The person must already have an account. Ask an administrator to create one."),
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+
+
+class MembershipRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+
+
+def time_zone_choices():
+    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+class ProfileForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+
+    class Meta:
+        model = User
+        fields = ["email", "time_zone", "language"]
+        help_texts = {"email": _("Used only to reset your password and for notifications.")}
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(choices=settings.LANGUAGES)

@@ -1,0 +1,215 @@
+"""Who uses Registre: users, the organisations whose registers they keep, and their roles."""
+
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from core.models import TimeStampedModel
+from core.text import normalise_key
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("“%(value)s” is not a known time zone."), code="invalid_time_zone", params={"value": value}
+        )
+
+
+def default_time_zone() -> str:
+    return settings.TIME_ZONE
+
+
+class User(AbstractUser):
+    """A person who signs in. We keep as little about them as the product needs:
+    a username, an email address for password resets, and display preferences."""
+
+    # Privacy by design: no first or last name; a membership shows the username.
+    first_name = None
+    last_name = None
+
+    email = models.EmailField(_("email address"), blank=True)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default=default_time_zone,
+        validators=[validate_time_zone],
+        help_text=_("Dates and deadlines are shown in this time zone."),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Leave empty to follow your browser."),
+    )
+
+    objects = UserManager()
+
+    REQUIRED_FIELDS = ["email"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~models.Q(email=""),
+                name="accounts_user_email_unique_ci",
+                violation_error_message=_("Another account already uses this email address."),
+            ),
+        ]
+
+    def get_full_name(self):
+        return self.username
+
+    def get_short_name(self):
+        return self.username
+
+
+class Organisation(TimeStampedModel):
+    """The legal entity whose register this is: the Art. 30(1)(a) / 30(2)(a) header."""
+
+    class Role(models.TextChoices):
+        CONTROLLER = "controller", _("Controller")
+        PROCESSOR = "processor", _("Processor")
+        BOTH = "both", _("Controller and processor")
+
+    name = models.CharField(_("name"), max_length=200)
+    name_key = models.CharField(max_length=200, editable=False)
+    slug = models.SlugField(
+        _("short name in addresses"),
+        max_length=60,
+        unique=True,
+        help_text=_("Used in the page addresses; it cannot change once the organisation exists."),
+    )
+    legal_identifier = models.CharField(
+        _("legal identifier"),
+        max_length=50,
+        blank=True,
+        help_text=_("Company registration number, for example the SIREN in France."),
+    )
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = CountryField(_("country"), default="FR")
+    phone = models.CharField(_("telephone"), max_length=40, blank=True)
+    email = models.EmailField(_("contact email"), blank=True)
+    role = models.CharField(
+        _("acts as"),
+        max_length=20,
+        choices=Role.choices,
+        default=Role.CONTROLLER,
+        help_text=_(
+            "A controller decides why and how personal data is processed. A processor "
+            "processes it on behalf of a controller. An organisation doing both keeps two records."
+        ),
+    )
+    representative_name = models.CharField(
+        _("EU representative"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Only for organisations established outside the European Union (Art. 27): "
+            "the person or company that represents you in the EU."
+        ),
+    )
+    representative_contact = models.TextField(_("EU representative's contact details"), blank=True)
+    dpo_name = models.CharField(
+        _("data protection officer (DPO)"),
+        max_length=200,
+        blank=True,
+        help_text=_("The person or firm appointed as DPO, if any (Art. 37)."),
+    )
+    dpo_email = models.EmailField(_("DPO email"), blank=True)
+    dpo_phone = models.CharField(_("DPO telephone"), max_length=40, blank=True)
+    staff_count = models.PositiveIntegerField(
+        _("approximate staff count"),
+        null=True,
+        blank=True,
+        help_text=_("Organisations under 250 staff are exempt from some record-keeping (Art. 30(5))."),
+    )
+    is_public_body = models.BooleanField(
+        _("public authority or body"),
+        default=False,
+        help_text=_("Public bodies must appoint a DPO and cannot rely on legitimate interests for their tasks."),
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="organisations", verbose_name=_("members")
+    )
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                "name_key",
+                name="accounts_organisation_name_unique_ci",
+                violation_error_message=_("An organisation with this name already exists."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=["controller", "processor", "both"]),
+                name="accounts_organisation_role_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("organisations:home", kwargs={"organisation_slug": self.slug})
+
+    def clean(self):
+        super().clean()
+        self.name_key = normalise_key(self.name)
+        if not self.name_key:
+            raise ValidationError({"name": _("Enter the organisation's name.")}, code="required")
+
+    def save(self, *args, **kwargs):
+        self.name_key = normalise_key(self.name)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_key"}
+        super().save(*args, **kwargs)
+
+
+class Membership(TimeStampedModel):
+    """A user's single role in one organisation."""
+
+    class Role(models.TextChoices):
+        DPO = "dpo", _("DPO")
+        MANAGER = "manager", _("Manager")
+        AUDITOR = "auditor", _("Auditor")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("organisation")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["organisation__name", "user__username"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation"],
+                name="accounts_membership_one_role_per_organisation",
+                violation_error_message=_("This person is already a member of the organisation."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=["dpo", "manager", "auditor"]),
+                name="accounts_membership_role_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.organisation} · {self.get_role_display()}"

@@ -1,0 +1,15 @@
+"""Pages of one organisation, under /o/<organisation_slug>/."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "organisations"
+
+urlpatterns = [
+    path("", views.organisation_home, name="home"),
+    path("settings/", views.organisation_settings, name="settings"),
+    path("settings/members/", views.members, name="members"),
+    path("settings/members/<int:membership_id>/role/", views.member_role, name="member_role"),
+    path("settings/members/<int:membership_id>/remove/", views.member_remove, name="member_remove"),
+]

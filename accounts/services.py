@@ -1,0 +1,150 @@
+"""Writes of the accounts app. Views, forms, commands and the admin all go through here."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from .models import Membership, Organisation, User
+from .selectors import user_by_username_or_email
+
+ORGANISATION_IDENTITY_FIELDS = (
+    "name",
+    "legal_identifier",
+    "address",
+    "postcode",
+    "city",
+    "country",
+    "phone",
+    "email",
+    "role",
+    "representative_name",
+    "representative_contact",
+    "dpo_name",
+    "dpo_email",
+    "dpo_phone",
+    "staff_count",
+    "is_public_body",
+)
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:50] or "organisation"
+    slug, suffix = base, 2
+    while Organisation.objects.filter(slug=slug).exists():
+        slug, suffix = f"{base}-{suffix}", suffix + 1
+    return slug
+
+
+def organisation_create(*, name: str, slug: str = "", **identity) -> Organisation:
+    """Create an organisation; its slug comes from its name unless given."""
+    organisation = Organisation(name=name, slug=slug or _unique_slug(name), **identity)
+    organisation.full_clean()
+    organisation.save()
+    return organisation
+
+
+def organisation_update(*, organisation: Organisation, **changes) -> Organisation:
+    """Change the organisation's identity (Art. 30(1)(a) header). The slug never changes."""
+    unknown = set(changes) - set(ORGANISATION_IDENTITY_FIELDS)
+    if unknown:
+        raise TypeError(f"Not identity fields: {sorted(unknown)}")
+    for field, value in changes.items():
+        setattr(organisation, field, value)
+    organisation.full_clean()
+    organisation.save(update_fields=[*changes, "updated_at"])
+    return organisation
+
+
+def _refuse_losing_last_dpo(membership: Membership) -> None:
+    """Refuse a change that would leave the organisation without a DPO.
+
+    The organisation's DPO rows are locked, so two DPOs demoting each other at the same
+    moment cannot both succeed (PostgreSQL; SQLite serialises writers anyway).
+    """
+    if membership.role != Membership.Role.DPO:
+        return
+    dpos = list(
+        Membership.objects.select_for_update()
+        .filter(organisation_id=membership.organisation_id, role=Membership.Role.DPO)
+        .values_list("pk", flat=True)
+    )
+    if set(dpos) <= {membership.pk}:
+        raise ValidationError(_("An organisation needs at least one DPO: appoint another DPO first."), code="last_dpo")
+
+
+@transaction.atomic
+def membership_add(*, organisation: Organisation, identifier: str, role: str) -> Membership:
+    """Give an existing account (by username or email) a role in the organisation."""
+    user = user_by_username_or_email(identifier)
+    if user is None:
+        raise ValidationError(
+            {"identifier": _("No active account has this username or email address.")}, code="unknown_user"
+        )
+    membership = Membership(user=user, organisation=organisation, role=role)
+    membership.full_clean()
+    try:
+        with transaction.atomic():
+            membership.save()
+    except IntegrityError:  # added by someone else since full_clean()
+        raise ValidationError(
+            {"identifier": _("This person is already a member of the organisation.")}, code="unique"
+        ) from None
+    return membership
+
+
+@transaction.atomic
+def membership_change_role(*, membership: Membership, role: str) -> Membership:
+    membership = Membership.objects.select_for_update().select_related("organisation").get(pk=membership.pk)
+    if role != membership.role:
+        _refuse_losing_last_dpo(membership)
+    membership.role = role
+    membership.full_clean()
+    membership.save(update_fields=["role", "updated_at"])
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership) -> None:
+    membership = Membership.objects.select_for_update().select_related("organisation").get(pk=membership.pk)
+    _refuse_losing_last_dpo(membership)
+    membership.delete()
+
+
+@transaction.atomic
+def member_grant(
+    *, username: str, organisation: Organisation, role: str, email: str = "", password: str | None = None
+) -> tuple[Membership, bool]:
+    """Create the account if needed and give it ``role`` (the ``add_member`` command).
+
+    Returns the membership and whether the account was created.
+    """
+    user = User.objects.filter(username=username).first()
+    created = user is None
+    if created:
+        user = User(username=username, email=email)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.full_clean()
+        user.save()
+    else:
+        update_fields = []
+        if email and email != user.email:
+            user.email = email
+            update_fields.append("email")
+        if password:
+            user.set_password(password)
+            update_fields.append("password")
+        if update_fields:
+            user.full_clean()
+            user.save(update_fields=update_fields)
+    membership = Membership.objects.filter(user=user, organisation=organisation).first()
+    if membership is None:
+        membership = Membership(user=user, organisation=organisation, role=role)
+        membership.full_clean()
+        membership.save()
+    elif membership.role != role:
+        membership = membership_change_role(membership=membership, role=role)
+    return membership, created

@@ -1,0 +1,185 @@
+"""Pages of the accounts app: sign-in, profile, language, organisations and their members."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+from django.views.i18n import set_language
+
+from . import services
+from .forms import LanguageForm, MemberAddForm, MembershipRoleForm, OrganisationIdentityForm, ProfileForm
+from .models import Membership
+from .permissions import SESSION_ORGANISATION_KEY, Action, organisation_access, organisation_view
+from .selectors import organisation_members, organisations_for
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    """Show a service's ValidationError next to the form field it names."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@require_safe
+@login_required
+def home(request):
+    """Open the organisation used last, else the first one; explain when there is none."""
+    organisations = organisations_for(request.user)
+    last = request.session.get(SESSION_ORGANISATION_KEY)
+    organisation = organisations.filter(slug=last).first() if last else None
+    organisation = organisation or organisations.first()
+    if organisation is None:
+        return render(request, "accounts/no_organisation.html")
+    return redirect("organisations:home", organisation_slug=organisation.slug)
+
+
+@require_safe
+@login_required
+def switch_organisation(request):
+    """The organisation switcher (a plain GET form, so it works without JavaScript)."""
+    slug = request.GET.get("organisation", "")
+    access = organisation_access(request.user, slug)
+    return redirect("organisations:home", organisation_slug=access.organisation.slug)
+
+
+@login_required
+def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        response = redirect("accounts:profile")
+        if form.cleaned_data["language"]:
+            # So that the sign-in page after signing out speaks the same language.
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                form.cleaned_data["language"],
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+            )
+        messages.success(request, _("Your preferences have been saved."))
+        return response
+    return render(request, "accounts/profile.html", {"form": form, "now_time": timezone.now()})
+
+
+@require_POST
+def switch_language(request):
+    """Django's set_language (which also checks ``next``); a signed-in user's choice is
+    remembered in their profile."""
+    form = LanguageForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(_("Unknown language."))
+    if request.user.is_authenticated:
+        request.user.language = form.cleaned_data["language"]
+        request.user.save(update_fields=["language"])
+    return set_language(request)
+
+
+@organisation_view()
+def organisation_home(request, organisation):
+    return render(request, "accounts/organisation_home.html", {"organisation": organisation})
+
+
+@organisation_view(read=Action.VIEW, write=Action.MANAGE_ORGANISATION)
+def organisation_settings(request, organisation):
+    """The organisation's identity: the header of its Art. 30 record."""
+    form = OrganisationIdentityForm(request.POST or None, instance=organisation)
+    if not request.access.can_manage_organisation:
+        for field in form.fields.values():
+            field.disabled = True
+    if request.method == "POST" and form.is_valid():
+        changes = {field: form.cleaned_data[field] for field in form.changed_data}
+        try:
+            services.organisation_update(organisation=organisation, **changes)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("The organisation's identity has been saved."))
+            return redirect("organisations:settings", organisation_slug=organisation.slug)
+    return render(
+        request,
+        "accounts/organisation_settings.html",
+        {"organisation": organisation, "form": form, "section": "settings"},
+    )
+
+
+@organisation_view(read=Action.VIEW, write=Action.MANAGE_ORGANISATION)
+def members(request, organisation):
+    form = MemberAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.membership_add(
+                organisation=organisation,
+                identifier=form.cleaned_data["identifier"],
+                role=form.cleaned_data["role"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(user)s is now %(role)s.") % {"user": membership.user, "role": membership.get_role_display()},
+            )
+            return redirect("organisations:members", organisation_slug=organisation.slug)
+    return render(
+        request,
+        "accounts/members.html",
+        {
+            "organisation": organisation,
+            "memberships": organisation_members(organisation),
+            "form": form,
+            "roles": Membership.Role.choices,
+            "section": "settings",
+        },
+    )
+
+
+def _membership(organisation, membership_id) -> Membership:
+    return get_object_or_404(Membership.objects.select_related("user"), pk=membership_id, organisation=organisation)
+
+
+@organisation_view(read=None, write=Action.MANAGE_ORGANISATION)
+def member_role(request, organisation, membership_id):
+    membership = _membership(organisation, membership_id)
+    form = MembershipRoleForm(request.POST)
+    if form.is_valid():
+        try:
+            membership = services.membership_change_role(membership=membership, role=form.cleaned_data["role"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("%(user)s is now %(role)s.") % {"user": membership.user, "role": membership.get_role_display()},
+            )
+    else:
+        messages.error(request, _("Choose one of the roles offered."))
+    return redirect("organisations:members", organisation_slug=organisation.slug)
+
+
+@organisation_view(read=Action.MANAGE_ORGANISATION, write=Action.MANAGE_ORGANISATION)
+def member_remove(request, organisation, membership_id):
+    membership = _membership(organisation, membership_id)
+    if request.method == "POST":
+        try:
+            services.membership_remove(membership=membership)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, _("%(user)s no longer has access to this organisation.") % {"user": membership.user}
+            )
+            if membership.user == request.user and not request.user.is_superuser:
+                return redirect("home")
+        return redirect("organisations:members", organisation_slug=organisation.slug)
+    return render(
+        request,
+        "accounts/member_remove.html",
+        {"organisation": organisation, "membership": membership, "section": "settings"},
+    )

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts import views as account_views
+from core import views as core_views
+
+organisation_patterns = [
+    path("", include("accounts.organisation_urls")),
+    path("", include("processing.urls")),
+    path("", include("breaches.urls")),
+]
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("account/", include("accounts.urls")),
+    path("o/<slug:organisation_slug>/", include(organisation_patterns)),
+    path("admin/", admin.site.urls),
+]

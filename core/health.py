@@ -1,0 +1,46 @@
+"""What /healthz checks: the database always, the broker when one is configured."""
+
+from django.conf import settings
+from django.db import connection
+
+from config.celery_app import app as celery_app
+
+from .models import WorkerHeartbeat
+
+BROKER_TIMEOUT_SECONDS = 2
+
+
+def database_problem() -> str | None:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as error:  # any failure is the answer, not a crash
+        return f"{type(error).__name__}: {error}"
+    return None
+
+
+def broker_problem() -> str | None:
+    try:
+        with celery_app.connection_for_write() as broker:
+            broker.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT_SECONDS)
+    except Exception as error:
+        return f"{type(error).__name__}: {error}"
+    return None
+
+
+def health_report() -> tuple[bool, dict]:
+    """Return (healthy, report). The report names every check and what failed."""
+    checks = {"database": database_problem()}
+    if settings.REDIS_URL:
+        checks["broker"] = broker_problem()
+    failed = sorted(name for name, problem in checks.items() if problem)
+    report = {
+        "status": "fail" if failed else "ok",
+        "checks": {name: problem or "ok" for name, problem in checks.items()},
+        "failed": failed,
+    }
+    if "database" not in failed:
+        last = WorkerHeartbeat.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
+        report["worker_last_seen"] = last.isoformat() if last else None
+    return not failed, report

@@ -1,0 +1,206 @@
+"""Every URL of the project, for every kind of visitor, for GET and for POST.
+
+Each route is classified below with the status each persona must get, using real objects
+of the organisation: an outsider's 404 comes from the permission layer, never from an id
+that does not exist. A route that nobody classified fails ``test_every_route_is_classified``.
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.tokens import default_token_generator
+from django.contrib.contenttypes.models import ContentType
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from accounts.models import Membership, Organisation
+from core.models import WorkerHeartbeat
+
+from .accounts.factories import UserFactory
+from .conftest import client_for
+
+PERSONAS = ("anonymous", "outsider", "auditor", "manager", "dpo", "superuser")
+
+
+def statuses(anonymous, outsider, auditor, manager, dpo, superuser):
+    return dict(zip(PERSONAS, (anonymous, outsider, auditor, manager, dpo, superuser), strict=True))
+
+
+def every(status):
+    return statuses(*([status] * len(PERSONAS)))
+
+
+SIGNED_IN = statuses(302, 200, 200, 200, 200, 200)  # anonymous is sent to the sign-in page
+SIGNED_IN_NOT_ALLOWED = statuses(302, 405, 405, 405, 405, 405)
+# Organisation pages: outsiders 404 (existence never leaks), roles per the table.
+ORG_READ = statuses(302, 404, 200, 200, 200, 200)
+ORG_MANAGE_FORM = statuses(302, 404, 403, 403, 200, 200)  # the DPO sees the form (again, with errors)
+ORG_MANAGE_REDIRECT = statuses(302, 404, 403, 403, 302, 302)
+ORG_NOT_ALLOWED = statuses(302, 404, 405, 405, 405, 405)
+
+
+@dataclass
+class Route:
+    get: dict
+    post: dict
+    kwargs: object = None  # callable(world) -> dict of URL kwargs
+    query: str = ""
+    data: dict = field(default_factory=dict)
+
+
+def org(world):
+    return {"organisation_slug": world.organisation.slug}
+
+
+def org_and_auditor_membership(world):
+    return {**org(world), "membership_id": world.auditor_membership.pk}
+
+
+def reset_link(world):
+    # Not one of the personas: signing in changes a user's last_login and so their token.
+    user = UserFactory(username="forgetful")
+    return {"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)}
+
+
+ROUTES = {
+    "home": Route(get=statuses(302, 302, 302, 302, 302, 302), post=every(405)),
+    "healthz": Route(get=every(200), post=every(405)),
+    "accounts:login": Route(get=statuses(200, 302, 302, 302, 302, 302), post=statuses(200, 302, 302, 302, 302, 302)),
+    "accounts:logout": Route(get=every(405), post=every(302)),
+    "accounts:password_change": Route(get=SIGNED_IN, post=SIGNED_IN),
+    "accounts:password_change_done": Route(get=SIGNED_IN, post=SIGNED_IN_NOT_ALLOWED),
+    "accounts:password_reset": Route(get=every(200), post=every(200)),
+    "accounts:password_reset_done": Route(get=every(200), post=every(405)),
+    "accounts:password_reset_confirm": Route(get=every(302), post=every(302), kwargs=reset_link),
+    "accounts:password_reset_complete": Route(get=every(200), post=every(405)),
+    "accounts:profile": Route(get=SIGNED_IN, post=SIGNED_IN),
+    "accounts:language": Route(get=every(405), post=every(302), data={"language": "fr"}),
+    "accounts:switch_organisation": Route(
+        get=statuses(302, 404, 302, 302, 302, 302), post=every(405), query="organisation={slug}"
+    ),
+    "organisations:home": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
+    "organisations:settings": Route(get=ORG_READ, post=ORG_MANAGE_FORM, kwargs=org),
+    "organisations:members": Route(get=ORG_READ, post=ORG_MANAGE_FORM, kwargs=org),
+    "organisations:member_role": Route(
+        get=ORG_NOT_ALLOWED, post=ORG_MANAGE_REDIRECT, kwargs=org_and_auditor_membership, data={"role": "auditor"}
+    ),
+    "organisations:member_remove": Route(
+        get=ORG_MANAGE_FORM, post=ORG_MANAGE_REDIRECT, kwargs=org_and_auditor_membership
+    ),
+    "processing:activity_list": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
+    "processing:finding_list": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
+    "processing:report_list": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
+    "breaches:breach_list": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
+}
+
+
+def project_routes():
+    """(name, route) of every URL pattern; unnamed ones are named by their route."""
+
+    def walk(patterns, prefix="", namespace=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+            elif isinstance(pattern, URLPattern):
+                route = prefix + str(pattern.pattern)
+                yield (f"{namespace}{pattern.name}" if pattern.name else route), route
+
+    return list(walk(get_resolver().url_patterns))
+
+
+def is_admin(name, route):
+    return route.startswith("admin/")
+
+
+@dataclass
+class World:
+    organisation: Organisation
+    auditor_membership: Membership
+    users: dict
+
+
+@pytest.fixture
+def world(organisation, dpo, manager, auditor, outsider, superuser):
+    return World(
+        organisation=organisation,
+        auditor_membership=Membership.objects.get(user=auditor, organisation=organisation),
+        users={
+            "anonymous": None,
+            "outsider": outsider,
+            "auditor": auditor,
+            "manager": manager,
+            "dpo": dpo,
+            "superuser": superuser,
+        },
+    )
+
+
+def test_every_route_is_classified():
+    unclassified = [name for name, route in project_routes() if name not in ROUTES and not is_admin(name, route)]
+    assert unclassified == [], f"Classify these routes in ROUTES: {unclassified}"
+    stale = set(ROUTES) - {name for name, _route in project_routes()}
+    assert stale == set(), f"ROUTES lists routes that no longer exist: {stale}"
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("method", ["get", "post"])
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_route_answers_each_persona_as_classified(world, name, method, persona):
+    route = ROUTES[name]
+    url = reverse(name, kwargs=route.kwargs(world) if route.kwargs else None)
+    if route.query:
+        url += "?" + route.query.format(slug=world.organisation.slug)
+    client = client_for(world.users[persona])
+    response = client.get(url) if method == "get" else client.post(url, route.data)
+    expected = getattr(route, method)[persona]
+    assert response.status_code == expected, f"{method.upper()} {url} as {persona}"
+    if persona == "anonymous" and expected == 302 and name.split(":")[0] in ("organisations", "processing"):
+        assert response["Location"].startswith(reverse("accounts:login"))
+
+
+# --- The Django admin: superusers only -------------------------------------------------
+
+
+def admin_url(name, route, world):
+    """A URL for an admin pattern, with a real object where the pattern needs one."""
+    if "<path:content_type_id>" in route:
+        content_type = ContentType.objects.get_for_model(Organisation)
+        return f"/admin/r/{content_type.pk}/{world.organisation.pk}/"
+    if "(?P<app_label>" in route:
+        return "/admin/accounts/"
+    if "(?P<url>" in route:
+        return "/admin/no-such-page/"
+    if "<path:object_id>" not in route and "<id>" not in route:
+        return "/" + route
+    app_label, model_name = route.split("/")[1:3]
+    model = apps.get_model(app_label, model_name)
+    instance = model.objects.order_by("pk").first()
+    if instance is None:  # the one model the world does not fill
+        instance = WorkerHeartbeat.objects.create(hostname="worker@test", pid=1, seen_at=timezone.now())
+    return "/" + route.replace("<path:object_id>", str(instance.pk)).replace("<id>", str(instance.pk))
+
+
+ADMIN_ROUTES = [(name, route) for name, route in project_routes() if is_admin(name, route)]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize(("name", "route"), ADMIN_ROUTES, ids=[name for name, _route in ADMIN_ROUTES])
+def test_admin_is_for_superusers_only(world, name, route, persona):
+    url = admin_url(name, route, world)
+    client = client_for(world.users[persona])
+    for method in ("get", "post"):
+        response = getattr(client, method)(url)
+        if persona == "superuser":
+            assert response.status_code < 500, f"{method.upper()} {url}"
+            if response.status_code == 302:
+                assert not response["Location"].startswith("/admin/login/"), f"{method.upper()} {url}"
+        elif name == "admin:login":
+            assert response.status_code == 200, f"{method.upper()} {url} as {persona}"
+        else:
+            # Sent to the admin's sign-in page (or, for sign-out, to the admin, which sends them there).
+            assert response.status_code == 302, f"{method.upper()} {url} as {persona}"
+            assert response["Location"].split("?")[0] in ("/admin/login/", "/admin/"), f"{method} {url} {persona}"
