@@ -110,7 +110,8 @@ def organisation_view(*, read: Action | None = Action.VIEW, write: Action | None
                 return HttpResponseNotAllowed(allowed)
             access.require(action)
             request.access = access
-            request.session[SESSION_ORGANISATION_KEY] = access.organisation.slug
+            if request.session.get(SESSION_ORGANISATION_KEY) != access.organisation.slug:
+                request.session[SESSION_ORGANISATION_KEY] = access.organisation.slug
             return view(request, access.organisation, *args, **kwargs)
 
         wrapped.organisation_actions = {"read": read, "write": write}

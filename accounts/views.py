@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,6 +17,8 @@ from .forms import LanguageForm, MemberAddForm, MembershipRoleForm, Organisation
 from .models import Membership
 from .permissions import SESSION_ORGANISATION_KEY, Action, organisation_access, organisation_view
 from .selectors import organisation_members, organisations_for
+
+MEMBERS_PER_PAGE = 50
 
 
 def _apply_errors(form, error: ValidationError) -> None:
@@ -132,7 +135,7 @@ def members(request, organisation):
         "accounts/members.html",
         {
             "organisation": organisation,
-            "memberships": organisation_members(organisation),
+            "page": Paginator(organisation_members(organisation), MEMBERS_PER_PAGE).get_page(request.GET.get("page")),
             "form": form,
             "roles": Membership.Role.choices,
             "section": "settings",

@@ -2,8 +2,8 @@
 
 Every value an operator may change is read here, once, through one ``environ.Env``.
 Defaults are the embedded, newcomer set-up: SQLite under the project, Celery eager.
-A ``.env`` file at the project root is read when present (``make`` writes one for
-development); real environment variables always win over it.
+A ``.env`` file at the project root (or the file ``ENV_FILE`` names) is read when present
+(``make`` writes one for development); real environment variables always win over it.
 """
 
 from datetime import timedelta
@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+environ.Env.read_env(env.str("ENV_FILE", default=str(BASE_DIR / ".env")), overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 
@@ -175,6 +175,8 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# Joining the browsers' HSTS preload list commits the whole domain: the operator decides.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 # Behind a TLS-terminating proxy (docker-compose, a PaaS), trust its X-Forwarded-Proto.

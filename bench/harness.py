@@ -1,0 +1,80 @@
+"""The benchmark harness: its own database, a seeded register, timings and query counts."""
+
+import json
+import os
+import statistics
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def setup_django() -> None:
+    """Point Django at the benchmark database (never the development one) and migrate it."""
+    os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{ROOT / 'bench.sqlite3'}")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import reset_queries
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()  # lets the test client in, keeps email in memory
+    call_command("migrate", verbosity=0)
+    call_command("flush", interactive=False, verbosity=0)  # every run starts from empty tables
+    # Measure what production runs: no per-query logging (CaptureQueriesContext still counts).
+    settings.DEBUG = False
+    reset_queries()
+
+
+@dataclass
+class Measure:
+    p50_ms: float
+    p95_ms: float
+    queries: int
+
+
+def measure_requests(request: Callable[[], object], repeat: int = 50, warmup: int = 3) -> Measure:
+    """Median and 95th percentile server time of ``request``, and its query count."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(warmup):
+        request()
+    with CaptureQueriesContext(connection) as captured:
+        request()
+    queries = len(captured)  # read now: later requests reset the connection's query log
+    timings = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        response = request()
+        timings.append((time.perf_counter() - start) * 1000)
+        if getattr(response, "status_code", 200) != 200:
+            raise RuntimeError(f"benchmark request answered {response.status_code}")
+    timings.sort()
+    return Measure(
+        p50_ms=round(statistics.median(timings), 2),
+        p95_ms=round(timings[int(0.95 * (len(timings) - 1))], 2),
+        queries=queries,
+    )
+
+
+def peak_memory_mb(work: Callable[[], object]) -> tuple[object, float]:
+    tracemalloc.start()
+    try:
+        result = work()
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return result, round(peak / 1024 / 1024, 1)
+
+
+def report(name: str, **figures) -> None:
+    print(json.dumps({"benchmark": name, **figures}), flush=True)
