@@ -9,6 +9,16 @@ from .services import ORGANISATION_IDENTITY_FIELDS
 
 
 class OrganisationIdentityForm(forms.ModelForm):
+    fieldsets = [
+        (_("Organisation"), ["name", "legal_identifier", "role", "staff_count", "is_public_body"]),
+        (_("Address and contact"), ["address", "postcode", "city", "country", "phone", "email"]),
+        (_("Data protection officer"), ["dpo_name", "dpo_email", "dpo_phone"]),
+        (_("Representative in the EU (Art. 27)"), ["representative_name", "representative_contact"]),
+    ]
+
+    def grouped_fields(self):
+        return [(legend, [self[name] for name in names]) for legend, names in self.fieldsets]
+
     class Meta:
         model = Organisation
         fields = ORGANISATION_IDENTITY_FIELDS
