@@ -1,9 +1,11 @@
 import re
+from datetime import timedelta
 
 import pytest
 import time_machine
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Membership, Organisation
 
@@ -31,6 +33,27 @@ def test_wrong_password_is_refused_with_a_message(client, dpo):
     assert response.status_code == 200
     assert "Please enter a correct username and password" in response.text
     assert "_auth_user_id" not in client.session
+
+
+def test_repeated_wrong_passwords_lock_the_username_out_for_a_while(client, dpo, password, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("accounts:login"), {"username": "dpo", "password": "guess"})
+    # Even the right password is refused now, with an explanation.
+    response = client.post(reverse("accounts:login"), {"username": "dpo", "password": password})
+    assert response.status_code == 429
+    assert "Too many failed sign-ins" in response.text
+    assert "_auth_user_id" not in client.session
+    # The cool-off ends it.
+    with time_machine.travel(timezone.now() + settings.AXES_COOLOFF_TIME + timedelta(seconds=1)):
+        response = client.post(reverse("accounts:login"), {"username": "dpo", "password": password})
+    assert response.status_code == 302
+
+
+def test_a_lockout_of_one_username_does_not_lock_another(client, dpo, manager, password, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("accounts:login"), {"username": "dpo", "password": "guess"})
+    response = client.post(reverse("accounts:login"), {"username": "manager", "password": password})
+    assert response.status_code == 302
 
 
 def test_sign_out_ends_the_session(dpo_client):
