@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django.views.i18n import set_language
 
+from core.forms import apply_validation_error
+
 from . import services
 from .forms import LanguageForm, MemberAddForm, MembershipRoleForm, OrganisationIdentityForm, ProfileForm
 from .models import Membership
@@ -19,15 +21,6 @@ from .permissions import SESSION_ORGANISATION_KEY, Action, organisation_access, 
 from .selectors import organisation_members, organisations_for
 
 MEMBERS_PER_PAGE = 50
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    """Show a service's ValidationError next to the form field it names."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @require_safe
@@ -101,7 +94,7 @@ def organisation_settings(request, organisation):
         try:
             services.organisation_update(organisation=organisation, **changes)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, _("The organisation's identity has been saved."))
             return redirect("organisations:settings", organisation_slug=organisation.slug)
@@ -123,7 +116,7 @@ def members(request, organisation):
                 role=form.cleaned_data["role"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(
                 request,

@@ -6,6 +6,7 @@ from core import views as core_views
 
 organisation_patterns = [
     path("", include("accounts.organisation_urls")),
+    path("", include("inventory.urls")),
     path("", include("processing.urls")),
     path("", include("breaches.urls")),
 ]

@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class InventoryConfig(AppConfig):
     name = "inventory"
     verbose_name = _("Catalogue")
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from .reference import reference_data_create_missing
+
+        post_migrate.connect(reference_data_create_missing, sender=self)
+
+    def seed_demo(self) -> str:
+        from .demo import seed_demo_catalogue
+
+        return seed_demo_catalogue()

@@ -18,9 +18,11 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import Membership, Organisation
 from core.models import WorkerHeartbeat
+from inventory.models import System
 
 from .accounts.factories import UserFactory
 from .conftest import client_for
+from .inventory.factories import SystemFactory
 
 PERSONAS = ("anonymous", "outsider", "auditor", "manager", "dpo", "superuser")
 
@@ -35,10 +37,11 @@ def every(status):
 
 SIGNED_IN = statuses(302, 200, 200, 200, 200, 200)  # anonymous is sent to the sign-in page
 SIGNED_IN_NOT_ALLOWED = statuses(302, 405, 405, 405, 405, 405)
-# Organisation pages: outsiders 404 (existence never leaks), roles per the table.
+# Organisation pages: outsiders 404 (existence never leaks), roles per the table. Editing the
+# register and managing the organisation are both the DPO's (and a superuser's).
 ORG_READ = statuses(302, 404, 200, 200, 200, 200)
-ORG_MANAGE_FORM = statuses(302, 404, 403, 403, 200, 200)  # the DPO sees the form (again, with errors)
-ORG_MANAGE_REDIRECT = statuses(302, 404, 403, 403, 302, 302)
+DPO_ONLY_FORM = statuses(302, 404, 403, 403, 200, 200)  # the DPO sees the form (again, with errors)
+DPO_ONLY_REDIRECT = statuses(302, 404, 403, 403, 302, 302)
 ORG_NOT_ALLOWED = statuses(302, 404, 405, 405, 405, 405)
 
 
@@ -57,6 +60,14 @@ def org(world):
 
 def org_and_auditor_membership(world):
     return {**org(world), "membership_id": world.auditor_membership.pk}
+
+
+def org_and_system(world):
+    return {**org(world), "kind": "systems", "pk": world.system.pk}
+
+
+def org_and_kind(world):
+    return {**org(world), "kind": "systems"}
 
 
 def reset_link(world):
@@ -82,14 +93,19 @@ ROUTES = {
         get=statuses(302, 404, 302, 302, 302, 302), post=every(405), query="organisation={slug}"
     ),
     "organisations:home": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
-    "organisations:settings": Route(get=ORG_READ, post=ORG_MANAGE_FORM, kwargs=org),
-    "organisations:members": Route(get=ORG_READ, post=ORG_MANAGE_FORM, kwargs=org),
+    "organisations:settings": Route(get=ORG_READ, post=DPO_ONLY_FORM, kwargs=org),
+    "organisations:members": Route(get=ORG_READ, post=DPO_ONLY_FORM, kwargs=org),
     "organisations:member_role": Route(
-        get=ORG_NOT_ALLOWED, post=ORG_MANAGE_REDIRECT, kwargs=org_and_auditor_membership, data={"role": "auditor"}
+        get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org_and_auditor_membership, data={"role": "auditor"}
     ),
-    "organisations:member_remove": Route(
-        get=ORG_MANAGE_FORM, post=ORG_MANAGE_REDIRECT, kwargs=org_and_auditor_membership
-    ),
+    "organisations:member_remove": Route(get=DPO_ONLY_FORM, post=DPO_ONLY_REDIRECT, kwargs=org_and_auditor_membership),
+    "inventory:catalogue": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
+    "inventory:load_defaults": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org, data={"language": "fr"}),
+    "inventory:item_list": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org_and_kind),
+    "inventory:item_create": Route(get=DPO_ONLY_FORM, post=DPO_ONLY_FORM, kwargs=org_and_kind),
+    "inventory:item_edit": Route(get=DPO_ONLY_FORM, post=DPO_ONLY_FORM, kwargs=org_and_system),
+    "inventory:item_archive": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org_and_system),
+    "inventory:item_restore": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org_and_system),
     "processing:activity_list": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
     "processing:finding_list": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
     "processing:report_list": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
@@ -120,6 +136,7 @@ def is_admin(name, route):
 class World:
     organisation: Organisation
     auditor_membership: Membership
+    system: System
     users: dict
 
 
@@ -128,6 +145,7 @@ def world(organisation, dpo, manager, auditor, outsider, superuser):
     return World(
         organisation=organisation,
         auditor_membership=Membership.objects.get(user=auditor, organisation=organisation),
+        system=SystemFactory(organisation=organisation),
         users={
             "anonymous": None,
             "outsider": outsider,

@@ -1,0 +1,156 @@
+"""Reference data on where personal data may go: the EEA and the adequacy decisions.
+
+Facts checked against public sources in November 2026 (see shared GDPR.md, section 5).
+This module only *seeds* the database; superusers keep the data current in the admin and
+the checks always read the database, so a revoked or new decision changes the findings
+without a code change.
+"""
+
+import datetime
+
+# EU-27 (Art. 3 TEU) and their outermost regions that have their own ISO code. The Azores,
+# Madeira and the Canary Islands are covered by PT and ES. Overseas countries and
+# territories such as NC, PF, GL, BL are *not* EU.
+EU_MEMBER_STATES = frozenset(
+    [
+        "AT",
+        "BE",
+        "BG",
+        "HR",
+        "CY",
+        "CZ",
+        "DK",
+        "EE",
+        "FI",
+        "FR",
+        "DE",
+        "GR",
+        "HU",
+        "IE",
+        "IT",
+        "LV",
+        "LT",
+        "LU",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SK",
+        "SI",
+        "ES",
+        "SE",
+    ]
+)
+EU_OUTERMOST_REGIONS = frozenset(["GP", "GF", "MQ", "RE", "YT", "MF", "AX"])  # AX: Åland, part of Finland in the EU
+EEA_EFTA_STATES = frozenset(["IS", "LI", "NO"])  # EEA Agreement
+
+EU = EU_MEMBER_STATES | EU_OUTERMOST_REGIONS
+EEA = EU | EEA_EFTA_STATES
+
+
+def _date(text: str) -> datetime.date:
+    return datetime.date.fromisoformat(text)
+
+
+# Art. 45 adequacy decisions in force (country code, or international organisation name).
+# scope "full" or "partial"; a partial scope says in words who is covered, and the US one
+# covers only organisations certified under the EU-US Data Privacy Framework.
+ADEQUACY_DECISIONS = [
+    {"country": "CH", "reference": "2000/518/EC", "in_force_from": _date("2000-07-26")},
+    {
+        "country": "CA",
+        "reference": "2002/2/EC",
+        "in_force_from": _date("2001-12-20"),
+        "scope": "partial",
+        "scope_description": "Only recipients subject to PIPEDA (commercial organisations).",
+        "scope_description_fr": "Uniquement les destinataires soumis à la PIPEDA (organisations commerciales).",
+    },
+    {"country": "AR", "reference": "2003/490/EC", "in_force_from": _date("2003-06-30")},
+    {"country": "GG", "reference": "2003/821/EC", "in_force_from": _date("2003-11-21")},
+    {"country": "IM", "reference": "2004/411/EC", "in_force_from": _date("2004-04-28")},
+    {"country": "JE", "reference": "2008/393/EC", "in_force_from": _date("2008-05-08")},
+    {"country": "FO", "reference": "2010/146/EU", "in_force_from": _date("2010-03-05")},
+    {"country": "AD", "reference": "2010/625/EU", "in_force_from": _date("2010-10-19")},
+    {"country": "IL", "reference": "2011/61/EU", "in_force_from": _date("2011-01-31")},
+    {"country": "UY", "reference": "2012/484/EU", "in_force_from": _date("2012-08-21")},
+    {"country": "NZ", "reference": "2013/65/EU", "in_force_from": _date("2012-12-19")},
+    {
+        "country": "JP",
+        "reference": "(EU) 2019/419",
+        "in_force_from": _date("2019-01-23"),
+        "scope": "partial",
+        "scope_description": "Private sector under the APPI.",
+        "scope_description_fr": "Secteur privé soumis à l’APPI.",
+    },
+    {
+        "country": "KR",
+        "reference": "(EU) 2022/254",
+        "in_force_from": _date("2021-12-17"),
+        "scope": "partial",
+        "scope_description": "Private sector under PIPA; some sectors are excluded.",
+        "scope_description_fr": "Secteur privé soumis à la PIPA ; certains secteurs sont exclus.",
+    },
+    {
+        "country": "GB",
+        "reference": "(EU) 2021/1772, renewed 19 December 2025",
+        "in_force_from": _date("2021-06-28"),
+        "ends_on": _date("2031-12-27"),
+    },
+    {
+        "country": "US",
+        "reference": "(EU) 2023/1795",
+        "in_force_from": _date("2023-07-10"),
+        "scope": "partial",
+        "requires_dpf_certification": True,
+        "scope_description": (
+            "Only organisations certified under the EU-US Data Privacy Framework. "
+            "Upheld by the General Court on 3 September 2025; appeal pending."
+        ),
+        "scope_description_fr": (
+            "Uniquement les organisations certifiées dans le cadre du Data Privacy Framework UE-États-Unis. "
+            "Confirmée par le Tribunal le 3 septembre 2025 ; pourvoi pendant."
+        ),
+    },
+    {
+        "international_organisation": "European Patent Organisation",
+        "reference": "(EU) 2025/1382",
+        "in_force_from": _date("2025-07-15"),
+    },
+    {
+        "country": "BR",
+        "reference": "(EU) 2026/179",
+        "in_force_from": _date("2026-01-26"),
+        "scope": "partial",
+        "scope_description": "Recipients subject to the LGPD.",
+        "scope_description_fr": "Destinataires soumis à la LGPD.",
+    },
+]
+
+
+def reference_data_create_missing(**kwargs) -> None:
+    """Create the countries and adequacy decisions the database lacks (a post_migrate hook).
+
+    It only adds: what a superuser changed in the admin (an end date, a scope) is never
+    overwritten. It runs after every ``migrate`` and after a test flush.
+    """
+    from django_countries.data import COUNTRIES
+
+    from .models import AdequacyDecision, Country, InternationalOrganisation
+
+    existing = set(Country.objects.values_list("code", flat=True))
+    Country.objects.bulk_create(
+        Country(code=code, is_eu=code in EU, is_eea=code in EEA) for code in COUNTRIES if code not in existing
+    )
+    known = set(AdequacyDecision.objects.values_list("reference", flat=True))
+    for decision in ADEQUACY_DECISIONS:
+        if decision["reference"] in known:
+            continue
+        decision = dict(decision)
+        if "international_organisation" in decision:
+            decision["international_organisation"] = InternationalOrganisation.objects.get_or_create(
+                name=decision["international_organisation"]
+            )[0]
+        else:
+            decision["country_id"] = decision.pop("country")
+        AdequacyDecision.objects.create(**decision)
