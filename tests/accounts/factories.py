@@ -29,6 +29,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"organisation-{n}")
     legal_identifier = factory.Sequence(lambda n: f"SIREN {100000000 + n}")
     city = "Lyon"
+    email = "contact@example.org"
     country = "FR"
     dpo_name = "Claire Martin"
     dpo_email = "dpo@example.org"

@@ -1,0 +1,29 @@
+"""Reads of the register, each carrying the joins its pages need."""
+
+from django.db.models import Prefetch, QuerySet
+
+from accounts.models import Organisation
+from inventory.models import SystemCountry
+
+from .models import ActivityDataSubject, ProcessingActivity, Transfer
+
+
+def activities_with_details(activities: QuerySet[ProcessingActivity]) -> QuerySet[ProcessingActivity]:
+    """Everything the register pages and the completeness check read, in a fixed number of queries."""
+    return activities.select_related("organisation").prefetch_related(
+        "data_fields",
+        "recipients__country",
+        Prefetch("systems__country_links", queryset=SystemCountry.objects.select_related("country")),
+        Prefetch("subject_links", queryset=ActivityDataSubject.objects.select_related("category")),
+        Prefetch(
+            "transfers",
+            queryset=Transfer.objects.select_related("country", "international_organisation", "recipient", "system"),
+        ),
+        "retention_lines",
+        "security_measures",
+        "controller_parties",
+    )
+
+
+def organisation_activities(organisation: Organisation) -> QuerySet[ProcessingActivity]:
+    return ProcessingActivity.objects.filter(organisation=organisation)

@@ -1,0 +1,198 @@
+"""Writes of the register. The web forms, the API, imports and the demo all go through here.
+
+An activity is written with its links and rows in one transaction: either all of it is
+saved, or nothing. Errors are a ``ValidationError`` whose keys are field names, or paths
+to a row's field such as ``transfers.1.mechanism`` (row 1 of the list given).
+"""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import Organisation
+from inventory.models import CatalogueItem
+
+from .completeness import missing_items
+from .models import (
+    ActivityDataSubject,
+    ControllerParty,
+    ProcessingActivity,
+    RetentionLine,
+    SecurityMeasure,
+    Transfer,
+)
+from .selectors import activities_with_details
+
+SCALAR_FIELDS = tuple(
+    field.name
+    for field in ProcessingActivity._meta.concrete_fields
+    if field.editable and field.name not in ("id", "organisation", "created_at", "updated_at")
+)
+LINK_FIELDS = ("data_fields", "recipients", "systems")
+ROW_MODELS = {
+    "transfers": Transfer,
+    "retention_lines": RetentionLine,
+    "security_measures": SecurityMeasure,
+    "controller_parties": ControllerParty,
+}
+
+
+def next_reference(organisation: Organisation) -> str:
+    """The next free "PA-nnn" reference of the organisation's register."""
+    numbers = [
+        int(match.group(1))
+        for reference in ProcessingActivity.objects.filter(organisation=organisation).values_list(
+            "reference", flat=True
+        )
+        if (match := re.fullmatch(r"PA-(\d+)", reference))
+    ]
+    return f"PA-{max(numbers, default=0) + 1:03d}"
+
+
+def _check_catalogue_items(organisation, name, items, current_ids) -> list:
+    """Links must point to the organisation's own catalogue, and archived items only if kept."""
+    items = list(items)
+    for item in items:
+        if not isinstance(item, CatalogueItem) or item.organisation_id != organisation.pk:
+            raise ValidationError({name: _("Choose entries of your own catalogue.")}, code="invalid_choice")
+        if item.is_archived and item.pk not in current_ids:
+            raise ValidationError(
+                {name: _("“%(name)s” is archived: restore it in the catalogue first.") % {"name": item.name}},
+                code="archived",
+            )
+    return items
+
+
+def _replace_rows(activity, name, rows) -> None:
+    """Make the activity's rows of one kind exactly ``rows`` (dicts; with "id" to update one).
+
+    Rows left out are deleted first, so that a row may take the place of one removed in the
+    same request; each row is validated (uniqueness included) then saved, and any error
+    rolls the whole write back.
+    """
+    model = ROW_MODELS[name]
+    existing = {row.pk: row for row in getattr(activity, name).all()}
+    rows = [dict(values) for values in rows]
+    kept = {values.get("id") for values in rows} - {None}
+    if kept - set(existing):
+        raise ValidationError({name: _("A row does not belong to this activity.")}, code="invalid")
+    getattr(activity, name).exclude(pk__in=kept).delete()
+    errors = {}
+    for index, values in enumerate(rows):
+        row_id = values.pop("id", None)
+        row = existing[row_id] if row_id is not None else model(activity=activity)
+        for field, value in values.items():
+            setattr(row, field, value)
+        try:
+            row.full_clean()
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                errors[f"{name}.{index}.{field}"] = messages
+            continue
+        row.save()
+    if errors:
+        raise ValidationError(errors)
+
+
+def _apply(activity: ProcessingActivity, data: dict) -> ProcessingActivity:
+    unknown = set(data) - set(SCALAR_FIELDS) - set(LINK_FIELDS) - set(ROW_MODELS) - {"data_subjects"}
+    if unknown:
+        raise TypeError(f"Unknown activity fields: {sorted(unknown)}")
+    for field in SCALAR_FIELDS:
+        if field in data:
+            setattr(activity, field, data[field])
+    if not activity.reference:
+        activity.reference = next_reference(activity.organisation)
+    activity.full_clean()
+    activity.save()
+
+    organisation = activity.organisation
+    for name in LINK_FIELDS:
+        if name in data:
+            current = set(getattr(activity, name).values_list("pk", flat=True))
+            getattr(activity, name).set(_check_catalogue_items(organisation, name, data[name], current))
+    if "data_subjects" in data:
+        current = dict(activity.subject_links.values_list("category_id", "pk"))
+        categories = _check_catalogue_items(
+            organisation, "data_subjects", [entry["category"] for entry in data["data_subjects"]], set(current)
+        )
+        if len({category.pk for category in categories}) != len(categories):
+            raise ValidationError({"data_subjects": _("Each category of people appears once.")}, code="duplicate")
+        activity.subject_links.exclude(category__in=categories).delete()
+        for entry in data["data_subjects"]:
+            ActivityDataSubject.objects.update_or_create(
+                activity=activity,
+                category=entry["category"],
+                defaults={"approximate_count": entry.get("approximate_count")},
+            )
+    for name in ROW_MODELS:
+        if name in data:
+            _replace_rows(activity, name, data[name])
+
+    if activity.status == ProcessingActivity.Status.ACTIVE:
+        refreshed = activities_with_details(ProcessingActivity.objects.filter(pk=activity.pk)).get()
+        missing = missing_items(refreshed)
+        if missing:
+            raise ValidationError(
+                {
+                    "status": [_("An active activity must record every mandatory item. Missing:")]
+                    + [str(item) for item in missing]
+                },
+                code="incomplete",
+            )
+    return activity
+
+
+@transaction.atomic
+def activity_create(*, organisation: Organisation, **data) -> ProcessingActivity:
+    """Record a new activity (a draft unless ``status`` says otherwise) with its links and rows."""
+    return _apply(ProcessingActivity(organisation=organisation), data)
+
+
+@transaction.atomic
+def activity_update(*, activity: ProcessingActivity, **data) -> ProcessingActivity:
+    return _apply(activity, data)
+
+
+def activity_activate(*, activity: ProcessingActivity) -> ProcessingActivity:
+    """Make a draft active: refused, with the list of what is missing, unless it is complete."""
+    return activity_update(activity=activity, status=ProcessingActivity.Status.ACTIVE)
+
+
+def activity_archive(*, activity: ProcessingActivity) -> ProcessingActivity:
+    """Take an activity out of the current register; it stays readable, with its history."""
+    return activity_update(activity=activity, status=ProcessingActivity.Status.ARCHIVED)
+
+
+def activity_restore(*, activity: ProcessingActivity) -> ProcessingActivity:
+    """Bring an archived activity back as a draft, to be checked and activated again."""
+    return activity_update(activity=activity, status=ProcessingActivity.Status.DRAFT)
+
+
+@transaction.atomic
+def activity_clone(*, activity: ProcessingActivity) -> ProcessingActivity:
+    """A new draft with the same content, links and rows, under the next free reference."""
+    source = activities_with_details(ProcessingActivity.objects.filter(pk=activity.pk)).get()
+    data = {field: getattr(source, field) for field in SCALAR_FIELDS}
+    data.update(
+        reference="",
+        name=_("Copy of %(name)s") % {"name": source.name},
+        status=ProcessingActivity.Status.DRAFT,
+        data_fields=list(source.data_fields.all()),
+        recipients=list(source.recipients.all()),
+        systems=list(source.systems.all()),
+        data_subjects=[
+            {"category": link.category, "approximate_count": link.approximate_count}
+            for link in source.subject_links.all()
+        ],
+    )
+    for name, model in ROW_MODELS.items():
+        fields = [
+            field.name
+            for field in model._meta.concrete_fields
+            if field.name not in ("id", "activity", "created_at", "updated_at")
+        ]
+        data[name] = [{field: getattr(row, field) for field in fields} for row in getattr(source, name).all()]
+    return activity_create(organisation=source.organisation, **data)
