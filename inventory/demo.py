@@ -28,14 +28,8 @@ DEMO_RECIPIENTS = [
     ("OVH SAS", R.PROCESSOR, "FR", "OVHcloud DPA", False, "dpo@ovh.example"),
     ("Sécurité Protection Lyon", R.PROCESSOR, "FR", "Contrat maintenance vidéo 2021", False, "contact@spl.example"),
     ("URSSAF", R.PUBLIC_AUTHORITY, "FR", "", False, "urssaf.fr"),
-    (
-        "Cabinet Durand Expertise comptable",
-        R.PROCESSOR,
-        "FR",
-        "Lettre de mission 2020",
-        False,
-        "cabinet@durand.example",
-    ),
+    ("Cabinet Durand Expertise comptable", R.PROCESSOR, "FR", "Lettre de mission 2020", False, "cabinet@durand.fr"),
+    ("SurveyNow Inc.", R.PROCESSOR, "US", "", False, "privacy@surveynow.example"),
 ]
 
 S = System.Kind
@@ -53,6 +47,8 @@ DEMO_SYSTEMS = [
     ("Enregistreur vidéo du siège", S.OWN_DATA_CENTRE, "Sécurité Protection Lyon", ["FR"], 75),
     ("Archives papier RH", S.PAPER, None, ["FR"], 4000),
     ("Postes de travail", S.ENDPOINT, None, ["FR"], None),
+    ("SurveyNow", S.SAAS, "SurveyNow Inc.", ["US"], 2500),
+    ("Badgeuse du siège", S.OWN_DATA_CENTRE, None, ["FR"], 60),
 ]
 
 

@@ -199,6 +199,13 @@ class ProcessingActivity(TimeStampedModel):
             "processing:activity_detail", kwargs={"organisation_slug": self.organisation.slug, "pk": self.pk}
         )
 
+    def storage_countries(self) -> list[Country]:
+        """The distinct countries where the activity's systems store data (reads prefetched rows)."""
+        countries = {
+            link.country_id: link.country for system in self.systems.all() for link in system.country_links.all()
+        }
+        return [countries[code] for code in sorted(countries)]
+
     @property
     def dpia_criteria_met(self) -> list[str]:
         return [name for name in self.DPIA_CRITERIA if getattr(self, name)]

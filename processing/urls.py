@@ -6,6 +6,13 @@ app_name = "processing"
 
 urlpatterns = [
     path("register/", views.activity_list, name="activity_list"),
+    path("register/new/", views.activity_create, name="activity_create"),
+    path("register/<int:pk>/", views.activity_detail, name="activity_detail"),
+    path("register/<int:pk>/edit/", views.activity_edit, name="activity_edit"),
+    path("register/<int:pk>/activate/", views.activity_activate, name="activity_activate"),
+    path("register/<int:pk>/archive/", views.activity_archive, name="activity_archive"),
+    path("register/<int:pk>/restore/", views.activity_restore, name="activity_restore"),
+    path("register/<int:pk>/clone/", views.activity_clone, name="activity_clone"),
     path("findings/", views.finding_list, name="finding_list"),
     path("reports/", views.report_list, name="report_list"),
 ]

@@ -1,21 +1,296 @@
-"""Register pages. Until the register exists they show an honest empty state."""
+"""Register pages: the list, the Art. 30 record of one activity, and the DPO's guided form."""
 
-from django.utils.translation import gettext_lazy as _
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Model, prefetch_related_objects
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from accounts.permissions import organisation_view
+from accounts.permissions import Action, organisation_view
 from core.pages import render_empty_section
+from inventory.models import Country, SystemCountry
+
+from . import services
+from .completeness import missing_items
+from .filters import ActivityFilter
+from .forms import (
+    ActivityForm,
+    ControllerPartyFormSet,
+    DataSubjectFormSet,
+    RetentionLineFormSet,
+    SecurityMeasuresForm,
+    TransferFormSet,
+)
+from .models import ProcessingActivity
+from .selectors import activities_with_details, organisation_activities
+
+ACTIVITIES_PER_PAGE = 50
 
 
 @organisation_view()
 def activity_list(request, organisation):
-    return render_empty_section(
+    activities = organisation_activities(organisation)
+    stored_in = Country.objects.filter(
+        code__in=SystemCountry.objects.filter(system__organisation=organisation).values("country_id")
+    )
+    filters = ActivityFilter(
+        request.GET or None,
+        queryset=activities,
+        countries=[(country.pk, country.name) for country in stored_in],
+    )
+    filtered = filters.qs if filters.is_bound else activities
+    if not filters.is_bound or not request.GET.get("ordering"):
+        filtered = filtered.order_by("reference")
+    page = Paginator(filtered, ACTIVITIES_PER_PAGE).get_page(request.GET.get("page"))
+    rows = [(activity, missing_items(activity)) for activity in activities_with_details(page.object_list)]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "processing/activity_list.html",
+        {
+            "organisation": organisation,
+            "filters": filters,
+            "page": page,
+            "rows": rows,
+            "query": query.urlencode(),
+            "register_is_empty": not activities.exists(),
+            "section": "register",
+        },
+    )
+
+
+def _activity(organisation, pk) -> ProcessingActivity:
+    return get_object_or_404(activities_with_details(organisation_activities(organisation)), pk=pk)
+
+
+@organisation_view()
+def activity_detail(request, organisation, pk):
+    activity = _activity(organisation, pk)
+    return render(
+        request,
+        "processing/activity_detail.html",
+        {
+            "organisation": organisation,
+            "activity": activity,
+            "missing": missing_items(activity),
+            "section": "register",
+        },
+    )
+
+
+# --- The guided form ---------------------------------------------------------------------
+
+
+def _as_initial(values: dict) -> dict:
+    return {name: value.pk if isinstance(value, Model) else value for name, value in values.items()}
+
+
+def _row_initial(rows, fields) -> list[dict]:
+    return [{"id": row.pk, **_as_initial({name: getattr(row, name) for name in fields})} for row in rows]
+
+
+def _formsets(data, organisation, activity, transfer_initial=None):
+    """The activity's row formsets, bound to POST data or filled from the activity."""
+    existing = activity.pk is not None
+
+    def build(formset, prefix, initial, **extra):
+        return formset(data, prefix=prefix, initial=None if data else initial, organisation=organisation, **extra)
+
+    subjects = list(activity.subject_links.all()) if existing else []
+    transfer_fields = [name for name in TransferFormSet.form.base_fields if name != "id"]
+    return {
+        "subjects": build(
+            DataSubjectFormSet,
+            "subjects",
+            [{"category": link.category_id, "approximate_count": link.approximate_count} for link in subjects],
+            form_kwargs={"current_ids": [link.category_id for link in subjects]},
+        ),
+        "parties": build(
+            ControllerPartyFormSet,
+            "parties",
+            _row_initial(activity.controller_parties.all(), ["name", "contact", "representative", "dpo_contact"])
+            if existing
+            else [],
+        ),
+        "transfers": build(
+            TransferFormSet,
+            "transfers",
+            transfer_initial
+            if transfer_initial is not None
+            else (_row_initial(activity.transfers.all(), transfer_fields) if existing else []),
+        ),
+        "retention": build(
+            RetentionLineFormSet,
+            "retention",
+            _row_initial(
+                activity.retention_lines.all(),
+                [name for name in RetentionLineFormSet.form.base_fields if name != "id"],
+            )
+            if existing
+            else [],
+        ),
+    }
+
+
+SERVICE_ROWS = {"parties": "controller_parties", "transfers": "transfers", "retention": "retention_lines"}
+
+
+def _uncovered_destinations(form, transfer_rows) -> list[dict]:
+    """Systems and recipients of the activity outside the EEA that no transfer row covers,
+    as proposed rows for the form (destination and importer filled in)."""
+    rows = [(values.get("country"), values.get("recipient"), values.get("system")) for values, _form in transfer_rows]
+
+    def covered(country, *, recipient=None, system=None):
+        return any(
+            destination == country
+            and ((r, s) == (None, None) or (r == recipient and recipient) or (s == system and system))
+            for destination, r, s in rows
+        )
+
+    systems = list(form.cleaned_data["systems"])
+    prefetch_related_objects(systems, "country_links__country")
+    proposals = []
+    for system in systems:
+        for link in system.country_links.all():
+            if not link.country.is_eea and not covered(link.country, system=system):
+                proposals.append({"country": link.country_id, "system": system.pk})
+    for recipient in form.cleaned_data["recipients"].select_related("country"):
+        if recipient.country and not recipient.country.is_eea and not covered(recipient.country, recipient=recipient):
+            proposals.append({"country": recipient.country_id, "recipient": recipient.pk})
+    return proposals
+
+
+def _show_service_errors(error: ValidationError, form, formsets, row_forms, subjects_form):
+    """Put each error of the services next to the field or row it names."""
+    for key, messages_ in error.message_dict.items():
+        parts = key.split(".")
+        if parts[0] in row_forms and len(parts) >= 2:
+            row_form = row_forms[parts[0]][int(parts[1])]
+            field = parts[2] if len(parts) > 2 and parts[2] in row_form.fields else None
+            row_form.add_error(field, messages_)
+        elif parts[0] == "data_subjects":
+            subjects_form.add_error(None, messages_)
+        else:
+            form.add_error(key if key in form.fields else None, messages_)
+
+
+def _activity_form(request, organisation, activity):
+    creating = activity.pk is None
+    data = request.POST if request.method == "POST" else None
+    form = ActivityForm(data, instance=activity, organisation=organisation)
+    formsets = _formsets(data, organisation, activity)
+    security = SecurityMeasuresForm(
+        data, prefix="security", initial=None if creating else SecurityMeasuresForm.initial_for(activity)
+    )
+    proposals = []
+    if data is not None and form.is_valid() and all(f.is_valid() for f in formsets.values()) and security.is_valid():
+        transfer_rows = formsets["transfers"].rows()
+        proposals = [] if data.get("transfers_reviewed") else _uncovered_destinations(form, transfer_rows)
+        if proposals:
+            # Propose the missing transfer rows, keeping what the DPO entered.
+            posted = [{**_as_initial(values)} for values, _form in transfer_rows]
+            formsets["transfers"] = _formsets(None, organisation, activity, transfer_initial=posted + proposals)[
+                "transfers"
+            ]
+            messages.warning(
+                request,
+                _(
+                    "Data of this activity is stored or received outside the EEA. Transfer rows are proposed "
+                    "below: choose the transfer tool for each, or remove those you do not want, then save again."
+                ),
+            )
+        else:
+            service_data = form.service_data()
+            service_data["data_subjects"] = [values for values, _form in formsets["subjects"].rows()]
+            row_forms = {}
+            for key, name in SERVICE_ROWS.items():
+                rows = formsets[key].rows()
+                service_data[name] = [values for values, _form in rows]
+                row_forms[name] = [row_form for _values, row_form in rows]
+            service_data["security_measures"] = security.rows()
+            if "activate" in data:
+                service_data["status"] = ProcessingActivity.Status.ACTIVE
+            try:
+                if creating:
+                    activity = services.activity_create(organisation=organisation, **service_data)
+                else:
+                    activity = services.activity_update(activity=activity, **service_data)
+            except ValidationError as error:
+                _show_service_errors(error, form, formsets, row_forms, formsets["subjects"].forms[0])
+            else:
+                messages.success(request, _("“%(name)s” has been saved.") % {"name": activity.name})
+                return redirect(activity.get_absolute_url())
+    return render(
+        request,
+        "processing/activity_form.html",
+        {
+            "organisation": organisation,
+            "activity": None if creating else activity,
+            "form": form,
+            "formsets": formsets,
+            "security": security,
+            "transfers_reviewed": bool(proposals),
+            "section": "register",
+        },
+    )
+
+
+@organisation_view(read=Action.EDIT_REGISTER, write=Action.EDIT_REGISTER)
+def activity_create(request, organisation):
+    return _activity_form(request, organisation, ProcessingActivity(organisation=organisation))
+
+
+@organisation_view(read=Action.EDIT_REGISTER, write=Action.EDIT_REGISTER)
+def activity_edit(request, organisation, pk):
+    return _activity_form(request, organisation, _activity(organisation, pk))
+
+
+# --- Status changes and copies -----------------------------------------------------------
+
+
+def _status_change(request, organisation, pk, change, done_message):
+    activity = _activity(organisation, pk)
+    try:
+        activity = change(activity=activity)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, done_message % {"name": activity.name})
+    return redirect(activity.get_absolute_url())
+
+
+@organisation_view(read=None, write=Action.EDIT_REGISTER)
+def activity_activate(request, organisation, pk):
+    return _status_change(
+        request, organisation, pk, services.activity_activate, gettext_lazy("“%(name)s” is now active.")
+    )
+
+
+@organisation_view(read=None, write=Action.EDIT_REGISTER)
+def activity_archive(request, organisation, pk):
+    return _status_change(request, organisation, pk, services.activity_archive, gettext_lazy("“%(name)s” is archived."))
+
+
+@organisation_view(read=None, write=Action.EDIT_REGISTER)
+def activity_restore(request, organisation, pk):
+    return _status_change(
         request,
         organisation,
-        section="register",
-        title=_("Register"),
-        empty_title=_("No processing activities yet"),
-        empty_message=_("The register of processing activities will be kept here."),
+        pk,
+        services.activity_restore,
+        gettext_lazy("“%(name)s” is back in the register as a draft."),
     )
+
+
+@organisation_view(read=None, write=Action.EDIT_REGISTER)
+def activity_clone(request, organisation, pk):
+    copy = services.activity_clone(activity=_activity(organisation, pk))
+    messages.success(request, _("This is a copy, saved as a draft: adapt it, then activate it."))
+    return redirect("processing:activity_edit", organisation_slug=organisation.slug, pk=copy.pk)
 
 
 @organisation_view()
@@ -24,9 +299,9 @@ def finding_list(request, organisation):
         request,
         organisation,
         section="findings",
-        title=_("Findings"),
-        empty_title=_("No findings"),
-        empty_message=_("Compliance checks will list here what needs attention in the register."),
+        title=gettext_lazy("Findings"),
+        empty_title=gettext_lazy("No findings"),
+        empty_message=gettext_lazy("Compliance checks will list here what needs attention in the register."),
     )
 
 
@@ -36,7 +311,7 @@ def report_list(request, organisation):
         request,
         organisation,
         section="reports",
-        title=_("Reports"),
-        empty_title=_("No reports yet"),
-        empty_message=_("Exports of the Article 30 record will be offered and logged here."),
+        title=gettext_lazy("Reports"),
+        empty_title=gettext_lazy("No reports yet"),
+        empty_message=gettext_lazy("Exports of the Article 30 record will be offered and logged here."),
     )

@@ -19,10 +19,12 @@ from django.utils.http import urlsafe_base64_encode
 from accounts.models import Membership, Organisation
 from core.models import WorkerHeartbeat
 from inventory.models import System
+from processing.models import ProcessingActivity
 
 from .accounts.factories import UserFactory
 from .conftest import client_for
 from .inventory.factories import SystemFactory
+from .processing.factories import ActivityFactory
 
 PERSONAS = ("anonymous", "outsider", "auditor", "manager", "dpo", "superuser")
 
@@ -70,6 +72,10 @@ def org_and_kind(world):
     return {**org(world), "kind": "systems"}
 
 
+def org_and_activity(world):
+    return {**org(world), "pk": world.activity.pk}
+
+
 def reset_link(world):
     # Not one of the personas: signing in changes a user's last_login and so their token.
     user = UserFactory(username="forgetful")
@@ -107,6 +113,13 @@ ROUTES = {
     "inventory:item_archive": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org_and_system),
     "inventory:item_restore": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org_and_system),
     "processing:activity_list": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
+    "processing:activity_create": Route(get=DPO_ONLY_FORM, post=DPO_ONLY_FORM, kwargs=org),
+    "processing:activity_detail": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org_and_activity),
+    "processing:activity_edit": Route(get=DPO_ONLY_FORM, post=DPO_ONLY_FORM, kwargs=org_and_activity),
+    "processing:activity_activate": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org_and_activity),
+    "processing:activity_archive": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org_and_activity),
+    "processing:activity_restore": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org_and_activity),
+    "processing:activity_clone": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org_and_activity),
     "processing:finding_list": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
     "processing:report_list": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
     "breaches:breach_list": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
@@ -137,6 +150,7 @@ class World:
     organisation: Organisation
     auditor_membership: Membership
     system: System
+    activity: ProcessingActivity
     users: dict
 
 
@@ -146,6 +160,7 @@ def world(organisation, dpo, manager, auditor, outsider, superuser):
         organisation=organisation,
         auditor_membership=Membership.objects.get(user=auditor, organisation=organisation),
         system=SystemFactory(organisation=organisation),
+        activity=ActivityFactory(organisation=organisation),
         users={
             "anonymous": None,
             "outsider": outsider,

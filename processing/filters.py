@@ -1,0 +1,70 @@
+"""Search and filters of the register list (one FilterSet, for the pages and later the API)."""
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from core.text import normalise_key
+from inventory.models import DataField, Recipient, SystemCountry
+
+from .models import ProcessingActivity, Transfer
+
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+
+class ActivityFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"), method="search", help_text=_("Name, purpose, data field or system")
+    )
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=ProcessingActivity.Status.choices)
+    lawful_basis = django_filters.ChoiceFilter(label=_("Lawful basis"), choices=ProcessingActivity.LawfulBasis.choices)
+    special = django_filters.ChoiceFilter(label=_("Special categories"), choices=YES_NO, method="filter_special")
+    country = django_filters.ChoiceFilter(label=_("Stored in"), method="filter_country", choices=[])
+    transfers = django_filters.ChoiceFilter(
+        label=_("Transfers outside the EEA"), choices=YES_NO, method="filter_transfers"
+    )
+    ordering = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(("reference", "reference"), ("name", "name"), ("status", "status"), ("updated_at", "updated")),
+        field_labels={
+            "reference": _("Reference"),
+            "name": _("Name"),
+            "status": _("Status"),
+            "updated_at": _("Last change"),
+        },
+    )
+
+    class Meta:
+        model = ProcessingActivity
+        fields = ["q", "status", "lawful_basis", "special", "country", "transfers"]
+
+    def __init__(self, *args, countries=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["country"].extra["choices"] = countries
+
+    def search(self, queryset, name, value):
+        key = normalise_key(value)
+        return queryset.filter(
+            Q(name__icontains=value)
+            | Q(reference__icontains=value)
+            | Q(purpose__icontains=value)
+            | Q(data_fields__name_key__contains=key)
+            | Q(systems__name_key__contains=key)
+        ).distinct()
+
+    def filter_special(self, queryset, name, value):
+        special = Exists(DataField.objects.filter(activities=OuterRef("pk"), category=DataField.Category.SPECIAL))
+        return queryset.filter(special) if value == "yes" else queryset.exclude(special)
+
+    def filter_country(self, queryset, name, value):
+        stored = Exists(SystemCountry.objects.filter(system__activities=OuterRef("pk"), country_id=value))
+        return queryset.filter(stored)
+
+    def filter_transfers(self, queryset, name, value):
+        """Data leaves the EEA: a transfer row, a system or a recipient outside it."""
+        leaves = (
+            Exists(Transfer.objects.filter(activity=OuterRef("pk")))
+            | Exists(SystemCountry.objects.filter(system__activities=OuterRef("pk"), country__is_eea=False))
+            | Exists(Recipient.objects.filter(activities=OuterRef("pk"), country__is_eea=False))
+        )
+        return queryset.filter(leaves) if value == "yes" else queryset.exclude(leaves)

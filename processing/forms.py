@@ -1,0 +1,274 @@
+"""The guided activity form: one main form, in sections that follow Art. 30, and its rows.
+
+The forms only shape the input; every rule is checked again by the services, whose errors
+are shown next to the field or row they concern.
+"""
+
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from inventory.forms import country_choices
+from inventory.models import DataField, DataSubjectCategory, InternationalOrganisation, Recipient, System
+
+from .models import ControllerParty, ProcessingActivity, RetentionLine, SecurityMeasure, Transfer
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+SHORT_TEXT = forms.Textarea(attrs={"rows": 2})
+
+# The form's sections, in the order of Art. 30, with the fields each shows.
+SECTIONS = [
+    ("identity", _("Activity and parties (Art. 30(1)(a))"), [
+        "reference", "name", "description", "owner_unit", "owner_contact", "software", "role", "joint_arrangement",
+    ]),
+    ("purposes", _("Purposes and lawful basis (Art. 30(1)(b), Art. 6, 9 and 10)"), [
+        "purpose", "sub_purposes", "lawful_basis", "lawful_basis_evidence", "special_condition",
+        "special_condition_reference", "criminal_data_basis",
+    ]),
+    ("data", _("People and personal data (Art. 30(1)(c))"), [
+        "data_fields", "source_data_subject", "source_third_party", "source_public", "source_social_networks",
+        "source_details",
+    ]),
+    ("recipients", _("Recipients and storage (Art. 30(1)(d))"), ["recipients", "systems"]),
+    ("risk", _("Risk: DPIA and automated decisions (Art. 35, Art. 22)"), [
+        *ProcessingActivity.DPIA_CRITERIA, "is_large_scale", "dpia_status", "dpia_date", "dpia_reference",
+        "has_automated_decision", "automated_decision_details",
+    ]),
+    ("review", _("Review"), ["last_reviewed_on", "next_review_on"]),
+]  # fmt: skip
+
+
+def _catalogue_choices(model, organisation, current_ids):
+    """The organisation's active entries, plus those already linked even if archived."""
+    return model.objects.for_organisation(organisation).filter(Q(archived_at__isnull=True) | Q(pk__in=current_ids))
+
+
+class ActivityForm(forms.ModelForm):
+    data_fields = forms.ModelMultipleChoiceField(
+        queryset=DataField.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Personal data"),
+        help_text=_("Every kind of personal data the activity uses. Missing one? Add it to the catalogue."),
+    )
+    recipients = forms.ModelMultipleChoiceField(
+        queryset=Recipient.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Recipients"),
+        help_text=_("Everyone who receives the data, inside or outside the organisation."),
+    )
+    systems = forms.ModelMultipleChoiceField(
+        queryset=System.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Systems where the data is stored"),
+        help_text=_("A system outside the EEA needs a transfer row below."),
+    )
+
+    class Meta:
+        model = ProcessingActivity
+        fields = [name for _key, _title, names in SECTIONS for name in names if name not in ("data_fields",)]
+        widgets = {
+            "description": SHORT_TEXT,
+            "joint_arrangement": SHORT_TEXT,
+            "purpose": SHORT_TEXT,
+            "sub_purposes": forms.Textarea(attrs={"rows": 3}),
+            "lawful_basis_evidence": SHORT_TEXT,
+            "special_condition_reference": SHORT_TEXT,
+            "criminal_data_basis": SHORT_TEXT,
+            "source_details": SHORT_TEXT,
+            "automated_decision_details": SHORT_TEXT,
+            "dpia_date": DATE,
+            "last_reviewed_on": DATE,
+            "next_review_on": DATE,
+        }
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.instance.organisation = organisation
+        self.fields["reference"].required = False
+        self.fields["reference"].help_text = _("Leave empty to number it automatically (PA-001, PA-002…).")
+        for name, model in (("data_fields", DataField), ("recipients", Recipient), ("systems", System)):
+            current = list(getattr(self.instance, name).values_list("pk", flat=True)) if self.instance.pk else []
+            self.fields[name].queryset = _catalogue_choices(model, organisation, current)
+            if self.instance.pk:
+                self.initial[name] = current
+
+    def sections(self):
+        return [(key, title, [self[name] for name in names]) for key, title, names in SECTIONS]
+
+    def service_data(self) -> dict:
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        for name in ("data_fields", "recipients", "systems"):
+            data[name] = list(self.cleaned_data[name])
+        return data
+
+
+class RowFormSet(forms.BaseFormSet):
+    """Rows given to the services as dicts; a row's "id" ties it to the one it updates."""
+
+    def __init__(self, *args, organisation, **kwargs):
+        self.organisation = organisation
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "organisation": self.organisation}
+
+    def rows(self) -> list[tuple[dict, forms.Form]]:
+        """The rows to keep, in order, and the form each came from (to show errors).
+
+        Rows shown from the start are kept unless marked for deletion; blank extra rows are
+        ignored.
+        """
+        kept = []
+        for index, form in enumerate(self.forms):
+            if index >= self.initial_form_count() and not form.has_changed():
+                continue
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            values = {name: value for name, value in form.cleaned_data.items() if name != "DELETE"}
+            if not values.get("id"):
+                values.pop("id", None)
+            kept.append((values, form))
+        return kept
+
+
+class RowForm(forms.Form):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+
+
+def _model_fields(model, names, **overrides):
+    """Form fields for ``names`` built from the model's own definitions (labels, help, choices)."""
+    fields = {}
+    for name in names:
+        field = model._meta.get_field(name).formfield()
+        if name in overrides:
+            field.widget = overrides[name]
+        fields[name] = field
+    return fields
+
+
+class DataSubjectRowForm(RowForm):
+    category = forms.ModelChoiceField(queryset=DataSubjectCategory.objects.none(), label=_("Category of people"))
+    approximate_count = forms.IntegerField(min_value=0, required=False, label=_("Approximate number of people"))
+
+    def __init__(self, *args, current_ids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = _catalogue_choices(DataSubjectCategory, self.organisation, current_ids)
+
+    def clean(self):
+        # The catalogue entry is the row's identity: an "id" is not needed.
+        cleaned = super().clean()
+        cleaned.pop("id", None)
+        return cleaned
+
+
+class ControllerPartyRowForm(RowForm):
+    pass
+
+
+ControllerPartyRowForm.base_fields.update(
+    _model_fields(ControllerParty, ["name", "contact", "representative", "dpo_contact"], contact=SHORT_TEXT)
+)
+
+
+class TransferRowForm(RowForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = country_choices(blank=True)
+        self.fields["international_organisation"].queryset = InternationalOrganisation.objects.all()
+        self.fields["recipient"].queryset = Recipient.objects.for_organisation(self.organisation)
+        self.fields["system"].queryset = System.objects.for_organisation(self.organisation)
+
+
+TransferRowForm.base_fields.update(
+    _model_fields(
+        Transfer,
+        [
+            "country",
+            "international_organisation",
+            "recipient",
+            "system",
+            "importer_role",
+            "mechanism",
+            "adequacy_scope_confirmed",
+            "tia_date",
+            "tia_reference",
+            "documentation",
+            "safeguards",
+        ],
+        tia_date=DATE,
+        safeguards=SHORT_TEXT,
+    )
+)
+
+
+class RetentionLineRowForm(RowForm):
+    pass
+
+
+RetentionLineRowForm.base_fields.update(
+    _model_fields(
+        RetentionLine,
+        [
+            "data_category",
+            "duration",
+            "duration_unit",
+            "criteria",
+            "trigger",
+            "trigger_details",
+            "end_action",
+            "archive_duration",
+            "archive_duration_unit",
+            "legal_reference",
+        ],
+        criteria=SHORT_TEXT,
+        legal_reference=SHORT_TEXT,
+    )
+)
+
+
+def row_formset(form, *, extra=1):
+    return forms.formset_factory(form, formset=RowFormSet, extra=extra, can_delete=True)
+
+
+DataSubjectFormSet = row_formset(DataSubjectRowForm)
+ControllerPartyFormSet = row_formset(ControllerPartyRowForm)
+TransferFormSet = row_formset(TransferRowForm)
+RetentionLineFormSet = row_formset(RetentionLineRowForm)
+
+
+class SecurityMeasuresForm(forms.Form):
+    """The CNIL checklist: tick a measure, say how it is done."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind, label in SecurityMeasure.Kind.choices:
+            self.fields[f"{kind}"] = forms.BooleanField(label=label, required=False)
+            self.fields[f"{kind}_details"] = forms.CharField(
+                label=_("How"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+            )
+
+    def measures(self):
+        return [(self[kind], self[f"{kind}_details"]) for kind, _label in SecurityMeasure.Kind.choices]
+
+    def rows(self) -> list[dict]:
+        return [
+            {"kind": kind, "details": self.cleaned_data[f"{kind}_details"]}
+            for kind, _label in SecurityMeasure.Kind.choices
+            if self.cleaned_data[kind]
+        ]
+
+    @staticmethod
+    def initial_for(activity) -> dict:
+        initial = {}
+        for measure in activity.security_measures.all():
+            initial[measure.kind] = True
+            initial[f"{measure.kind}_details"] = measure.details
+        return initial

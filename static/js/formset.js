@@ -1,0 +1,24 @@
+// Adds rows to a Django formset without leaving the page: clones the formset's template
+// row, numbers it, and updates TOTAL_FORMS. Without JavaScript one blank row is still there.
+document.querySelectorAll(".formset").forEach(function (formset) {
+  var prefix = formset.dataset.prefix;
+  var total = formset.querySelector("#id_" + prefix + "-TOTAL_FORMS");
+  var template = formset.querySelector(".formset-template");
+  var rows = formset.querySelector(".formset-rows");
+  var button = formset.querySelector(".formset-add");
+  if (!total || !template || !button) return;
+  button.hidden = false;
+  button.addEventListener("click", function () {
+    var index = parseInt(total.value, 10);
+    var html = template.innerHTML.replace(/__prefix__/g, String(index));
+    var wrapper = document.createElement("div");
+    wrapper.innerHTML = html;
+    var row = wrapper.firstElementChild;
+    var legend = row.querySelector("legend");
+    if (legend) legend.textContent = legend.textContent.trim() + " " + (index + 1);
+    rows.appendChild(row);
+    total.value = String(index + 1);
+    var first = row.querySelector("input:not([type=hidden]), select, textarea");
+    if (first) first.focus();
+  });
+});
