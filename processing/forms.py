@@ -66,6 +66,31 @@ class ActivityForm(forms.ModelForm):
         help_text=_("A system outside the EEA needs a transfer row below."),
     )
 
+    # Catalogue entries created from the form itself, without leaving it.
+    new_data_field = forms.CharField(
+        label=_("New data field"), required=False, max_length=200, help_text=_("Not in the list? Name it here.")
+    )
+    new_data_field_category = forms.ChoiceField(
+        label=_("Its category"), required=False, choices=[("", "---------"), *DataField.Category.choices]
+    )
+    new_data_field_special = forms.ChoiceField(
+        label=_("Kind of special category"),
+        required=False,
+        choices=[("", "---------"), *DataField.SpecialCategory.choices],
+    )
+    new_system = forms.CharField(
+        label=_("New system"), required=False, max_length=200, help_text=_("Not in the list? Name it here.")
+    )
+    new_system_kind = forms.ChoiceField(
+        label=_("Its type"), required=False, choices=[("", "---------"), *System.Kind.choices]
+    )
+    new_system_country = forms.ChoiceField(label=_("Country where it stores the data"), required=False)
+
+    NEW_ENTRY_FIELDS = {
+        "data": ["new_data_field", "new_data_field_category", "new_data_field_special"],
+        "recipients": ["new_system", "new_system_kind", "new_system_country"],
+    }
+
     class Meta:
         model = ProcessingActivity
         fields = [name for _key, _title, names in SECTIONS for name in names if name not in ("data_fields",)]
@@ -88,6 +113,7 @@ class ActivityForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.organisation = organisation
         self.instance.organisation = organisation
+        self.fields["new_system_country"].choices = country_choices(blank=True)
         self.fields["reference"].required = False
         self.fields["reference"].help_text = _("Leave empty to number it automatically (PA-001, PA-002…).")
         for name, model in (("data_fields", DataField), ("recipients", Recipient), ("systems", System)):
@@ -97,7 +123,38 @@ class ActivityForm(forms.ModelForm):
                 self.initial[name] = current
 
     def sections(self):
-        return [(key, title, [self[name] for name in names]) for key, title, names in SECTIONS]
+        return [
+            (key, title, [self[name] for name in [*names, *self.NEW_ENTRY_FIELDS.get(key, [])]])
+            for key, title, names in SECTIONS
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("new_data_field") and not cleaned.get("new_data_field_category"):
+            self.add_error("new_data_field_category", _("Choose the category of the new data field."))
+        if cleaned.get("new_system"):
+            if not cleaned.get("new_system_kind"):
+                self.add_error("new_system_kind", _("Choose the type of the new system."))
+            if not cleaned.get("new_system_country"):
+                self.add_error("new_system_country", _("Choose where the new system stores the data."))
+        return cleaned
+
+    def new_catalogue_entries(self) -> dict:
+        """What to add to the catalogue with this activity (the view creates it atomically)."""
+        entries = {}
+        if self.cleaned_data.get("new_data_field"):
+            entries["new_data_field"] = {
+                "name": self.cleaned_data["new_data_field"],
+                "category": self.cleaned_data["new_data_field_category"],
+                "special_category": self.cleaned_data["new_data_field_special"],
+            }
+        if self.cleaned_data.get("new_system"):
+            entries["new_system"] = {
+                "name": self.cleaned_data["new_system"],
+                "kind": self.cleaned_data["new_system_kind"],
+                "countries": [self.cleaned_data["new_system_country"]],
+            }
+        return entries
 
     def service_data(self) -> dict:
         data = {name: self.cleaned_data[name] for name in self.Meta.fields}

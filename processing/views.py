@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Model, prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -10,7 +11,8 @@ from django.utils.translation import gettext_lazy
 
 from accounts.permissions import Action, organisation_view
 from core.pages import render_empty_section
-from inventory.models import Country, SystemCountry
+from inventory.models import Country, DataField, System, SystemCountry
+from inventory.services import catalogue_item_create
 
 from . import services
 from .completeness import missing_items
@@ -157,10 +159,41 @@ def _uncovered_destinations(form, transfer_rows) -> list[dict]:
         for link in system.country_links.all():
             if not link.country.is_eea and not covered(link.country, system=system):
                 proposals.append({"country": link.country_id, "system": system.pk})
+    new_system = form.new_catalogue_entries().get("new_system")
+    if new_system:
+        country = Country.objects.get(pk=new_system["countries"][0])
+        if not country.is_eea and not covered(country):
+            proposals.append({"country": country.pk})
     for recipient in form.cleaned_data["recipients"].select_related("country"):
         if recipient.country and not recipient.country.is_eea and not covered(recipient.country, recipient=recipient):
             proposals.append({"country": recipient.country_id, "recipient": recipient.pk})
     return proposals
+
+
+def _add_new_catalogue_entries(form, organisation, service_data) -> None:
+    """Create the data field and system named in the form, and link them to the activity.
+
+    A transfer row to the new system's country that names no importer gets the system.
+    """
+    entries = form.new_catalogue_entries()
+    field = entries.get("new_data_field")
+    if field:
+        try:
+            created = catalogue_item_create(model=DataField, organisation=organisation, **field)
+        except ValidationError as error:
+            raise ValidationError({"new_data_field": error.messages}) from error
+        service_data["data_fields"].append(created)
+    system = entries.get("new_system")
+    if system:
+        try:
+            created = catalogue_item_create(model=System, organisation=organisation, **system)
+        except ValidationError as error:
+            raise ValidationError({"new_system": error.messages}) from error
+        service_data["systems"].append(created)
+        for row in service_data["transfers"]:
+            country = row.get("country")
+            if country and country.pk in system["countries"] and not row.get("recipient") and not row.get("system"):
+                row["system"] = created
 
 
 def _show_service_errors(error: ValidationError, form, formsets, row_forms, subjects_form):
@@ -214,10 +247,12 @@ def _activity_form(request, organisation, activity):
             if "activate" in data:
                 service_data["status"] = ProcessingActivity.Status.ACTIVE
             try:
-                if creating:
-                    activity = services.activity_create(organisation=organisation, **service_data)
-                else:
-                    activity = services.activity_update(activity=activity, **service_data)
+                with transaction.atomic():
+                    _add_new_catalogue_entries(form, organisation, service_data)
+                    if creating:
+                        activity = services.activity_create(organisation=organisation, **service_data)
+                    else:
+                        activity = services.activity_update(activity=activity, **service_data)
             except ValidationError as error:
                 _show_service_errors(error, form, formsets, row_forms, formsets["subjects"].forms[0])
             else:

@@ -245,3 +245,17 @@ def test_register_pages_query_count_does_not_grow(
     with django_assert_max_num_queries(len(small)):
         assert dpo_client.get(page_url).status_code == 200
     assert len(small) <= 25
+
+
+def test_a_new_catalogue_entry_created_from_the_form_is_linked_or_the_reason_shown(dpo_client, organisation, catalogue):
+    data = form_data(catalogue, new_data_field="Customer number", new_data_field_category="identification")
+    assert dpo_client.post(url(organisation, "activity_create"), data).status_code == 302
+    activity = ProcessingActivity.objects.get()
+    assert {field.name for field in activity.data_fields.all()} == {"Email address", "Customer number"}
+
+    # The same name again (whatever its case): refused next to the field, nothing written.
+    data = form_data(catalogue, name="Other", new_data_field="CUSTOMER NUMBER", new_data_field_category="other")
+    response = dpo_client.post(url(organisation, "activity_create"), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["new_data_field"] == ["The catalogue already has an entry with this name."]
+    assert ProcessingActivity.objects.count() == 1
