@@ -6,17 +6,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends gettext \
-    && rm -rf /var/lib/apt/lists/*
-
 WORKDIR /app
 COPY requirements.txt .
 RUN pip install -r requirements.txt
 
 COPY . .
 # Build-time only values: the real secret comes from the environment at run time.
-RUN ENV_FILE=/dev/null DEBUG=false SECRET_KEY=build-only python manage.py compilemessages --ignore=.venv -v0 \
+RUN ENV_FILE=/dev/null DEBUG=false SECRET_KEY=build-only python manage.py compile_translations -v0 \
     && ENV_FILE=/dev/null DEBUG=false SECRET_KEY=build-only python manage.py collectstatic --noinput -v0
 
 RUN useradd --create-home --uid 1000 registre && mkdir -p /app/media && chown registre /app/media

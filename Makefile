@@ -27,8 +27,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	@echo "Wrote .env (development settings)."
 
 compile-messages: $(VENV)/.runtime .env
-	@command -v msgfmt >/dev/null || { echo "msgfmt is missing: install gettext (apt-get install gettext)"; exit 1; }
-	$(BIN)/python manage.py compilemessages --ignore=.venv -v0
+	$(BIN)/python manage.py compile_translations -v0
 
 install: $(VENV)/.runtime .env compile-messages
 
@@ -57,7 +56,7 @@ test: install-dev lint
 bench: install-dev
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
-# Update locale/fr/LC_MESSAGES/django.po after changing user-facing strings.
+# Update locale/fr/LC_MESSAGES/django.po after changing user-facing strings (needs gettext).
 messages: install
 	$(BIN)/python manage.py makemessages -l fr --no-obsolete --ignore=.venv --ignore=tests --ignore=bench
 

@@ -3,7 +3,7 @@
 from django.db import transaction
 
 from .models import Membership, Organisation, User
-from .services import member_grant, organisation_create, organisation_update
+from .services import member_grant, organisation_create
 
 DEMO_PASSWORD = "registre-demo"  # noqa: S105 - stated in the README, demo only
 
@@ -60,24 +60,29 @@ DEMO_USERS = [
 
 @transaction.atomic
 def seed_demo_accounts() -> dict[str, Organisation]:
-    """Create or refresh the demo organisations, users and superuser ``admin``. Idempotent."""
+    """Create the demo organisations, users and superuser ``admin`` that are missing.
+
+    Existing ones are left alone: what someone changed (an identity, a password, a role)
+    survives the next ``make run``.
+    """
     organisations = {}
     for identity in DEMO_ORGANISATIONS:
         identity = dict(identity)
         slug = identity.pop("slug")
         organisation = Organisation.objects.filter(slug=slug).first()
-        if organisation is None:
-            organisation = organisation_create(slug=slug, **identity)
-        else:
-            organisation = organisation_update(organisation=organisation, **identity)
-        organisations[slug] = organisation
+        organisations[slug] = organisation or organisation_create(slug=slug, **identity)
     for username, email, roles in DEMO_USERS:
+        exists = User.objects.filter(username=username).exists()
         for slug, role in roles.items():
-            member_grant(
-                username=username, organisation=organisations[slug], role=role, email=email, password=DEMO_PASSWORD
-            )
-    admin = User.objects.filter(username="admin").first() or User(username="admin", email="admin@localhost")
-    admin.is_staff = admin.is_superuser = True
-    admin.set_password(DEMO_PASSWORD)
-    admin.save()
+            if not Membership.objects.filter(user__username=username, organisation=organisations[slug]).exists():
+                member_grant(
+                    username=username,
+                    organisation=organisations[slug],
+                    role=role,
+                    email="" if exists else email,
+                    password=None if exists else DEMO_PASSWORD,
+                )
+                exists = True
+    if not User.objects.filter(username="admin").exists():
+        User.objects.create_superuser(username="admin", email="admin@localhost", password=DEMO_PASSWORD)
     return organisations

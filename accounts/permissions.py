@@ -93,16 +93,17 @@ SAFE_METHODS = frozenset({"GET", "HEAD"})
 def organisation_view(*, read: Action | None = Action.VIEW, write: Action | None = None):
     """Decorate a view under ``/o/<organisation_slug>/``.
 
-    GET and HEAD need ``read``; any other method needs ``write`` (405 when ``write`` is None,
-    and GET is refused with 405 when ``read`` is None). The view receives the
-    organisation as its second argument and finds the access on ``request.access``.
+    GET and HEAD need ``read``; POST needs ``write``. Every other method, and a method whose
+    action is None, gets 405 (OPTIONS and the like skip Django's CSRF check, so they must
+    never reach a view that writes). The view receives the organisation as its second
+    argument and finds the access on ``request.access``.
     """
 
     def decorator(view):
         @wraps(view)
         def wrapped(request, organisation_slug, *args, **kwargs):
             access = organisation_access(request.user, organisation_slug)
-            action = read if request.method in SAFE_METHODS else write
+            action = read if request.method in SAFE_METHODS else write if request.method == "POST" else None
             if action is None:
                 allowed = [
                     method for method, needed in (("GET", read), ("HEAD", read), ("POST", write)) if needed is not None

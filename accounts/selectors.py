@@ -28,4 +28,9 @@ def user_by_username_or_email(identifier: str) -> User | None:
         found = users.filter(email__iexact=identifier).first()
         if found:
             return found
-    return users.filter(username=identifier).first() or users.filter(username__iexact=identifier).first()
+    exact = users.filter(username=identifier).first()
+    if exact:
+        return exact
+    # Ignoring case, only an unambiguous match counts: "Lea" and "lea" may both exist.
+    matches = list(users.filter(username__iexact=identifier)[:2])
+    return matches[0] if len(matches) == 1 else None

@@ -56,6 +56,14 @@ def organisation_update(*, organisation: Organisation, **changes) -> Organisatio
     return organisation
 
 
+def user_preferences_update(*, user: User, email: str, time_zone: str, language: str) -> User:
+    """A user's own contact address and display preferences."""
+    user.email, user.time_zone, user.language = email, time_zone, language
+    user.full_clean()
+    user.save(update_fields=["email", "time_zone", "language"])
+    return user
+
+
 def _refuse_losing_last_dpo(membership: Membership) -> None:
     """Refuse a change that would leave the organisation without a DPO.
 

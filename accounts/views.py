@@ -49,7 +49,12 @@ def switch_organisation(request):
 def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.user_preferences_update(
+            user=request.user,
+            email=form.cleaned_data["email"],
+            time_zone=form.cleaned_data["time_zone"],
+            language=form.cleaned_data["language"],
+        )
         response = redirect("accounts:profile")
         if form.cleaned_data["language"]:
             # So that the sign-in page after signing out speaks the same language.

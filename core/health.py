@@ -1,4 +1,9 @@
-"""What /healthz checks: the database always, the broker when one is configured."""
+"""What /healthz checks: the database always, the broker when one is configured.
+
+The answer names what failed, never why: the detail (hosts, users) goes to the log.
+"""
+
+import logging
 
 from django.conf import settings
 from django.db import connection
@@ -8,6 +13,7 @@ from config.celery_app import app as celery_app
 from .models import WorkerHeartbeat
 
 BROKER_TIMEOUT_SECONDS = 2
+logger = logging.getLogger(__name__)
 
 
 def database_problem() -> str | None:
@@ -15,8 +21,9 @@ def database_problem() -> str | None:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception as error:  # any failure is the answer, not a crash
-        return f"{type(error).__name__}: {error}"
+    except Exception:  # any failure is the answer, not a crash
+        logger.exception("Health check: the database does not answer")
+        return "unavailable"
     return None
 
 
@@ -24,8 +31,9 @@ def broker_problem() -> str | None:
     try:
         with celery_app.connection_for_write() as broker:
             broker.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT_SECONDS)
-    except Exception as error:
-        return f"{type(error).__name__}: {error}"
+    except Exception:
+        logger.exception("Health check: the broker does not answer")
+        return "unavailable"
     return None
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from accounts.models import Organisation
 
 from .models import Recipient, System
-from .services import catalogue_item_create, catalogue_item_update, default_catalogue_load
+from .services import catalogue_item_create, default_catalogue_load
 
 DEMO_ORGANISATION = "hexagone-logiciels"
 
@@ -76,7 +76,6 @@ def seed_demo_catalogue() -> str:
 
 
 def _upsert(model, organisation, name, **fields):
+    """Create the entry unless the catalogue has it (whatever the DPO changed since)."""
     existing = model.objects.filter(organisation=organisation, name=name).first()
-    if existing is None:
-        return catalogue_item_create(model=model, organisation=organisation, name=name, **fields)
-    return catalogue_item_update(item=existing, **fields)
+    return existing or catalogue_item_create(model=model, organisation=organisation, name=name, **fields)

@@ -36,6 +36,8 @@ def item_list(request, organisation, kind):
     if query:
         items = items.filter(Q(name_key__contains=normalise_key(query)) | Q(description__icontains=query))
     page = Paginator(items, ITEMS_PER_PAGE).get_page(request.GET.get("page"))
+    kept_query = request.GET.copy()
+    kept_query.pop("page", None)
     return render(
         request,
         f"inventory/{kind.model._meta.model_name}_list.html",
@@ -45,6 +47,7 @@ def item_list(request, organisation, kind):
             "page": page,
             "archived": archived,
             "query": query,
+            "page_query": kept_query.urlencode(),
             "section": "register",
         },
     )

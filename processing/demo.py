@@ -15,7 +15,7 @@ from inventory.demo import DEMO_ORGANISATION
 from inventory.models import DataField, DataSubjectCategory, Recipient, System
 
 from .models import ProcessingActivity
-from .services import activity_create, activity_update
+from .services import activity_create
 
 A = ProcessingActivity
 
@@ -215,6 +215,9 @@ def seed_demo_register() -> str:
 
     today = timezone.localdate()
     for spec in DEMO_ACTIVITIES:
+        # Only missing activities are created: the DPO's edits of the demo survive.
+        if ProcessingActivity.objects.filter(organisation=organisation, reference=spec["reference"]).exists():
+            continue
         spec = dict(spec)
         status = spec.pop("status")
         data = {
@@ -238,11 +241,7 @@ def seed_demo_register() -> str:
             "next_review_on": today + datetime.timedelta(days=165),
             "status": status,
         }
-        existing = ProcessingActivity.objects.filter(organisation=organisation, reference=spec["reference"]).first()
-        if existing is None:
-            activity_create(organisation=organisation, **data)
-        else:
-            activity_update(activity=existing, **data)
+        activity_create(organisation=organisation, **data)
     return f"register of {organisation.slug}: {len(DEMO_ACTIVITIES)} activities"
 
 

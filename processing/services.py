@@ -8,7 +8,7 @@ to a row's field such as ``transfers.1.mechanism`` (row 1 of the list given).
 import re
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
@@ -106,7 +106,13 @@ def _apply(activity: ProcessingActivity, data: dict) -> ProcessingActivity:
     if not activity.reference:
         activity.reference = next_reference(activity.organisation)
     activity.full_clean()
-    activity.save()
+    try:
+        with transaction.atomic():
+            activity.save()
+    except IntegrityError:  # the same reference taken by someone else since full_clean()
+        raise ValidationError(
+            {"reference": _("Another activity of the register already has this reference.")}, code="unique"
+        ) from None
 
     organisation = activity.organisation
     for name in LINK_FIELDS:

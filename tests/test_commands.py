@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from accounts.demo import DEMO_PASSWORD
 from accounts.models import Membership, Organisation, User
+from processing.models import ProcessingActivity
 
 from .conftest import client_for
 
@@ -34,11 +35,29 @@ def test_add_member_refuses_an_unknown_organisation_or_role(db):
     assert not User.objects.filter(username="lea").exists()
 
 
-def test_seed_demo_is_idempotent_and_its_users_can_sign_in(client):
-    call_command("seed_demo")
+def test_seed_demo_refuses_to_run_in_production_without_force(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        call_command("seed_demo")
+    assert not User.objects.exists()
+
+
+def test_seed_demo_is_idempotent_and_keeps_what_people_changed(client):
+    call_command("seed_demo", force=True)
     counts = (User.objects.count(), Organisation.objects.count(), Membership.objects.count())
-    call_command("seed_demo")
+    activities = ProcessingActivity.objects.count()
+    assert activities == 15
+    Organisation.objects.filter(slug="hexagone-logiciels").update(dpo_name="Nouvelle DPO")
+    dpo = User.objects.get(username="dpo")
+    dpo.set_password("my-own-long-password")
+    dpo.save()
+    call_command("seed_demo", force=True)
     assert (User.objects.count(), Organisation.objects.count(), Membership.objects.count()) == counts
+    assert ProcessingActivity.objects.count() == activities
+    assert Organisation.objects.get(slug="hexagone-logiciels").dpo_name == "Nouvelle DPO"
+    assert User.objects.get(username="dpo").check_password("my-own-long-password")
+    dpo.set_password(DEMO_PASSWORD)
+    dpo.save()
 
     organisation = Organisation.objects.get(slug="hexagone-logiciels")
     assert organisation.dpo_name and organisation.legal_identifier.startswith("SIREN")

@@ -237,3 +237,22 @@ def test_admin_is_for_superusers_only(world, name, route, persona):
             # Sent to the admin's sign-in page (or, for sign-out, to the admin, which sends them there).
             assert response.status_code == 302, f"{method.upper()} {url} as {persona}"
             assert response["Location"].split("?")[0] in ("/admin/login/", "/admin/"), f"{method} {url} {persona}"
+
+
+ORGANISATION_ROUTES = sorted(
+    name for name, route in ROUTES.items() if route.kwargs and name != "accounts:password_reset_confirm"
+)
+
+
+@pytest.mark.parametrize("method", ["options", "put", "patch", "delete"])
+@pytest.mark.parametrize("name", ORGANISATION_ROUTES)
+def test_other_methods_never_reach_an_organisation_view(world, name, method):
+    """OPTIONS and the like skip Django's CSRF check: they must not act, whatever the role."""
+    route = ROUTES[name]
+    url = reverse(name, kwargs=route.kwargs(world))
+    assert getattr(client_for(world.users["outsider"]), method)(url).status_code == 404
+    response = getattr(client_for(world.users["dpo"]), method)(url)
+    assert response.status_code == 405, f"{method.upper()} {url}"
+    world.auditor_membership.refresh_from_db()  # still there: nothing was removed
+    world.system.refresh_from_db()
+    assert not world.system.is_archived

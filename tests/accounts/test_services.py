@@ -89,3 +89,11 @@ def test_member_grant_creates_the_account_then_updates_the_role():
     assert not created
     assert membership.role == "dpo"
     assert Membership.objects.filter(user__username="sam").count() == 1
+
+
+def test_an_ambiguous_username_adds_nobody(organisation):
+    UserFactory(username="Lea", email="lea1@example.org")
+    UserFactory(username="lea", email="lea2@example.org")
+    assert membership_add(organisation=organisation, identifier="lea", role="auditor").user.email == "lea2@example.org"
+    with pytest.raises(ValidationError):
+        membership_add(organisation=organisation, identifier="LEA", role="auditor")

@@ -219,8 +219,10 @@ def test_readers_see_the_identity_without_any_edit_control(request, persona, org
     assert "Claire Martin" in identity
     members = client.get(settings_url(organisation, "members")).text
     assert "<td>dpo</td>" in members
+    assert 'name="legal_identifier"' not in identity
+    assert 'name="identifier"' not in members
     for text in (identity, members):
-        assert 'method="post" class="form"' not in text
+        assert text.count('method="post"') == 2  # the header's language switcher and sign-out only
         assert "Change role" not in text
         assert "Remove" not in text
 
@@ -265,3 +267,13 @@ def test_membership_of_another_organisation_cannot_be_reached_through_mine(dpo_c
     assert dpo_client.get(url).status_code == 404
     assert dpo_client.post(url).status_code == 404
     assert Membership.objects.filter(pk=foreign.pk).exists()
+
+
+def test_throttling_counts_the_client_behind_the_proxy_not_the_proxy(settings, rf):
+    from accounts.security import client_ip_address
+
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9", REMOTE_ADDR="10.0.0.2")
+    settings.BEHIND_TLS_PROXY = False
+    assert client_ip_address(request) == "10.0.0.2"
+    settings.BEHIND_TLS_PROXY = True
+    assert client_ip_address(request) == "203.0.113.9"  # the entry our proxy added, not the client's claim

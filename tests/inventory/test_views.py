@@ -127,3 +127,10 @@ def test_list_query_count_does_not_grow_with_the_catalogue(
     fill(60)  # more than a page
     with django_assert_max_num_queries(len(small)):
         assert dpo_client.get(page_url).status_code == 200
+
+
+def test_pagination_keeps_the_search(auditor_client, organisation):
+    for number in range(55):
+        DataFieldFactory(organisation=organisation, name=f"Zed {number:02d}")
+    page = auditor_client.get(url(organisation, "item_list", kind="data-fields") + "?q=zed").text
+    assert "?q=zed&amp;page=2" in page

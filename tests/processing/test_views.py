@@ -232,17 +232,15 @@ def _grow_register(organisation, catalogue, count):
 
 
 @pytest.mark.parametrize("page", ["activity_list", "activity_detail"])
-def test_register_pages_query_count_does_not_grow(
-    dpo_client, organisation, catalogue, page, django_assert_max_num_queries
-):
+def test_register_pages_query_count_does_not_grow(dpo_client, organisation, catalogue, page, django_assert_num_queries):
     _grow_register(organisation, catalogue, 5)
     first = ProcessingActivity.objects.order_by("reference").first()
     page_url = url(organisation, page, **({"pk": first.pk} if page == "activity_detail" else {}))
     dpo_client.get(page_url)
     with CaptureQueriesContext(connection) as small:
         dpo_client.get(page_url)
-    _grow_register(organisation, catalogue, 60)  # more than a page of 50
-    with django_assert_max_num_queries(len(small)):
+    _grow_register(organisation, catalogue, 200)  # four pages of 50, each activity with many relations
+    with django_assert_num_queries(len(small)):
         assert dpo_client.get(page_url).status_code == 200
     assert len(small) <= 25
 
