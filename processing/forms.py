@@ -85,10 +85,37 @@ class ActivityForm(forms.ModelForm):
         label=_("Its type"), required=False, choices=[("", "---------"), *System.Kind.choices]
     )
     new_system_country = forms.ChoiceField(label=_("Country where it stores the data"), required=False)
+    new_recipient = forms.CharField(
+        label=_("New recipient"), required=False, max_length=200, help_text=_("Not in the list? Name it here.")
+    )
+    new_recipient_kind = forms.ChoiceField(
+        label=_("Its type"), required=False, choices=[("", "---------"), *Recipient.Kind.choices]
+    )
+    new_recipient_country = forms.ChoiceField(label=_("Its country"), required=False)
+    new_subject = forms.CharField(
+        label=_("New category of people"),
+        required=False,
+        max_length=200,
+        help_text=_("Not in the list? Name it here."),
+    )
+    new_subject_count = forms.IntegerField(label=_("Approximate number of people"), required=False, min_value=0)
 
     NEW_ENTRY_FIELDS = {
-        "data": ["new_data_field", "new_data_field_category", "new_data_field_special"],
-        "recipients": ["new_system", "new_system_kind", "new_system_country"],
+        "data": [
+            "new_data_field",
+            "new_data_field_category",
+            "new_data_field_special",
+            "new_subject",
+            "new_subject_count",
+        ],
+        "recipients": [
+            "new_recipient",
+            "new_recipient_kind",
+            "new_recipient_country",
+            "new_system",
+            "new_system_kind",
+            "new_system_country",
+        ],
     }
 
     class Meta:
@@ -114,6 +141,7 @@ class ActivityForm(forms.ModelForm):
         self.organisation = organisation
         self.instance.organisation = organisation
         self.fields["new_system_country"].choices = country_choices(blank=True)
+        self.fields["new_recipient_country"].choices = country_choices(blank=True)
         self.fields["reference"].required = False
         self.fields["reference"].help_text = _("Leave empty to number it automatically (PA-001, PA-002…).")
         for name, model in (("data_fields", DataField), ("recipients", Recipient), ("systems", System)):
@@ -132,6 +160,8 @@ class ActivityForm(forms.ModelForm):
         cleaned = super().clean()
         if cleaned.get("new_data_field") and not cleaned.get("new_data_field_category"):
             self.add_error("new_data_field_category", _("Choose the category of the new data field."))
+        if cleaned.get("new_recipient") and not cleaned.get("new_recipient_kind"):
+            self.add_error("new_recipient_kind", _("Choose the type of the new recipient."))
         if cleaned.get("new_system"):
             if not cleaned.get("new_system_kind"):
                 self.add_error("new_system_kind", _("Choose the type of the new system."))
@@ -147,6 +177,14 @@ class ActivityForm(forms.ModelForm):
                 "name": self.cleaned_data["new_data_field"],
                 "category": self.cleaned_data["new_data_field_category"],
                 "special_category": self.cleaned_data["new_data_field_special"],
+            }
+        if self.cleaned_data.get("new_subject"):
+            entries["new_subject"] = {"name": self.cleaned_data["new_subject"]}
+        if self.cleaned_data.get("new_recipient"):
+            entries["new_recipient"] = {
+                "name": self.cleaned_data["new_recipient"],
+                "kind": self.cleaned_data["new_recipient_kind"],
+                "country_id": self.cleaned_data["new_recipient_country"] or None,
             }
         if self.cleaned_data.get("new_system"):
             entries["new_system"] = {

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.permissions import Action, organisation_view
 from core.pages import render_empty_section
-from inventory.models import Country, DataField, System, SystemCountry
+from inventory.models import Country, DataField, DataSubjectCategory, Recipient, System, SystemCountry
 from inventory.services import catalogue_item_create
 
 from . import services
@@ -159,9 +159,12 @@ def _uncovered_destinations(form, transfer_rows) -> list[dict]:
         for link in system.country_links.all():
             if not link.country.is_eea and not covered(link.country, system=system):
                 proposals.append({"country": link.country_id, "system": system.pk})
-    new_system = form.new_catalogue_entries().get("new_system")
-    if new_system:
-        country = Country.objects.get(pk=new_system["countries"][0])
+    entries = form.new_catalogue_entries()
+    new_countries = [
+        *entries.get("new_system", {}).get("countries", []),
+        entries.get("new_recipient", {}).get("country_id"),
+    ]
+    for country in Country.objects.filter(pk__in=[code for code in new_countries if code]):
         if not country.is_eea and not covered(country):
             proposals.append({"country": country.pk})
     for recipient in form.cleaned_data["recipients"].select_related("country"):
@@ -170,30 +173,36 @@ def _uncovered_destinations(form, transfer_rows) -> list[dict]:
     return proposals
 
 
-def _add_new_catalogue_entries(form, organisation, service_data) -> None:
-    """Create the data field and system named in the form, and link them to the activity.
+NEW_ENTRY_MODELS = {
+    "new_data_field": (DataField, "data_fields"),
+    "new_subject": (DataSubjectCategory, "data_subjects"),
+    "new_recipient": (Recipient, "recipients"),
+    "new_system": (System, "systems"),
+}
 
-    A transfer row to the new system's country that names no importer gets the system.
+
+def _add_new_catalogue_entries(form, organisation, service_data) -> None:
+    """Create the catalogue entries named in the form and link them to the activity.
+
+    A transfer row to a new entry's country that names no importer gets that entry.
     """
-    entries = form.new_catalogue_entries()
-    field = entries.get("new_data_field")
-    if field:
+    for key, values in form.new_catalogue_entries().items():
+        model, link = NEW_ENTRY_MODELS[key]
         try:
-            created = catalogue_item_create(model=DataField, organisation=organisation, **field)
+            created = catalogue_item_create(model=model, organisation=organisation, **values)
         except ValidationError as error:
-            raise ValidationError({"new_data_field": error.messages}) from error
-        service_data["data_fields"].append(created)
-    system = entries.get("new_system")
-    if system:
-        try:
-            created = catalogue_item_create(model=System, organisation=organisation, **system)
-        except ValidationError as error:
-            raise ValidationError({"new_system": error.messages}) from error
-        service_data["systems"].append(created)
-        for row in service_data["transfers"]:
+            raise ValidationError({key: error.messages}) from error
+        if link == "data_subjects":
+            count = form.cleaned_data.get("new_subject_count")
+            service_data[link].append({"category": created, "approximate_count": count})
+            continue
+        service_data[link].append(created)
+        countries = values.get("countries") or [values.get("country_id")]
+        importer = "system" if model is System else "recipient" if model is Recipient else None
+        for row in service_data["transfers"] if importer else []:
             country = row.get("country")
-            if country and country.pk in system["countries"] and not row.get("recipient") and not row.get("system"):
-                row["system"] = created
+            if country and country.pk in countries and not row.get("recipient") and not row.get("system"):
+                row[importer] = created
 
 
 def _show_service_errors(error: ValidationError, form, formsets, row_forms, subjects_form):

@@ -10,6 +10,7 @@ import shutil
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from accounts.models import Membership
 from config.celery_app import app as celery_app
@@ -35,6 +36,14 @@ def require_executable(name: str, hint: str) -> str:
     if path is None:
         service_missing(f"{name} is not installed ({hint})")
     return path
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """A page rendered in French leaves French active in the thread: start each test in English."""
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

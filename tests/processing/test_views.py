@@ -257,3 +257,30 @@ def test_a_new_catalogue_entry_created_from_the_form_is_linked_or_the_reason_sho
     assert response.status_code == 200
     assert response.context["form"].errors["new_data_field"] == ["The catalogue already has an entry with this name."]
     assert ProcessingActivity.objects.count() == 1
+
+
+def test_a_new_recipient_and_category_of_people_from_the_form(dpo_client, organisation, catalogue):
+    data = form_data(
+        catalogue,
+        new_recipient="Payments Ltd",
+        new_recipient_kind="processor",
+        new_recipient_country="IN",
+        new_subject="Partners",
+        new_subject_count="40",
+    )
+    response = dpo_client.post(url(organisation, "activity_create"), data)
+    # India is outside the EEA: a transfer row is proposed before anything is written.
+    assert response.status_code == 200
+    assert [form.initial for form in response.context["formsets"]["transfers"].forms if form.initial] == [
+        {"country": "IN"}
+    ]
+    assert not ProcessingActivity.objects.exists()
+    data.update(transfers_reviewed="1", **formset("transfers", [{"country": "IN", "mechanism": "scc_2"}]))
+    assert dpo_client.post(url(organisation, "activity_create"), data).status_code == 302
+    activity = ProcessingActivity.objects.get()
+    assert {recipient.name for recipient in activity.recipients.all()} == {"Sales team", "Payments Ltd"}
+    assert activity.transfers.get().recipient.name == "Payments Ltd"
+    assert {(link.category.name, link.approximate_count) for link in activity.subject_links.all()} == {
+        ("Customers", 5000),
+        ("Partners", 40),
+    }
