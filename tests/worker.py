@@ -99,6 +99,9 @@ def celery_worker_process(django_db_setup, django_db_blocker, worker_id):
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "DJANGO_SETTINGS_MODULE": "config.settings",
+        # Close the database connection after each task, so that none is left open when the
+        # session drops the test database.
+        "CONN_MAX_AGE": "0",
     }
     with log_path.open("w") as log:
         process = subprocess.Popen(
