@@ -31,7 +31,7 @@ SECTIONS = [
     ]),
     ("recipients", _("Recipients and storage (Art. 30(1)(d))"), ["recipients", "systems"]),
     ("risk", _("Risk: DPIA and automated decisions (Art. 35, Art. 22)"), [
-        *ProcessingActivity.DPIA_CRITERIA, "is_large_scale", "dpia_status", "dpia_date", "dpia_reference",
+        *ProcessingActivity.DPIA_CRITERIA, "dpia_status", "dpia_date", "dpia_reference",
         "has_automated_decision", "automated_decision_details",
     ]),
     ("review", _("Review"), ["last_reviewed_on", "next_review_on"]),

@@ -144,6 +144,7 @@ class ProcessingActivity(TimeStampedModel):
     )
     criterion_monitoring = models.BooleanField(_("systematic monitoring"), default=False)
     criterion_sensitive = models.BooleanField(_("sensitive or highly personal data"), default=False)
+    # Also the "large-scale yes/no" that Art. 35(3)(b) and (c) turn on.
     criterion_large_scale = models.BooleanField(_("data processed on a large scale"), default=False)
     criterion_matching = models.BooleanField(_("matching or combining datasets"), default=False)
     criterion_vulnerable = models.BooleanField(_("data concerning vulnerable people"), default=False)
@@ -151,7 +152,6 @@ class ProcessingActivity(TimeStampedModel):
     criterion_prevents_right = models.BooleanField(
         _("prevents people from exercising a right or using a service"), default=False
     )
-    is_large_scale = models.BooleanField(_("large-scale processing"), default=False)
     dpia_status = models.CharField(
         _("DPIA status"), max_length=15, choices=DpiaStatus.choices, default=DpiaStatus.NOT_ASSESSED
     )
