@@ -71,10 +71,12 @@ class ActivityForm(forms.ModelForm):
         label=_("New data field"), required=False, max_length=200, help_text=_("Not in the list? Name it here.")
     )
     new_data_field_category = forms.ChoiceField(
-        label=_("Its category"), required=False, choices=[("", "---------"), *DataField.Category.choices]
+        label=_("Category of the new data field"),
+        required=False,
+        choices=[("", "---------"), *DataField.Category.choices],
     )
     new_data_field_special = forms.ChoiceField(
-        label=_("Kind of special category"),
+        label=_("Its kind of special category"),
         required=False,
         choices=[("", "---------"), *DataField.SpecialCategory.choices],
     )
@@ -82,23 +84,25 @@ class ActivityForm(forms.ModelForm):
         label=_("New system"), required=False, max_length=200, help_text=_("Not in the list? Name it here.")
     )
     new_system_kind = forms.ChoiceField(
-        label=_("Its type"), required=False, choices=[("", "---------"), *System.Kind.choices]
+        label=_("Type of the new system"), required=False, choices=[("", "---------"), *System.Kind.choices]
     )
-    new_system_country = forms.ChoiceField(label=_("Country where it stores the data"), required=False)
+    new_system_country = forms.ChoiceField(label=_("Country where the new system stores the data"), required=False)
     new_recipient = forms.CharField(
         label=_("New recipient"), required=False, max_length=200, help_text=_("Not in the list? Name it here.")
     )
     new_recipient_kind = forms.ChoiceField(
-        label=_("Its type"), required=False, choices=[("", "---------"), *Recipient.Kind.choices]
+        label=_("Type of the new recipient"), required=False, choices=[("", "---------"), *Recipient.Kind.choices]
     )
-    new_recipient_country = forms.ChoiceField(label=_("Its country"), required=False)
+    new_recipient_country = forms.ChoiceField(label=_("Country of the new recipient"), required=False)
     new_subject = forms.CharField(
         label=_("New category of people"),
         required=False,
         max_length=200,
         help_text=_("Not in the list? Name it here."),
     )
-    new_subject_count = forms.IntegerField(label=_("Approximate number of people"), required=False, min_value=0)
+    new_subject_count = forms.IntegerField(
+        label=_("Approximate number of people in the new category"), required=False, min_value=0
+    )
 
     NEW_ENTRY_FIELDS = {
         "data": [
