@@ -43,6 +43,14 @@ def _catalogue_choices(model, organisation, current_ids):
     return model.objects.for_organisation(organisation).filter(Q(archived_at__isnull=True) | Q(pk__in=current_ids))
 
 
+def _grouped_by_category(data_fields):
+    """Data field choices grouped under their CNIL category, in the category order."""
+    groups = {value: [] for value, _label in DataField.Category.choices}
+    for field in data_fields.order_by("name_key"):
+        groups[field.category].append((field.pk, field.name))
+    return [(DataField.Category(value).label, choices) for value, choices in groups.items() if choices]
+
+
 class ActivityForm(forms.ModelForm):
     data_fields = forms.ModelMultipleChoiceField(
         queryset=DataField.objects.none(),
@@ -153,6 +161,7 @@ class ActivityForm(forms.ModelForm):
             self.fields[name].queryset = _catalogue_choices(model, organisation, current)
             if self.instance.pk:
                 self.initial[name] = current
+        self.fields["data_fields"].choices = _grouped_by_category(self.fields["data_fields"].queryset)
 
     def sections(self):
         return [
