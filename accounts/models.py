@@ -82,7 +82,7 @@ class Organisation(TimeStampedModel):
         BOTH = "both", _("Controller and processor")
 
     name = models.CharField(_("name"), max_length=200)
-    name_key = models.CharField(max_length=200, editable=False)
+    name_key = models.CharField(max_length=400, editable=False)
     slug = models.SlugField(
         _("short name in addresses"),
         max_length=60,
@@ -171,6 +171,8 @@ class Organisation(TimeStampedModel):
         self.name_key = normalise_key(self.name)
         if not self.name_key:
             raise ValidationError({"name": _("Enter the organisation's name.")}, code="required")
+        if len(self.name_key) > 400:  # folding can lengthen a name: "ß" → "ss"
+            raise ValidationError({"name": _("This name is too long.")}, code="max_length")
 
     def save(self, *args, **kwargs):
         self.name_key = normalise_key(self.name)

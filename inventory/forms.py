@@ -65,7 +65,6 @@ class SystemForm(CatalogueItemForm):
     countries = forms.ModelMultipleChoiceField(
         queryset=Country.objects.all(),
         label=_("Countries where the data is stored"),
-        required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
         help_text=_("Every country where the data or its copies are stored. Hold Ctrl (or ⌘) to choose several."),
     )

@@ -131,6 +131,8 @@ class AdequacyDecision(models.Model):
 
 # --- The organisation's catalogue -------------------------------------------------------
 
+NAME_KEY_MAX_LENGTH = 400
+
 
 class CatalogueItemQuerySet(models.QuerySet):
     def for_organisation(self, organisation):
@@ -151,7 +153,8 @@ class CatalogueItem(TimeStampedModel):
         Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("organisation")
     )
     name = models.CharField(_("name"), max_length=200)
-    name_key = models.CharField(max_length=200, editable=False)
+    # Folding can lengthen a name ("ß" → "ss"): the key has room, and clean() checks it.
+    name_key = models.CharField(max_length=NAME_KEY_MAX_LENGTH, editable=False)
     description = models.TextField(_("details"), blank=True)
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True, editable=False)
 
@@ -181,6 +184,8 @@ class CatalogueItem(TimeStampedModel):
         self.name_key = normalise_key(self.name)
         if not self.name_key:
             raise ValidationError({"name": _("Enter a name.")}, code="required")
+        if len(self.name_key) > NAME_KEY_MAX_LENGTH:
+            raise ValidationError({"name": _("This name is too long.")}, code="max_length")
 
     def save(self, *args, **kwargs):
         self.name_key = normalise_key(self.name)

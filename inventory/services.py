@@ -2,8 +2,10 @@
 
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
 from core.text import normalise_key
@@ -15,6 +17,13 @@ from .models import CatalogueItem, Country, DataField, DataSubjectCategory, Syst
 def _set_countries(system: System, countries: Iterable[Country | str]) -> None:
     """Make the system's storage countries exactly ``countries`` (rows added and removed)."""
     wanted = {country.pk if isinstance(country, Country) else country for country in countries}
+    if not wanted:
+        raise ValidationError(
+            {"countries": _("Choose at least one country where the system stores the data.")}, code="required"
+        )
+    unknown = wanted - set(Country.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+    if unknown:
+        raise ValidationError({"countries": _("Unknown country code.")}, code="invalid_choice")
     current = set(system.country_links.values_list("country_id", flat=True))
     system.country_links.filter(country_id__in=current - wanted).delete()
     SystemCountry.objects.bulk_create(
@@ -28,8 +37,8 @@ def catalogue_item_create(*, model: type[CatalogueItem], organisation: Organisat
     item = model(organisation=organisation, **fields)
     item.full_clean()
     item.save()
-    if countries is not None:
-        _set_countries(item, countries)
+    if countries is not None or model is System:
+        _set_countries(item, countries or [])
     return item
 
 

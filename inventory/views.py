@@ -31,7 +31,7 @@ def catalogue_index(request, organisation):
 @organisation_view()
 def item_list(request, organisation, kind):
     archived = request.GET.get("archived") == "1"
-    query = request.GET.get("q", "").strip()
+    query = request.GET.get("q", "").replace("\x00", "").strip()
     items = kind.queryset(organisation).filter(archived_at__isnull=not archived)
     if query:
         items = items.filter(Q(name_key__contains=normalise_key(query)) | Q(description__icontains=query))

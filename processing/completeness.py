@@ -13,6 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import ProcessingActivity, Transfer
 
+# Art. 9(2)(b), (g), (h), (i) and (j) apply only on the basis of Union or Member State law.
+CONDITIONS_NEEDING_A_LAW = frozenset("bghij")
+
 
 @dataclass(frozen=True)
 class MissingItem:
@@ -34,6 +37,8 @@ def missing_items(activity: ProcessingActivity) -> list[MissingItem]:
     if not (organisation.address or organisation.email or organisation.phone):
         missing.append(MissingItem(letters["identity"], "identity", _("the organisation's contact details (Settings)")))
     parties = list(activity.controller_parties.all())
+    if any(not party.contact.strip() for party in parties):
+        missing.append(MissingItem(letters["identity"], "identity", _("the contact details of every other controller")))
     if activity.role == ProcessingActivity.Role.JOINT_CONTROLLER:
         if not parties:
             missing.append(MissingItem("30(1)(a)", "identity", _("the joint controllers and their contact details")))
@@ -77,10 +82,16 @@ def missing_items(activity: ProcessingActivity) -> list[MissingItem]:
         if not activity.lawful_basis:
             missing.append(MissingItem("6(1)", "purposes", _("the lawful basis")))
         fields = list(activity.data_fields.all())
-        if any(field.is_special_category for field in fields) and not activity.special_condition:
-            missing.append(
-                MissingItem("9(2)", "purposes", _("the Art. 9(2) condition for the special categories of data"))
-            )
+        if any(field.is_special_category for field in fields):
+            if not activity.special_condition:
+                missing.append(
+                    MissingItem("9(2)", "purposes", _("the Art. 9(2) condition for the special categories of data"))
+                )
+            elif (
+                activity.special_condition in CONDITIONS_NEEDING_A_LAW
+                and not activity.special_condition_reference.strip()
+            ):
+                missing.append(MissingItem("9(2)", "purposes", _("the law the Art. 9(2) condition rests on")))
         if any(field.is_criminal for field in fields) and not activity.criminal_data_basis.strip():
             missing.append(MissingItem("10", "purposes", _("the legal basis for criminal-offence data")))
     return missing

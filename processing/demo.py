@@ -63,7 +63,7 @@ DEMO_ACTIVITIES = [
         "recipients": ["Meta Platforms Ireland Ltd"],
         "systems": ["Meta Business Manager"],
         "parties": [{"name": "Meta Platforms Ireland Ltd", "contact": "Merrion Road, Dublin 4, Irlande"}],
-        "transfers": [{"country_id": "US", "system": "Meta Business Manager", "importer_role": "processor",
+        "transfers": [{"country_id": "US", "system": "Meta Business Manager", "importer_role": "controller",
                        "mechanism": "scc_1", "tia_date": datetime.date(2024, 5, 2), "tia_reference": "TIA-META-2024"}],
         "retention": [{"duration": 13, "duration_unit": "months", "trigger": "collection"}],
         "security": ["encryption", "processor_control"],

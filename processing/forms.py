@@ -287,12 +287,26 @@ ControllerPartyRowForm.base_fields.update(
 
 
 class TransferRowForm(RowForm):
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, choices=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = country_choices(blank=True)
         self.fields["international_organisation"].queryset = InternationalOrganisation.objects.all()
         self.fields["recipient"].queryset = Recipient.objects.for_organisation(self.organisation)
         self.fields["system"].queryset = System.objects.for_organisation(self.organisation)
+        # The formset computes the choice lists once for all its rows (see transfer_choices).
+        for name, field_choices in (choices or transfer_choices(self.organisation)).items():
+            self.fields[name].choices = field_choices
+
+
+def transfer_choices(organisation) -> dict:
+    """The choice lists of a transfer row, built once per form rather than once per row."""
+    blank = [("", "---------")]
+    return {
+        "country": country_choices(blank=True),
+        "international_organisation": blank
+        + [(item.pk, str(item)) for item in InternationalOrganisation.objects.all()],
+        "recipient": blank + [(item.pk, str(item)) for item in Recipient.objects.for_organisation(organisation)],
+        "system": blank + [(item.pk, str(item)) for item in System.objects.for_organisation(organisation)],
+    }
 
 
 TransferRowForm.base_fields.update(
@@ -342,8 +356,19 @@ RetentionLineRowForm.base_fields.update(
 )
 
 
+MAX_ROWS = 50  # per kind of row in one activity: more is a mistake, or an attack on the server
+
+
 def row_formset(form, *, extra=1):
-    return forms.formset_factory(form, formset=RowFormSet, extra=extra, can_delete=True)
+    return forms.formset_factory(
+        form,
+        formset=RowFormSet,
+        extra=extra,
+        can_delete=True,
+        max_num=MAX_ROWS,
+        validate_max=True,
+        absolute_max=MAX_ROWS,
+    )
 
 
 DataSubjectFormSet = row_formset(DataSubjectRowForm)

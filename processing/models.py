@@ -1,6 +1,7 @@
 """The register of processing activities: Art. 30(1) (controller) and 30(2) (processor)."""
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -153,7 +154,14 @@ class ProcessingActivity(TimeStampedModel):
         _("prevents people from exercising a right or using a service"), default=False
     )
     dpia_status = models.CharField(
-        _("DPIA status"), max_length=15, choices=DpiaStatus.choices, default=DpiaStatus.NOT_ASSESSED
+        _("DPIA status"),
+        max_length=15,
+        choices=DpiaStatus.choices,
+        default=DpiaStatus.NOT_ASSESSED,
+        help_text=_(
+            "A data protection impact assessment (Art. 35) is needed before processing likely to result in a "
+            "high risk; meeting two or more of the criteria above usually means one is."
+        ),
     )
     dpia_date = models.DateField(_("DPIA date"), null=True, blank=True)
     dpia_reference = models.CharField(_("DPIA reference"), max_length=200, blank=True)
@@ -219,6 +227,9 @@ class ProcessingActivity(TimeStampedModel):
             )
 
 
+MAX_PEOPLE = 10_000_000_000  # more than the world's population: anything above is a typing error
+
+
 class ActivityDataSubject(models.Model):
     """A category of people concerned by an activity, with roughly how many they are."""
 
@@ -226,7 +237,12 @@ class ActivityDataSubject(models.Model):
     category = models.ForeignKey(
         DataSubjectCategory, on_delete=models.PROTECT, related_name="+", verbose_name=_("category of people")
     )
-    approximate_count = models.PositiveIntegerField(_("approximate number of people"), null=True, blank=True)
+    approximate_count = models.PositiveBigIntegerField(
+        _("approximate number of people"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_PEOPLE)],
+    )
 
     class Meta:
         verbose_name = _("category of people concerned")
@@ -271,6 +287,7 @@ class Transfer(TimeStampedModel):
         SCC_MODULE_2 = "scc_2", _("Standard contractual clauses 2021, module 2 (controller to processor)")
         SCC_MODULE_3 = "scc_3", _("Standard contractual clauses 2021, module 3 (processor to processor)")
         SCC_MODULE_4 = "scc_4", _("Standard contractual clauses 2021, module 4 (processor to controller)")
+        SCC_AUTHORITY = "scc_authority", _("Standard data protection clauses adopted by an authority (Art. 46(2)(d))")
         BCR = "bcr", _("Binding corporate rules (Art. 47)")
         CODE_OF_CONDUCT = "code_of_conduct", _("Approved code of conduct (Art. 46(2)(e))")
         CERTIFICATION = "certification", _("Approved certification (Art. 46(2)(f))")
@@ -289,17 +306,6 @@ class Transfer(TimeStampedModel):
         )
         SCC_PRE_2021 = "scc_pre_2021", _("Old standard contractual clauses (2001, 2004, 2010): obsolete")
         PRIVACY_SHIELD = "privacy_shield", _("EU-US Privacy Shield: invalidated in 2020")
-
-    SAFEGUARDS_NEEDING_TIA = frozenset(
-        {
-            Mechanism.SCC_MODULE_1,
-            Mechanism.SCC_MODULE_2,
-            Mechanism.SCC_MODULE_3,
-            Mechanism.SCC_MODULE_4,
-            Mechanism.BCR,
-            Mechanism.AD_HOC_CLAUSES,
-        }
-    )
 
     activity = models.ForeignKey(ProcessingActivity, on_delete=models.CASCADE, related_name="transfers")
     country = models.ForeignKey(
@@ -332,7 +338,12 @@ class Transfer(TimeStampedModel):
         default=False,
         help_text=_("For partial decisions (Canada, Japan, Korea, Brazil, the USA): you checked it applies."),
     )
-    tia_date = models.DateField(_("transfer impact assessment date"), null=True, blank=True)
+    tia_date = models.DateField(
+        _("transfer impact assessment date"),
+        null=True,
+        blank=True,
+        help_text=_("Needed for clauses and binding corporate rules since Schrems II: does the law there undo them?"),
+    )
     tia_reference = models.CharField(_("transfer impact assessment reference"), max_length=200, blank=True)
     documentation = models.CharField(_("link to the documentation"), max_length=500, blank=True)
     safeguards = models.TextField(
@@ -367,17 +378,22 @@ class Transfer(TimeStampedModel):
     def clean(self):
         super().clean()
         errors = {}
+        country = Country.objects.filter(pk=self.country_id).first() if self.country_id else None
         if self.country_id is None and self.international_organisation_id is None:
             errors["country"] = _("Choose the country (or international organisation) the data goes to.")
-        if self.country_id and self.country.is_eea:
+        if country is not None and country.is_eea:
             errors["country"] = _("This country is in the EEA: no transfer tool is needed.")
         if self.mechanism == self.Mechanism.COMPELLING_INTEREST and not self.safeguards.strip():
             errors["safeguards"] = _("Describe the safeguards of this one-off transfer (Art. 49(1) and 30(1)(e)).")
-        organisation_id = self.activity.organisation_id if self.activity_id else None
-        for field in ("recipient", "system"):
-            importer = getattr(self, field)
-            if importer is not None and organisation_id and importer.organisation_id != organisation_id:
-                errors[field] = _("Choose one of your own catalogue entries.")
+        if self.activity_id:
+            activity = self.activity
+            if self.recipient_id and not (
+                activity.recipients.filter(pk=self.recipient_id).exists()
+                or activity.systems.filter(hosting_provider_id=self.recipient_id).exists()
+            ):
+                errors["recipient"] = _("Choose a recipient of this activity, or the host of one of its systems.")
+            if self.system_id and not activity.systems.filter(pk=self.system_id).exists():
+                errors["system"] = _("Choose one of this activity's systems.")
         if errors:
             raise ValidationError(errors)
 
@@ -421,7 +437,13 @@ class RetentionLine(TimeStampedModel):
     )
     trigger = models.CharField(_("counted from"), max_length=25, choices=Trigger.choices, blank=True)
     trigger_details = models.CharField(_("event"), max_length=200, blank=True)
-    end_action = models.CharField(_("at the end"), max_length=10, choices=EndAction.choices, default=EndAction.DELETE)
+    end_action = models.CharField(
+        _("at the end"),
+        max_length=10,
+        choices=EndAction.choices,
+        default=EndAction.DELETE,
+        help_text=_("An intermediate archive keeps data out of daily use, for a legal obligation or a dispute."),
+    )
     archive_duration = models.PositiveIntegerField(_("archive duration"), null=True, blank=True)
     archive_duration_unit = models.CharField(_("archive unit"), max_length=10, choices=Unit.choices, blank=True)
     legal_reference = models.TextField(_("legal reference or justification"), blank=True)

@@ -51,13 +51,13 @@ def next_reference(organisation: Organisation) -> str:
     return f"PA-{max(numbers, default=0) + 1:03d}"
 
 
-def _check_catalogue_items(organisation, name, items, current_ids) -> list:
+def _check_catalogue_items(organisation, name, items, allowed_archived_ids) -> list:
     """Links must point to the organisation's own catalogue, and archived items only if kept."""
     items = list(items)
     for item in items:
         if not isinstance(item, CatalogueItem) or item.organisation_id != organisation.pk:
             raise ValidationError({name: _("Choose entries of your own catalogue.")}, code="invalid_choice")
-        if item.is_archived and item.pk not in current_ids:
+        if item.is_archived and item.pk not in allowed_archived_ids:
             raise ValidationError(
                 {name: _("“%(name)s” is archived: restore it in the catalogue first.") % {"name": item.name}},
                 code="archived",
@@ -75,7 +75,10 @@ def _replace_rows(activity, name, rows) -> None:
     model = ROW_MODELS[name]
     existing = {row.pk: row for row in getattr(activity, name).all()}
     rows = [dict(values) for values in rows]
-    kept = {values.get("id") for values in rows} - {None}
+    ids = [values["id"] for values in rows if values.get("id") is not None]
+    if len(ids) != len(set(ids)):
+        raise ValidationError({name: _("The same row appears twice.")}, code="duplicate")
+    kept = set(ids)
     if kept - set(existing):
         raise ValidationError({name: _("A row does not belong to this activity.")}, code="invalid")
     getattr(activity, name).exclude(pk__in=kept).delete()
@@ -96,10 +99,13 @@ def _replace_rows(activity, name, rows) -> None:
         raise ValidationError(errors)
 
 
-def _apply(activity: ProcessingActivity, data: dict) -> ProcessingActivity:
+def _apply(activity: ProcessingActivity, data: dict, keep_archived: frozenset = frozenset()) -> ProcessingActivity:
+    """Write ``data`` on the activity. Archived catalogue entries may stay linked (or, for a
+    copy, be in ``keep_archived``) but never be newly chosen."""
     unknown = set(data) - set(SCALAR_FIELDS) - set(LINK_FIELDS) - set(ROW_MODELS) - {"data_subjects"}
     if unknown:
         raise TypeError(f"Unknown activity fields: {sorted(unknown)}")
+    _check_status_change(activity, data)
     for field in SCALAR_FIELDS:
         if field in data:
             setattr(activity, field, data[field])
@@ -117,22 +123,28 @@ def _apply(activity: ProcessingActivity, data: dict) -> ProcessingActivity:
     organisation = activity.organisation
     for name in LINK_FIELDS:
         if name in data:
-            current = set(getattr(activity, name).values_list("pk", flat=True))
+            current = set(getattr(activity, name).values_list("pk", flat=True)) | keep_archived
             getattr(activity, name).set(_check_catalogue_items(organisation, name, data[name], current))
     if "data_subjects" in data:
         current = dict(activity.subject_links.values_list("category_id", "pk"))
         categories = _check_catalogue_items(
-            organisation, "data_subjects", [entry["category"] for entry in data["data_subjects"]], set(current)
+            organisation,
+            "data_subjects",
+            [entry["category"] for entry in data["data_subjects"]],
+            set(current) | keep_archived,
         )
         if len({category.pk for category in categories}) != len(categories):
             raise ValidationError({"data_subjects": _("Each category of people appears once.")}, code="duplicate")
         activity.subject_links.exclude(category__in=categories).delete()
+        links = {link.category_id: link for link in activity.subject_links.all()}
         for entry in data["data_subjects"]:
-            ActivityDataSubject.objects.update_or_create(
-                activity=activity,
-                category=entry["category"],
-                defaults={"approximate_count": entry.get("approximate_count")},
-            )
+            link = links.get(entry["category"].pk) or ActivityDataSubject(activity=activity, category=entry["category"])
+            link.approximate_count = entry.get("approximate_count")
+            try:
+                link.full_clean()
+            except ValidationError as error:
+                raise ValidationError({"data_subjects": error.messages}) from error
+            link.save()
     for name in ROW_MODELS:
         if name in data:
             _replace_rows(activity, name, data[name])
@@ -149,6 +161,17 @@ def _apply(activity: ProcessingActivity, data: dict) -> ProcessingActivity:
                 code="incomplete",
             )
     return activity
+
+
+def _check_status_change(activity: ProcessingActivity, data: dict) -> None:
+    """An archived activity is only restored (as a draft); nothing else changes it."""
+    if activity.pk is None:
+        return
+    current = ProcessingActivity.objects.filter(pk=activity.pk).values_list("status", flat=True).first()
+    if current == ProcessingActivity.Status.ARCHIVED and data != {"status": ProcessingActivity.Status.DRAFT}:
+        raise ValidationError(
+            {"status": _("This activity is archived: restore it before changing it.")}, code="archived"
+        )
 
 
 @transaction.atomic
@@ -174,6 +197,8 @@ def activity_archive(*, activity: ProcessingActivity) -> ProcessingActivity:
 
 def activity_restore(*, activity: ProcessingActivity) -> ProcessingActivity:
     """Bring an archived activity back as a draft, to be checked and activated again."""
+    if activity.status != ProcessingActivity.Status.ARCHIVED:
+        raise ValidationError({"status": _("Only an archived activity can be restored.")}, code="not_archived")
     return activity_update(activity=activity, status=ProcessingActivity.Status.DRAFT)
 
 
@@ -182,9 +207,10 @@ def activity_clone(*, activity: ProcessingActivity) -> ProcessingActivity:
     """A new draft with the same content, links and rows, under the next free reference."""
     source = activities_with_details(ProcessingActivity.objects.filter(pk=activity.pk)).get()
     data = {field: getattr(source, field) for field in SCALAR_FIELDS}
+    name_length = ProcessingActivity._meta.get_field("name").max_length
     data.update(
         reference="",
-        name=_("Copy of %(name)s") % {"name": source.name},
+        name=(_("Copy of %(name)s") % {"name": source.name})[:name_length],
         status=ProcessingActivity.Status.DRAFT,
         data_fields=list(source.data_fields.all()),
         recipients=list(source.recipients.all()),
@@ -201,4 +227,11 @@ def activity_clone(*, activity: ProcessingActivity) -> ProcessingActivity:
             if field.name not in ("id", "activity", "created_at", "updated_at")
         ]
         data[name] = [{field: getattr(row, field) for field in fields} for row in getattr(source, name).all()]
-    return activity_create(organisation=source.organisation, **data)
+    # The copy keeps the source's links, archived catalogue entries included.
+    keep_archived = frozenset(
+        item.pk
+        for item in [*data["data_fields"], *data["recipients"], *data["systems"]]
+        + [entry["category"] for entry in data["data_subjects"]]
+        if item.is_archived
+    )
+    return _apply(ProcessingActivity(organisation=source.organisation), data, keep_archived=keep_archived)

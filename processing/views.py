@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Model, prefetch_related_objects
+from django.db.models import Model
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,9 +24,11 @@ from .forms import (
     RetentionLineFormSet,
     SecurityMeasuresForm,
     TransferFormSet,
+    transfer_choices,
 )
 from .models import ProcessingActivity
 from .selectors import activities_with_details, organisation_activities
+from .transfers import Destination, destinations_outside_the_eea, uncovered
 
 ACTIVITIES_PER_PAGE = 50
 
@@ -49,6 +51,8 @@ def activity_list(request, organisation):
     rows = [(activity, missing_items(activity)) for activity in activities_with_details(page.object_list)]
     query = request.GET.copy()
     query.pop("page", None)
+    without_ordering = query.copy()
+    without_ordering.pop("ordering", None)
     return render(
         request,
         "processing/activity_list.html",
@@ -58,6 +62,13 @@ def activity_list(request, organisation):
             "page": page,
             "rows": rows,
             "query": query.urlencode(),
+            "query_without_ordering": without_ordering.urlencode(),
+            "current_ordering": request.GET.get("ordering", "reference"),
+            "sortable_columns": [
+                ("reference", gettext_lazy("Reference")),
+                ("name", gettext_lazy("Name")),
+                ("status", gettext_lazy("Status")),
+            ],
             "register_is_empty": not activities.exists(),
             "section": "register",
         },
@@ -123,6 +134,7 @@ def _formsets(data, organisation, activity, transfer_initial=None):
             transfer_initial
             if transfer_initial is not None
             else (_row_initial(activity.transfers.all(), transfer_fields) if existing else []),
+            form_kwargs={"choices": transfer_choices(organisation)},
         ),
         "retention": build(
             RetentionLineFormSet,
@@ -140,37 +152,20 @@ def _formsets(data, organisation, activity, transfer_initial=None):
 SERVICE_ROWS = {"parties": "controller_parties", "transfers": "transfers", "retention": "retention_lines"}
 
 
-def _uncovered_destinations(form, transfer_rows) -> list[dict]:
-    """Systems and recipients of the activity outside the EEA that no transfer row covers,
-    as proposed rows for the form (destination and importer filled in)."""
-    rows = [(values.get("country"), values.get("recipient"), values.get("system")) for values, _form in transfer_rows]
-
-    def covered(country, *, recipient=None, system=None):
-        return any(
-            destination == country
-            and ((r, s) == (None, None) or (r == recipient and recipient) or (s == system and system))
-            for destination, r, s in rows
-        )
-
-    systems = list(form.cleaned_data["systems"])
-    prefetch_related_objects(systems, "country_links__country")
-    proposals = []
-    for system in systems:
-        for link in system.country_links.all():
-            if not link.country.is_eea and not covered(link.country, system=system):
-                proposals.append({"country": link.country_id, "system": system.pk})
+def _transfer_proposals(form, transfer_rows, declined: set[str]) -> list[Destination]:
+    """Destinations outside the EEA that no row covers and the DPO has not declined yet."""
     entries = form.new_catalogue_entries()
     new_countries = [
         *entries.get("new_system", {}).get("countries", []),
         entries.get("new_recipient", {}).get("country_id"),
     ]
-    for country in Country.objects.filter(pk__in=[code for code in new_countries if code]):
-        if not country.is_eea and not covered(country):
-            proposals.append({"country": country.pk})
-    for recipient in form.cleaned_data["recipients"].select_related("country"):
-        if recipient.country and not recipient.country.is_eea and not covered(recipient.country, recipient=recipient):
-            proposals.append({"country": recipient.country_id, "recipient": recipient.pk})
-    return proposals
+    destinations = destinations_outside_the_eea(
+        form.cleaned_data["systems"],
+        form.cleaned_data["recipients"].select_related("country"),
+        extra_countries=Country.objects.filter(pk__in=[code for code in new_countries if code]),
+    )
+    rows = [values for values, _form in transfer_rows]
+    return [destination for destination in uncovered(destinations, rows) if destination.key not in declined]
 
 
 NEW_ENTRY_MODELS = {
@@ -205,16 +200,15 @@ def _add_new_catalogue_entries(form, organisation, service_data) -> None:
                 row[importer] = created
 
 
-def _show_service_errors(error: ValidationError, form, formsets, row_forms, subjects_form):
-    """Put each error of the services next to the field or row it names."""
+def _show_service_errors(error: ValidationError, form, row_forms):
+    """Put each error of the services next to the field or row it names (else on top)."""
     for key, messages_ in error.message_dict.items():
         parts = key.split(".")
-        if parts[0] in row_forms and len(parts) >= 2:
-            row_form = row_forms[parts[0]][int(parts[1])]
+        forms_of_kind = row_forms.get(parts[0], [])
+        if len(parts) >= 2 and parts[1].isdigit() and int(parts[1]) < len(forms_of_kind):
+            row_form = forms_of_kind[int(parts[1])]
             field = parts[2] if len(parts) > 2 and parts[2] in row_form.fields else None
             row_form.add_error(field, messages_)
-        elif parts[0] == "data_subjects":
-            subjects_form.add_error(None, messages_)
         else:
             form.add_error(key if key in form.fields else None, messages_)
 
@@ -227,16 +221,18 @@ def _activity_form(request, organisation, activity):
     security = SecurityMeasuresForm(
         data, prefix="security", initial=None if creating else SecurityMeasuresForm.initial_for(activity)
     )
+    declined = set(filter(None, (data or {}).get("transfers_reviewed", "").split(",")))
     proposals = []
     if data is not None and form.is_valid() and all(f.is_valid() for f in formsets.values()) and security.is_valid():
         transfer_rows = formsets["transfers"].rows()
-        proposals = [] if data.get("transfers_reviewed") else _uncovered_destinations(form, transfer_rows)
+        proposals = _transfer_proposals(form, transfer_rows, declined)
         if proposals:
-            # Propose the missing transfer rows, keeping what the DPO entered.
-            posted = [{**_as_initial(values)} for values, _form in transfer_rows]
-            formsets["transfers"] = _formsets(None, organisation, activity, transfer_initial=posted + proposals)[
-                "transfers"
-            ]
+            # Propose the missing transfer rows, keeping what the DPO entered; a proposal shown
+            # once and removed by the DPO is not proposed again.
+            declined |= {destination.key for destination in proposals}
+            posted = [_as_initial(values) for values, _form in transfer_rows]
+            rows = posted + [destination.as_row() for destination in proposals]
+            formsets["transfers"] = _formsets(None, organisation, activity, transfer_initial=rows)["transfers"]
             messages.warning(
                 request,
                 _(
@@ -263,7 +259,7 @@ def _activity_form(request, organisation, activity):
                     else:
                         activity = services.activity_update(activity=activity, **service_data)
             except ValidationError as error:
-                _show_service_errors(error, form, formsets, row_forms, formsets["subjects"].forms[0])
+                _show_service_errors(error, form, row_forms)
             else:
                 messages.success(request, _("“%(name)s” has been saved.") % {"name": activity.name})
                 return redirect(activity.get_absolute_url())
@@ -276,7 +272,7 @@ def _activity_form(request, organisation, activity):
             "form": form,
             "formsets": formsets,
             "security": security,
-            "transfers_reviewed": bool(proposals),
+            "transfers_reviewed": ",".join(sorted(declined)) if proposals or declined else "",
             "section": "register",
         },
     )
@@ -289,7 +285,11 @@ def activity_create(request, organisation):
 
 @organisation_view(read=Action.EDIT_REGISTER, write=Action.EDIT_REGISTER)
 def activity_edit(request, organisation, pk):
-    return _activity_form(request, organisation, _activity(organisation, pk))
+    activity = _activity(organisation, pk)
+    if activity.status == ProcessingActivity.Status.ARCHIVED:
+        messages.error(request, _("This activity is archived: restore it before changing it."))
+        return redirect(activity.get_absolute_url())
+    return _activity_form(request, organisation, activity)
 
 
 # --- Status changes and copies -----------------------------------------------------------
@@ -332,7 +332,13 @@ def activity_restore(request, organisation, pk):
 
 @organisation_view(read=None, write=Action.EDIT_REGISTER)
 def activity_clone(request, organisation, pk):
-    copy = services.activity_clone(activity=_activity(organisation, pk))
+    activity = _activity(organisation, pk)
+    try:
+        copy = services.activity_clone(activity=activity)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(activity.get_absolute_url())
     messages.success(request, _("This is a copy, saved as a draft: adapt it, then activate it."))
     return redirect("processing:activity_edit", organisation_slug=organisation.slug, pk=copy.pk)
 

@@ -35,6 +35,12 @@ def test_the_uk_decision_applies_from_28_june_2021_to_27_december_2031(day, adeq
     assert ("GB" in adequate_countries(datetime.date.fromisoformat(day))) is adequate
 
 
+def test_the_european_patent_organisation_is_adequate_from_15_july_2025():
+    decisions = AdequacyDecision.objects.filter(international_organisation__name="European Patent Organisation")
+    assert not decisions.in_force_on(datetime.date(2025, 7, 14)).exists()
+    assert decisions.in_force_on(datetime.date(2025, 7, 15)).get().reference == "(EU) 2025/1382"
+
+
 def test_brazil_is_adequate_only_from_26_january_2026():
     assert "BR" not in adequate_countries(datetime.date(2026, 1, 25))
     assert "BR" in adequate_countries(datetime.date(2026, 1, 26))

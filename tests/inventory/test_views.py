@@ -63,8 +63,20 @@ def test_another_organisations_entry_is_not_found_through_mine(dpo_client, organ
 
 
 def test_a_kind_of_entry_only_reaches_its_own_table(dpo_client, organisation):
-    field = DataFieldFactory(organisation=organisation)
-    assert dpo_client.get(url(organisation, "item_edit", kind="systems", pk=field.pk)).status_code == 404
+    # Make sure a data field and a system share an id, so that only the kind can tell them apart.
+    fields = {DataFieldFactory(organisation=organisation).pk for _ in range(5)}
+    systems = {SystemFactory(organisation=organisation).pk for _ in range(5)}
+    while not fields & systems:
+        (fields if max(fields) < max(systems) else systems).add(
+            (DataFieldFactory if max(fields) < max(systems) else SystemFactory)(organisation=organisation).pk
+        )
+    shared = min(fields & systems)
+    assert dpo_client.get(url(organisation, "item_edit", kind="systems", pk=shared)).status_code == 200
+    assert dpo_client.get(url(organisation, "item_edit", kind="data-fields", pk=shared)).status_code == 200
+    only_field = DataFieldFactory(organisation=organisation).pk
+    while only_field in systems:
+        only_field = DataFieldFactory(organisation=organisation).pk
+    assert dpo_client.get(url(organisation, "item_edit", kind="systems", pk=only_field)).status_code == 404
 
 
 def test_dpo_archives_then_restores_an_entry(dpo_client, organisation):

@@ -69,7 +69,13 @@ def test_special_categories_need_an_article_9_condition(organisation, complete_d
     complete_data["data_fields"] = [catalogue["email"], catalogue["health"]]
     activity = activity_create(organisation=organisation, **complete_data)
     assert missing_articles(activity) == ["9(2)"]
+    # Condition (b) rests on employment law: the law must be cited too.
     activity_update(activity=activity, special_condition=ProcessingActivity.SpecialCondition.EMPLOYMENT)
+    assert [item.message for item in missing_items(reload(activity))] == ["the law the Art. 9(2) condition rests on"]
+    activity_update(activity=activity, special_condition_reference="Code du travail L1226-1")
+    assert missing_articles(activity) == []
+    # Explicit consent (a) needs no law.
+    activity_update(activity=activity, special_condition="a", special_condition_reference="")
     assert missing_articles(activity) == []
 
 
