@@ -61,4 +61,4 @@ messages: install
 	$(BIN)/python manage.py makemessages -l fr --no-obsolete --ignore=.venv --ignore=tests --ignore=bench
 
 clean:
-	rm -rf $(VENV) staticfiles test-artifacts .pytest_cache db.sqlite3 test-db.sqlite3*
+	rm -rf $(VENV) staticfiles test-artifacts .pytest_cache db.sqlite3 bench.sqlite3 .env
