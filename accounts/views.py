@@ -26,11 +26,13 @@ MEMBERS_PER_PAGE = 50
 @require_safe
 @login_required
 def home(request):
-    """Open the organisation used last, else the first one; explain when there is none."""
+    """Open the organisation used last, else the one the user joined first; explain when
+    there is none."""
     organisations = organisations_for(request.user)
     last = request.session.get(SESSION_ORGANISATION_KEY)
     organisation = organisations.filter(slug=last).first() if last else None
-    organisation = organisation or organisations.first()
+    first_joined = request.user.memberships.order_by("created_at", "pk").select_related("organisation").first()
+    organisation = organisation or (first_joined.organisation if first_joined else organisations.first())
     if organisation is None:
         return render(request, "accounts/no_organisation.html")
     return redirect("organisations:home", organisation_slug=organisation.slug)

@@ -277,3 +277,9 @@ def test_throttling_counts_the_client_behind_the_proxy_not_the_proxy(settings, r
     assert client_ip_address(request) == "10.0.0.2"
     settings.BEHIND_TLS_PROXY = True
     assert client_ip_address(request) == "203.0.113.9"  # the entry our proxy added, not the client's claim
+
+
+def test_first_visit_opens_the_organisation_joined_first(dpo, organisation):
+    earlier_in_the_alphabet = OrganisationFactory(name="Aardvark SA")
+    MembershipFactory(user=dpo, organisation=earlier_in_the_alphabet, role=Membership.Role.AUDITOR)
+    assert client_for(dpo).get(reverse("home"))["Location"] == f"/o/{organisation.slug}/"
