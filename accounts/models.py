@@ -10,6 +10,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
 
 from core.models import TimeStampedModel
 from core.text import normalise_key
@@ -143,6 +144,7 @@ class Organisation(TimeStampedModel):
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="organisations", verbose_name=_("members")
     )
+    history = HistoricalRecords(excluded_fields=["name_key", "updated_at"])
 
     class Meta:
         verbose_name = _("organisation")
@@ -196,6 +198,7 @@ class Membership(TimeStampedModel):
         Organisation, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("organisation")
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("membership")

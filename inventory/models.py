@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
+from simple_history.models import HistoricalRecords
 
 from accounts.models import Organisation
 from core.models import TimeStampedModel
@@ -27,6 +28,7 @@ class Country(models.Model):
         default=False,
         help_text=_("The EU plus Iceland, Liechtenstein and Norway: data flows freely within it."),
     )
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("country")
@@ -89,6 +91,7 @@ class AdequacyDecision(models.Model):
     requires_dpf_certification = models.BooleanField(
         _("only for importers certified under the EU-US Data Privacy Framework"), default=False
     )
+    history = HistoricalRecords()
 
     objects = AdequacyDecisionQuerySet.as_manager()
 
@@ -157,6 +160,7 @@ class CatalogueItem(TimeStampedModel):
     name_key = models.CharField(max_length=NAME_KEY_MAX_LENGTH, editable=False)
     description = models.TextField(_("details"), blank=True)
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True, editable=False)
+    history = HistoricalRecords(inherit=True, excluded_fields=["name_key", "updated_at"])
 
     objects = CatalogueItemQuerySet.as_manager()
 
@@ -374,6 +378,7 @@ class SystemCountry(models.Model):
 
     system = models.ForeignKey(System, on_delete=models.CASCADE, related_name="country_links")
     country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("storage country")

@@ -26,9 +26,8 @@ def _set_countries(system: System, countries: Iterable[Country | str]) -> None:
         raise ValidationError({"countries": _("Unknown country code.")}, code="invalid_choice")
     current = set(system.country_links.values_list("country_id", flat=True))
     system.country_links.filter(country_id__in=current - wanted).delete()
-    SystemCountry.objects.bulk_create(
-        SystemCountry(system=system, country_id=code) for code in sorted(wanted - current)
-    )
+    for code in sorted(wanted - current):  # one by one, so that history records each
+        SystemCountry.objects.create(system=system, country_id=code)
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from accounts.models import Organisation
 from core.models import TimeStampedModel
@@ -172,6 +173,10 @@ class ProcessingActivity(TimeStampedModel):
     last_reviewed_on = models.DateField(_("last reviewed on"), null=True, blank=True)
     next_review_on = models.DateField(_("next review due"), null=True, blank=True)
 
+    history = HistoricalRecords(
+        m2m_fields=[data_fields, recipients, systems], excluded_fields=["updated_at"], cascade_delete_history=False
+    )
+
     DPIA_CRITERIA = (
         "criterion_evaluation",
         "criterion_automated_decision",
@@ -243,6 +248,7 @@ class ActivityDataSubject(models.Model):
         blank=True,
         validators=[MaxValueValidator(MAX_PEOPLE)],
     )
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("category of people concerned")
@@ -263,6 +269,7 @@ class ControllerParty(models.Model):
     contact = models.TextField(_("contact details"), blank=True)
     representative = models.CharField(_("EU representative"), max_length=200, blank=True)
     dpo_contact = models.CharField(_("DPO contact"), max_length=200, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("other controller")
@@ -351,6 +358,7 @@ class Transfer(TimeStampedModel):
         blank=True,
         help_text=_("Required for a one-off transfer on compelling legitimate interests (Art. 30(1)(e))."),
     )
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("transfer outside the EEA")
@@ -447,6 +455,7 @@ class RetentionLine(TimeStampedModel):
     archive_duration = models.PositiveIntegerField(_("archive duration"), null=True, blank=True)
     archive_duration_unit = models.CharField(_("archive unit"), max_length=10, choices=Unit.choices, blank=True)
     legal_reference = models.TextField(_("legal reference or justification"), blank=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("retention period")
@@ -508,6 +517,7 @@ class SecurityMeasure(models.Model):
     activity = models.ForeignKey(ProcessingActivity, on_delete=models.CASCADE, related_name="security_measures")
     kind = models.CharField(_("measure"), max_length=25, choices=Kind.choices)
     details = models.TextField(_("details"), blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("security measure")

@@ -9,6 +9,7 @@ urlpatterns = [
     path("register/new/", views.activity_create, name="activity_create"),
     path("register/<int:pk>/", views.activity_detail, name="activity_detail"),
     path("register/<int:pk>/edit/", views.activity_edit, name="activity_edit"),
+    path("register/<int:pk>/history/", views.activity_history, name="activity_history"),
     path("register/<int:pk>/activate/", views.activity_activate, name="activity_activate"),
     path("register/<int:pk>/archive/", views.activity_archive, name="activity_archive"),
     path("register/<int:pk>/restore/", views.activity_restore, name="activity_restore"),

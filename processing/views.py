@@ -14,7 +14,7 @@ from core.pages import render_empty_section
 from inventory.models import Country, DataField, DataSubjectCategory, Recipient, System, SystemCountry
 from inventory.services import catalogue_item_create
 
-from . import services
+from . import history, services
 from .completeness import missing_items
 from .filters import ActivityFilter
 from .forms import (
@@ -89,6 +89,21 @@ def activity_detail(request, organisation, pk):
             "organisation": organisation,
             "activity": activity,
             "missing": missing_items(activity),
+            "section": "register",
+        },
+    )
+
+
+@organisation_view()
+def activity_history(request, organisation, pk):
+    activity = _activity(organisation, pk)
+    return render(
+        request,
+        "processing/activity_history.html",
+        {
+            "organisation": organisation,
+            "activity": activity,
+            "changes": history.activity_history(activity),
             "section": "register",
         },
     )

@@ -115,6 +115,7 @@ ROUTES = {
     "processing:activity_list": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
     "processing:activity_create": Route(get=DPO_ONLY_FORM, post=DPO_ONLY_FORM, kwargs=org),
     "processing:activity_detail": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org_and_activity),
+    "processing:activity_history": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org_and_activity),
     "processing:activity_edit": Route(get=DPO_ONLY_FORM, post=DPO_ONLY_FORM, kwargs=org_and_activity),
     "processing:activity_activate": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org_and_activity),
     "processing:activity_archive": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org_and_activity),
