@@ -112,6 +112,8 @@ class ActivityForm(forms.ModelForm):
         label=_("Approximate number of people in the new category"), required=False, min_value=0
     )
 
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     NEW_ENTRY_FIELDS = {
         "data": [
             "new_data_field",
@@ -154,6 +156,7 @@ class ActivityForm(forms.ModelForm):
         self.instance.organisation = organisation
         self.fields["new_system_country"].choices = country_choices(blank=True)
         self.fields["new_recipient_country"].choices = country_choices(blank=True)
+        self.initial["version"] = self.instance.version
         self.fields["reference"].required = False
         self.fields["reference"].help_text = _("Leave empty to number it automatically (PA-001, PA-002…).")
         for name, model in (("data_fields", DataField), ("recipients", Recipient), ("systems", System)):

@@ -180,3 +180,10 @@ def _row_name(model, record, names) -> str:
     # (simple-history's .instance would fetch the fields history leaves out).
     values = {f.attname: getattr(record, f.attname) for f in model._meta.concrete_fields if hasattr(record, f.attname)}
     return model(**values).summary
+
+
+def changes_since(activity: ProcessingActivity, version: int) -> list[Change]:
+    """What others changed after ``version`` of the activity (to explain an edit conflict)."""
+    seen = activity.history.filter(version=version).order_by("-history_date").values_list("history_date", flat=True)
+    since = seen.first()
+    return [change for change in activity_history(activity) if since is None or change.when > since]

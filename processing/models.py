@@ -172,6 +172,9 @@ class ProcessingActivity(TimeStampedModel):
     # Upkeep
     last_reviewed_on = models.DateField(_("last reviewed on"), null=True, blank=True)
     next_review_on = models.DateField(_("next review due"), null=True, blank=True)
+    # Raised by one on every write: a form (or an API client) says which version it edited,
+    # so that a second save cannot silently overwrite the first (no lost update).
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     history = HistoricalRecords(
         m2m_fields=[data_fields, recipients, systems], excluded_fields=["updated_at"], cascade_delete_history=False

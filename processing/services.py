@@ -25,6 +25,15 @@ from .models import (
 )
 from .selectors import activities_with_details
 
+
+class EditConflict(ValidationError):
+    """Someone else saved the activity since the version the caller edited."""
+
+    def __init__(self, activity: ProcessingActivity, edited_version: int, current_version: int):
+        super().__init__(_("Someone else changed this activity while you were editing it."), code="conflict")
+        self.activity, self.edited_version, self.current_version = activity, edited_version, current_version
+
+
 SCALAR_FIELDS = tuple(
     field.name
     for field in ProcessingActivity._meta.concrete_fields
@@ -99,13 +108,24 @@ def _replace_rows(activity, name, rows) -> None:
         raise ValidationError(errors)
 
 
-def _apply(activity: ProcessingActivity, data: dict, keep_archived: frozenset = frozenset()) -> ProcessingActivity:
+def _apply(
+    activity: ProcessingActivity,
+    data: dict,
+    keep_archived: frozenset = frozenset(),
+    expected_version: int | None = None,
+) -> ProcessingActivity:
     """Write ``data`` on the activity. Archived catalogue entries may stay linked (or, for a
     copy, be in ``keep_archived``) but never be newly chosen."""
     unknown = set(data) - set(SCALAR_FIELDS) - set(LINK_FIELDS) - set(ROW_MODELS) - {"data_subjects"}
     if unknown:
         raise TypeError(f"Unknown activity fields: {sorted(unknown)}")
     _check_status_change(activity, data)
+    if activity.pk is not None:
+        # Lock the row: two saves of one activity run one after the other.
+        current = ProcessingActivity.objects.select_for_update().values_list("version", flat=True).get(pk=activity.pk)
+        if expected_version is not None and expected_version != current:
+            raise EditConflict(activity, expected_version, current)
+        activity.version = current + 1
     for field in SCALAR_FIELDS:
         if field in data:
             setattr(activity, field, data[field])
@@ -181,8 +201,10 @@ def activity_create(*, organisation: Organisation, **data) -> ProcessingActivity
 
 
 @transaction.atomic
-def activity_update(*, activity: ProcessingActivity, **data) -> ProcessingActivity:
-    return _apply(activity, data)
+def activity_update(*, activity: ProcessingActivity, expected_version: int | None = None, **data) -> ProcessingActivity:
+    """Change an activity. With ``expected_version`` (what a form or an API client edited),
+    refuse with ``EditConflict`` if someone else saved it in the meantime."""
+    return _apply(activity, data, expected_version=expected_version)
 
 
 def activity_activate(*, activity: ProcessingActivity) -> ProcessingActivity:

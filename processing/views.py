@@ -238,6 +238,7 @@ def _activity_form(request, organisation, activity):
     )
     declined = set(filter(None, (data or {}).get("transfers_reviewed", "").split(",")))
     proposals = []
+    conflict_changes = None
     if data is not None and form.is_valid() and all(f.is_valid() for f in formsets.values()) and security.is_valid():
         transfer_rows = formsets["transfers"].rows()
         proposals = _transfer_proposals(form, transfer_rows, declined)
@@ -272,7 +273,16 @@ def _activity_form(request, organisation, activity):
                     if creating:
                         activity = services.activity_create(organisation=organisation, **service_data)
                     else:
-                        activity = services.activity_update(activity=activity, **service_data)
+                        activity = services.activity_update(
+                            activity=activity, expected_version=form.cleaned_data["version"], **service_data
+                        )
+            except services.EditConflict as conflict:
+                # Nothing was saved. Show what the other person changed; the DPO's own edits are
+                # still in the form, and saving again applies them on top of the new version.
+                conflict_changes = history.changes_since(activity, conflict.edited_version)
+                form.data = form.data.copy()
+                form.data["version"] = conflict.current_version
+                messages.error(request, conflict.messages[0])
             except ValidationError as error:
                 _show_service_errors(error, form, row_forms)
             else:
@@ -288,6 +298,7 @@ def _activity_form(request, organisation, activity):
             "formsets": formsets,
             "security": security,
             "transfers_reviewed": ",".join(sorted(declined)) if proposals or declined else "",
+            "conflict_changes": conflict_changes,
             "section": "register",
         },
     )
