@@ -408,3 +408,22 @@ class SecurityMeasuresForm(forms.Form):
             initial[measure.kind] = True
             initial[f"{measure.kind}_details"] = measure.details
         return initial
+
+
+class AsOfForm(forms.Form):
+    """The day to view the register at (as it stood at the end of that day)."""
+
+    date = forms.DateField(label=_("As of"), widget=DATE)
+
+
+class ChangesForm(forms.Form):
+    """Two days to compare the register between."""
+
+    start = forms.DateField(label=_("From"), widget=DATE)
+    end = forms.DateField(label=_("To"), widget=DATE)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("start") and cleaned.get("end") and cleaned["start"] > cleaned["end"]:
+            raise forms.ValidationError(_("The first day must come before the second."), code="order")
+        return cleaned

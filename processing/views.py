@@ -1,11 +1,15 @@
 """Register pages: the list, the Art. 30 record of one activity, and the DPO's guided form."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Model
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -14,11 +18,13 @@ from core.pages import render_empty_section
 from inventory.models import Country, DataField, DataSubjectCategory, Recipient, System, SystemCountry
 from inventory.services import catalogue_item_create
 
-from . import history, services
+from . import as_of, history, services
 from .completeness import missing_items
 from .filters import ActivityFilter
 from .forms import (
     ActivityForm,
+    AsOfForm,
+    ChangesForm,
     ControllerPartyFormSet,
     DataSubjectFormSet,
     RetentionLineFormSet,
@@ -107,6 +113,71 @@ def activity_history(request, organisation, pk):
             "section": "register",
         },
     )
+
+
+def _days(request, form_class, **defaults):
+    """The day(s) asked for in the query string, today's by default, validated by the form."""
+    form = form_class({**{key: value.isoformat() for key, value in defaults.items()}, **request.GET.dict()})
+    return form, form.is_valid()
+
+
+@organisation_view()
+def activity_list_as_of(request, organisation):
+    form, valid = _days(request, AsOfForm, date=timezone.localdate())
+    context = {"organisation": organisation, "form": form, "section": "register", "as_of": None}
+    if valid:
+        day = form.cleaned_data["date"]
+        moment = as_of.moment_of(day)
+        page = Paginator(as_of.activity_records_as_of(organisation, moment), ACTIVITIES_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
+        activities = as_of.activities_as_of(organisation, moment, page.object_list)
+        query = request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            as_of=day,
+            page=page,
+            rows=[(activity, missing_items(activity)) for activity in activities],
+            query=query.urlencode(),
+        )
+    return render(request, "processing/activity_list_as_of.html", context)
+
+
+@organisation_view()
+def activity_detail_as_of(request, organisation, pk):
+    form, valid = _days(request, AsOfForm, date=timezone.localdate())
+    if not valid:
+        return redirect("processing:activity_detail", organisation_slug=organisation.slug, pk=pk)
+    day = form.cleaned_data["date"]
+    moment = as_of.moment_of(day)
+    records = as_of.activity_records_as_of(organisation, moment).filter(id=pk)
+    activities = as_of.activities_as_of(organisation, moment, records)
+    if not activities:
+        raise Http404
+    activity = activities[0]
+    return render(
+        request,
+        "processing/activity_detail.html",
+        {
+            "organisation": organisation,
+            "activity": activity,
+            "missing": missing_items(activity),
+            "as_of": day,
+            "section": "register",
+        },
+    )
+
+
+@organisation_view()
+def register_changes(request, organisation):
+    today = timezone.localdate()
+    form, valid = _days(request, ChangesForm, start=today - timedelta(days=30), end=today)
+    context = {"organisation": organisation, "form": form, "section": "register"}
+    if valid:
+        context["changes"] = as_of.register_changes(
+            organisation, as_of.moment_of(form.cleaned_data["start"]), as_of.moment_of(form.cleaned_data["end"])
+        )
+    return render(request, "processing/register_changes.html", context)
 
 
 # --- The guided form ---------------------------------------------------------------------

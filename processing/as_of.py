@@ -1,0 +1,219 @@
+"""The register as it stood at a given moment, read from the history tables.
+
+Each activity is rebuilt from its last historical record at that moment, with the links
+(data fields, recipients, systems) of that very record, the rows (people, transfers,
+retention, measures, other controllers) as they stood, and the catalogue entries under
+the names and countries they had then. django-simple-history's ``as_of()`` would give
+today's many-to-many links; here every part comes from its own history table.
+
+The rebuilt objects are ordinary model instances whose related lists are filled in
+advance, so the pages, the completeness check and the exports can read them as they
+read the live register, with a fixed number of queries.
+"""
+
+from datetime import datetime
+
+from django.apps import apps
+from django.db.models import Max
+
+from accounts.models import Organisation
+from core.text import normalise_key
+from inventory.models import (
+    Country,
+    DataField,
+    DataSubjectCategory,
+    InternationalOrganisation,
+    Recipient,
+    System,
+    SystemCountry,
+)
+
+from .history import IGNORED, LINKS, _display
+from .models import ActivityDataSubject, ControllerParty, ProcessingActivity, RetentionLine, SecurityMeasure, Transfer
+
+ROW_MODELS = {
+    "subject_links": ActivityDataSubject,
+    "controller_parties": ControllerParty,
+    "transfers": Transfer,
+    "retention_lines": RetentionLine,
+    "security_measures": SecurityMeasure,
+}
+
+
+def _latest(history_model, moment, **filters):
+    """The last record of each object at ``moment``, leaving out objects deleted by then."""
+    records = history_model.objects.filter(history_date__lte=moment, **filters)
+    last = records.values("id").annotate(last=Max("history_id")).values("last")
+    return history_model.objects.filter(history_id__in=last).exclude(history_type="-")
+
+
+def _rebuild(model, record):
+    """A model instance with the record's values (no query: fields history leaves out stay empty)."""
+    values = {f.attname: getattr(record, f.attname) for f in model._meta.concrete_fields if hasattr(record, f.attname)}
+    instance = model(**values)
+    instance._state.adding = False
+    instance._state.db = "default"
+    return instance
+
+
+def _prefill(instance, name, items):
+    instance._prefetched_objects_cache = getattr(instance, "_prefetched_objects_cache", {})
+    instance._prefetched_objects_cache[name] = list(items)
+
+
+def activity_records_as_of(organisation: Organisation, moment: datetime):
+    """The historical records that were each activity's state at ``moment`` (a queryset)."""
+    return _latest(ProcessingActivity.history.model, moment, organisation_id=organisation.pk).order_by("reference")
+
+
+def activities_as_of(organisation: Organisation, moment: datetime, records) -> list[ProcessingActivity]:
+    """Rebuild the activities of ``records`` (one page of them) as they stood at ``moment``."""
+    records = list(records)
+    activities = []
+    for record in records:
+        activity = _rebuild(ProcessingActivity, record)
+        activity._state.fields_cache["organisation"] = organisation
+        activity.as_of_record = record
+        activities.append(activity)
+    by_id = {activity.pk: activity for activity in activities}
+    history_ids = {record.history_id: record.id for record in records}
+    countries = {country.pk: country for country in Country.objects.all()}
+    international = {item.pk: item for item in InternationalOrganisation.objects.all()}
+
+    # The catalogue entries as they were named then (an entry without history at that moment,
+    # say one loaded before history was kept, is shown as it is now).
+    catalogue = {}
+    for model in (DataField, DataSubjectCategory, Recipient, System):
+        entries = {entry.pk: entry for entry in model.objects.filter(organisation=organisation)}
+        for record in _latest(model.history.model, moment, organisation_id=organisation.pk):
+            entries[record.id] = _rebuild(model, record)
+        for entry in entries.values():
+            if model is Recipient:
+                entry._state.fields_cache["country"] = countries.get(entry.country_id)
+        catalogue[model] = entries
+    system_countries = {}
+    with_history = set()
+    for record in _latest(SystemCountry.history.model, moment, system_id__in=list(catalogue[System])):
+        link = _rebuild(SystemCountry, record)
+        system_countries.setdefault(link.system_id, []).append(link)
+        with_history.add(link.system_id)
+    for link in SystemCountry.objects.filter(system__organisation=organisation).exclude(system_id__in=with_history):
+        system_countries.setdefault(link.system_id, []).append(link)
+    for links in system_countries.values():
+        for link in links:
+            link._state.fields_cache["country"] = countries.get(link.country_id)
+    for system in catalogue[System].values():
+        _prefill(system, "country_links", sorted(system_countries.get(system.pk, []), key=lambda link: link.country_id))
+
+    # The links of each activity's own record.
+    for name, (column, model) in LINKS.items():
+        lists = {pk: [] for pk in by_id}
+        through = apps.get_model("processing", f"HistoricalProcessingActivity_{name}")
+        for history_id, target in through.objects.filter(history_id__in=list(history_ids)).values_list(
+            "history_id", column
+        ):
+            entry = catalogue[model].get(target)
+            if entry is not None:
+                lists[history_ids[history_id]].append(entry)
+        for pk, items in lists.items():
+            _prefill(by_id[pk], name, sorted(items, key=lambda item: normalise_key(item.name)))
+
+    # The rows as they stood.
+    for name, model in ROW_MODELS.items():
+        lists = {pk: [] for pk in by_id}
+        for record in _latest(model.history.model, moment, activity_id__in=list(by_id)).order_by("id"):
+            row = _rebuild(model, record)
+            for field_name in ("country", "category", "recipient", "system"):
+                if hasattr(row, f"{field_name}_id"):
+                    target = getattr(row, f"{field_name}_id")
+                    related = {
+                        "country": countries,
+                        "category": catalogue[DataSubjectCategory],
+                        "recipient": catalogue[Recipient],
+                        "system": catalogue[System],
+                    }[field_name].get(target)
+                    row._state.fields_cache[field_name] = related
+            if hasattr(row, "international_organisation_id"):
+                row._state.fields_cache["international_organisation"] = international.get(
+                    row.international_organisation_id
+                )
+            lists[row.activity_id].append(row)
+        for pk, items in lists.items():
+            _prefill(by_id[pk], name, items)
+    return activities
+
+
+def moment_of(day) -> datetime:
+    """The end of ``day`` in the user's time zone: "as of 31 January" includes that day."""
+    from datetime import time
+
+    from django.utils import timezone
+
+    return datetime.combine(day, time.max, tzinfo=timezone.get_current_timezone())
+
+
+def register_changes(organisation: Organisation, start: datetime, end: datetime) -> dict:
+    """What changed in the register between two moments: activities added, removed, changed."""
+    before = {a.pk: a for a in activities_as_of(organisation, start, activity_records_as_of(organisation, start))}
+    after = {a.pk: a for a in activities_as_of(organisation, end, activity_records_as_of(organisation, end))}
+
+    names = {}
+    for snapshot in (before, after):  # the later name wins
+        for activity in snapshot.values():
+            for name, (_column, model) in LINKS.items():
+                for item in activity._prefetched_objects_cache[name]:
+                    names[(model, item.pk)] = item.name
+            for row in activity._prefetched_objects_cache["subject_links"]:
+                names[(DataSubjectCategory, row.category_id)] = str(row.category)
+            for row in activity._prefetched_objects_cache["transfers"]:
+                if row.country_id:
+                    names[(Country, row.country_id)] = row.country.name
+
+    def name_of(model, pk):
+        return names.get((model, pk), f"#{pk}")
+
+    def field_changes(model, old, new):
+        details = []
+        for model_field in model._meta.concrete_fields:
+            if model_field.name in IGNORED or model_field.name == "version":
+                continue
+            old_value, new_value = getattr(old, model_field.attname), getattr(new, model_field.attname)
+            if old_value != new_value:
+                label = str(model_field.verbose_name)
+                details.append(
+                    f"{label[:1].upper()}{label[1:]}: {_display(model, model_field.name, old_value, name_of)} → "
+                    f"{_display(model, model_field.name, new_value, name_of)}"
+                )
+        return details
+
+    changed = []
+    for pk in sorted(set(before) & set(after), key=lambda pk: after[pk].reference):
+        old, new = before[pk], after[pk]
+        details = field_changes(ProcessingActivity, old, new)
+        for name in LINKS:
+            old_items = {item.pk: item.name for item in old._prefetched_objects_cache[name]}
+            new_items = {item.pk: item.name for item in new._prefetched_objects_cache[name]}
+            moved = [f"+ {new_items[key]}" for key in sorted(set(new_items) - set(old_items))]
+            moved += [f"− {old_items[key]}" for key in sorted(set(old_items) - set(new_items))]
+            if moved:
+                label = str(ProcessingActivity._meta.get_field(name).verbose_name)
+                details.append(f"{label[:1].upper()}{label[1:]}: {', '.join(moved)}")
+        for name, model in ROW_MODELS.items():
+            old_rows = {row.pk: row for row in old._prefetched_objects_cache[name]}
+            new_rows = {row.pk: row for row in new._prefetched_objects_cache[name]}
+            label = str(model._meta.verbose_name)
+            label = f"{label[:1].upper()}{label[1:]}"
+            for key in sorted(set(new_rows) - set(old_rows)):
+                details.append(f"{label}: + {new_rows[key]}")
+            for key in sorted(set(old_rows) - set(new_rows)):
+                details.append(f"{label}: − {old_rows[key]}")
+            for key in sorted(set(old_rows) & set(new_rows)):
+                for detail in field_changes(model, old_rows[key], new_rows[key]):
+                    details.append(f"{label} ({new_rows[key]}): {detail}")
+        if details:
+            changed.append((new, details))
+    return {
+        "added": sorted((after[pk] for pk in set(after) - set(before)), key=lambda a: a.reference),
+        "removed": sorted((before[pk] for pk in set(before) - set(after)), key=lambda a: a.reference),
+        "changed": changed,
+    }
