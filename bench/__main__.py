@@ -5,12 +5,12 @@ import importlib
 
 from .harness import setup_django
 
-BENCHMARKS = ["accounts"]  # each a module of this package with run(size)
+BENCHMARKS = ["accounts", "register"]  # each a module of this package with run(size)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--size", type=int, default=1000, help="how many records to seed")
+    parser.add_argument("--size", type=int, default=10_000, help="how many records (members, activities) to seed")
     parser.add_argument("--only", choices=BENCHMARKS, help="run one benchmark module")
     arguments = parser.parse_args()
     setup_django()

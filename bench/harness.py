@@ -15,7 +15,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def setup_django() -> None:
     """Point Django at the benchmark database (never the development one) and migrate it."""
-    os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{ROOT / 'bench.sqlite3'}")
+    if "BENCH_DATABASE_URL" in os.environ:
+        os.environ["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
+    else:  # a fresh SQLite file each run
+        for leftover in ROOT.glob("bench.sqlite3*"):
+            leftover.unlink()
+        os.environ["DATABASE_URL"] = f"sqlite:///{ROOT / 'bench.sqlite3'}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     sys.path.insert(0, str(ROOT))
     import django

@@ -427,3 +427,19 @@ class ChangesForm(forms.Form):
         if cleaned.get("start") and cleaned.get("end") and cleaned["start"] > cleaned["end"]:
             raise forms.ValidationError(_("The first day must come before the second."), code="order")
         return cleaned
+
+
+class ChangelogForm(forms.Form):
+    """Filters of the change log."""
+
+    user = forms.ModelChoiceField(queryset=None, required=False, label=_("By"))
+    kind = forms.ChoiceField(required=False, label=_("What"))
+    start = forms.DateField(required=False, label=_("From"), widget=DATE)
+    end = forms.DateField(required=False, label=_("To"), widget=DATE)
+
+    def __init__(self, *args, organisation, kinds, **kwargs):
+        super().__init__(*args, **kwargs)
+        from accounts.models import User
+
+        self.fields["user"].queryset = User.objects.filter(memberships__organisation=organisation).order_by("username")
+        self.fields["kind"].choices = [("", _("Everything")), *[(key, str(label)) for key, label in kinds.items()]]

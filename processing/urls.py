@@ -9,6 +9,7 @@ urlpatterns = [
     path("register/new/", views.activity_create, name="activity_create"),
     path("register/as-of/", views.activity_list_as_of, name="activity_list_as_of"),
     path("register/changes/", views.register_changes, name="register_changes"),
+    path("register/log/", views.change_log, name="change_log"),
     path("register/<int:pk>/", views.activity_detail, name="activity_detail"),
     path("register/<int:pk>/edit/", views.activity_edit, name="activity_edit"),
     path("register/<int:pk>/history/", views.activity_history, name="activity_history"),

@@ -10,6 +10,7 @@ from django.db.models import Model
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -18,12 +19,13 @@ from core.pages import render_empty_section
 from inventory.models import Country, DataField, DataSubjectCategory, Recipient, System, SystemCountry
 from inventory.services import catalogue_item_create
 
-from . import as_of, history, services
+from . import as_of, changelog, history, services
 from .completeness import missing_items
 from .filters import ActivityFilter
 from .forms import (
     ActivityForm,
     AsOfForm,
+    ChangelogForm,
     ChangesForm,
     ControllerPartyFormSet,
     DataSubjectFormSet,
@@ -178,6 +180,37 @@ def register_changes(request, organisation):
             organisation, as_of.moment_of(form.cleaned_data["start"]), as_of.moment_of(form.cleaned_data["end"])
         )
     return render(request, "processing/register_changes.html", context)
+
+
+@organisation_view()
+def change_log(request, organisation):
+    form = ChangelogForm(request.GET or None, organisation=organisation, kinds=changelog.KIND_LABELS)
+    filters = form.cleaned_data if form.is_valid() else {}
+    before = parse_datetime(request.GET.get("before", "") or "") if request.GET.get("before") else None
+    entries = changelog.changelog(
+        organisation,
+        user_id=filters.get("user").pk if filters.get("user") else None,
+        kind=filters.get("kind") or None,
+        start=as_of.moment_of(filters["start"]).replace(hour=0, minute=0, second=0, microsecond=0)
+        if filters.get("start")
+        else None,
+        end=as_of.moment_of(filters["end"]) if filters.get("end") else None,
+        before=before,
+    )
+    older = request.GET.copy()
+    if len(entries) == changelog.PAGE_SIZE:
+        older["before"] = entries[-1].when.isoformat()
+    return render(
+        request,
+        "processing/change_log.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "entries": entries,
+            "older_query": older.urlencode() if len(entries) == changelog.PAGE_SIZE else "",
+            "section": "register",
+        },
+    )
 
 
 # --- The guided form ---------------------------------------------------------------------

@@ -116,6 +116,7 @@ ROUTES = {
     "processing:activity_create": Route(get=DPO_ONLY_FORM, post=DPO_ONLY_FORM, kwargs=org),
     "processing:activity_detail": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org_and_activity),
     "processing:activity_list_as_of": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
+    "processing:change_log": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
     "processing:register_changes": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
     "processing:activity_detail_as_of": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org_and_activity),
     "processing:activity_history": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org_and_activity),
