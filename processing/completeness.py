@@ -1,17 +1,21 @@
 """What an activity must record before it can be active: the Art. 30 items, by letter.
 
 The one place where these rules live: the web forms, the API, imports and the register
-pages all ask ``missing_items``. It reads the activity's related rows through whatever
-the caller prefetched (see ``selectors.activities_with_details``), so the register list can
-show every activity's completeness without a query per row.
+pages all ask ``missing_items``. The rules read a few facts about the activity's rows
+(``Facts``); those facts come either from the rows themselves (whatever the caller
+prefetched) or, for a long list, from annotations computed by the database in the same
+query as the activities (``with_completeness_facts``).
 """
 
 from dataclasses import dataclass
 
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from .models import ProcessingActivity, Transfer
+from inventory.models import DataField
+
+from .models import ActivityDataSubject, ControllerParty, ProcessingActivity, RetentionLine, SecurityMeasure, Transfer
 
 # Art. 9(2)(b), (g), (h), (i) and (j) apply only on the basis of Union or Member State law.
 CONDITIONS_NEEDING_A_LAW = frozenset("bghij")
@@ -27,53 +31,141 @@ class MissingItem:
         return f"Art. {self.article}: {self.message}"
 
 
-def missing_items(activity: ProcessingActivity) -> list[MissingItem]:
+@dataclass(frozen=True)
+class Facts:
+    """What the rules need to know about an activity's rows and links."""
+
+    has_parties: bool
+    party_without_contact: bool
+    has_subjects: bool
+    has_data_fields: bool
+    has_recipients: bool
+    has_special_category: bool
+    has_criminal_data: bool
+    transfers_without_tool: tuple[str, ...]  # their destinations, to name them
+    compelling_transfer_without_safeguards: bool
+    has_defined_retention: bool
+    has_security_measures: bool
+
+
+def facts_from_rows(activity: ProcessingActivity) -> Facts:
+    """The facts, read from the activity's rows (prefetched ones if the caller prefetched)."""
+    parties = list(activity.controller_parties.all())
+    fields = list(activity.data_fields.all())
+    transfers = list(activity.transfers.all())
+    return Facts(
+        has_parties=bool(parties),
+        party_without_contact=any(not party.contact.strip() for party in parties),
+        has_subjects=bool(activity.subject_links.all()),
+        has_data_fields=bool(fields),
+        has_recipients=bool(activity.recipients.all()),
+        has_special_category=any(field.is_special_category for field in fields),
+        has_criminal_data=any(field.is_criminal for field in fields),
+        transfers_without_tool=tuple(str(t.destination or "?") for t in transfers if not t.mechanism),
+        compelling_transfer_without_safeguards=any(
+            t.mechanism == Transfer.Mechanism.COMPELLING_INTEREST and not t.safeguards.strip() for t in transfers
+        ),
+        has_defined_retention=any(line.is_defined for line in activity.retention_lines.all()),
+        has_security_measures=bool(activity.security_measures.all()),
+    )
+
+
+def with_completeness_facts(activities: QuerySet) -> QuerySet:
+    """Annotate each activity with the facts, computed by the database in the same query."""
+
+    def rows(model, **conditions):
+        return Exists(model.objects.filter(activity=OuterRef("pk"), **conditions))
+
+    def fields(**conditions):
+        return Exists(DataField.objects.filter(activities=OuterRef("pk"), **conditions))
+
+    return activities.annotate(
+        fact_has_parties=rows(ControllerParty),
+        fact_party_without_contact=rows(ControllerParty, contact=""),
+        fact_has_subjects=rows(ActivityDataSubject),
+        fact_has_data_fields=fields(),
+        fact_has_recipients=Exists(
+            ProcessingActivity.recipients.through.objects.filter(processingactivity=OuterRef("pk"))
+        ),
+        fact_has_special_category=fields(category=DataField.Category.SPECIAL),
+        fact_has_criminal_data=fields(category=DataField.Category.CRIMINAL),
+        fact_transfers_without_tool=Subquery(
+            Transfer.objects.filter(activity=OuterRef("pk"), mechanism="")
+            .values("activity")
+            .annotate(count=Count("pk"))
+            .values("count")
+        ),
+        fact_compelling_without_safeguards=rows(
+            Transfer, mechanism=Transfer.Mechanism.COMPELLING_INTEREST, safeguards=""
+        ),
+        fact_has_defined_retention=Exists(
+            RetentionLine.objects.filter(activity=OuterRef("pk")).filter(Q(duration__isnull=False) | ~Q(criteria=""))
+        ),
+        fact_has_security_measures=rows(SecurityMeasure),
+    )
+
+
+def facts_from_annotations(activity: ProcessingActivity) -> Facts:
+    return Facts(
+        has_parties=activity.fact_has_parties,
+        party_without_contact=activity.fact_party_without_contact,
+        has_subjects=activity.fact_has_subjects,
+        has_data_fields=activity.fact_has_data_fields,
+        has_recipients=activity.fact_has_recipients,
+        has_special_category=activity.fact_has_special_category,
+        has_criminal_data=activity.fact_has_criminal_data,
+        transfers_without_tool=("?",) * (activity.fact_transfers_without_tool or 0),
+        compelling_transfer_without_safeguards=activity.fact_compelling_without_safeguards,
+        has_defined_retention=activity.fact_has_defined_retention,
+        has_security_measures=activity.fact_has_security_measures,
+    )
+
+
+def missing_items(activity: ProcessingActivity, facts: Facts | None = None) -> list[MissingItem]:
     """Every mandatory item the activity lacks, in the order of Art. 30 then Art. 6, 9, 10."""
+    facts = facts or facts_from_rows(activity)
     missing = []
     organisation = activity.organisation
     processor = activity.role == ProcessingActivity.Role.PROCESSOR
-    letters = {"identity": "30(2)(a)" if processor else "30(1)(a)"}
+    identity = "30(2)(a)" if processor else "30(1)(a)"
 
     if not (organisation.address or organisation.email or organisation.phone):
-        missing.append(MissingItem(letters["identity"], "identity", _("the organisation's contact details (Settings)")))
-    parties = list(activity.controller_parties.all())
-    if any(not party.contact.strip() for party in parties):
-        missing.append(MissingItem(letters["identity"], "identity", _("the contact details of every other controller")))
+        missing.append(MissingItem(identity, "identity", _("the organisation's contact details (Settings)")))
+    if facts.party_without_contact:
+        missing.append(MissingItem(identity, "identity", _("the contact details of every other controller")))
     if activity.role == ProcessingActivity.Role.JOINT_CONTROLLER:
-        if not parties:
+        if not facts.has_parties:
             missing.append(MissingItem("30(1)(a)", "identity", _("the joint controllers and their contact details")))
         if not activity.joint_arrangement.strip():
             missing.append(MissingItem("26", "identity", _("the arrangement between joint controllers")))
-    if processor and not parties:
+    if processor and not facts.has_parties:
         missing.append(MissingItem("30(2)(a)", "identity", _("the controllers on whose behalf you act")))
 
     if not activity.purpose.strip():
         missing.append(MissingItem("30(2)(b)" if processor else "30(1)(b)", "purposes", _("the main purpose")))
     if not processor:
-        if not activity.subject_links.all():
+        if not facts.has_subjects:
             missing.append(MissingItem("30(1)(c)", "data", _("at least one category of people")))
-        if not activity.data_fields.all():
+        if not facts.has_data_fields:
             missing.append(MissingItem("30(1)(c)", "data", _("at least one category of personal data")))
-        if not activity.recipients.all():
+        if not facts.has_recipients:
             missing.append(MissingItem("30(1)(d)", "recipients", _("at least one recipient")))
 
     transfer_letter = "30(2)(c)" if processor else "30(1)(e)"
-    for transfer in activity.transfers.all():
-        if not transfer.mechanism:
-            missing.append(
-                MissingItem(
-                    transfer_letter,
-                    "transfers",
-                    _("the transfer tool for the transfer to %(destination)s")
-                    % {"destination": transfer.destination or "?"},
-                )
+    for destination in facts.transfers_without_tool:
+        missing.append(
+            MissingItem(
+                transfer_letter,
+                "transfers",
+                _("the transfer tool for the transfer to %(destination)s") % {"destination": destination},
             )
-        elif transfer.mechanism == Transfer.Mechanism.COMPELLING_INTEREST and not transfer.safeguards.strip():
-            missing.append(MissingItem(transfer_letter, "transfers", _("the safeguards of the one-off transfer")))
+        )
+    if facts.compelling_transfer_without_safeguards:
+        missing.append(MissingItem(transfer_letter, "transfers", _("the safeguards of the one-off transfer")))
 
-    if not processor and not any(line.is_defined for line in activity.retention_lines.all()):
+    if not processor and not facts.has_defined_retention:
         missing.append(MissingItem("30(1)(f)", "retention", _("how long the data is kept")))
-    if not activity.security_measures.all():
+    if not facts.has_security_measures:
         missing.append(
             MissingItem("30(2)(d)" if processor else "30(1)(g)", "security", _("at least one security measure"))
         )
@@ -81,8 +173,7 @@ def missing_items(activity: ProcessingActivity) -> list[MissingItem]:
     if not processor:
         if not activity.lawful_basis:
             missing.append(MissingItem("6(1)", "purposes", _("the lawful basis")))
-        fields = list(activity.data_fields.all())
-        if any(field.is_special_category for field in fields):
+        if facts.has_special_category:
             if not activity.special_condition:
                 missing.append(
                     MissingItem("9(2)", "purposes", _("the Art. 9(2) condition for the special categories of data"))
@@ -92,6 +183,6 @@ def missing_items(activity: ProcessingActivity) -> list[MissingItem]:
                 and not activity.special_condition_reference.strip()
             ):
                 missing.append(MissingItem("9(2)", "purposes", _("the law the Art. 9(2) condition rests on")))
-        if any(field.is_criminal for field in fields) and not activity.criminal_data_basis.strip():
+        if facts.has_criminal_data and not activity.criminal_data_basis.strip():
             missing.append(MissingItem("10", "purposes", _("the legal basis for criminal-offence data")))
     return missing

@@ -27,3 +27,21 @@ def activities_with_details(activities: QuerySet[ProcessingActivity]) -> QuerySe
 
 def organisation_activities(organisation: Organisation) -> QuerySet[ProcessingActivity]:
     return ProcessingActivity.objects.filter(organisation=organisation)
+
+
+def storage_countries(activity_ids) -> dict[int, list]:
+    """The distinct countries where each activity's systems store data, in one query."""
+    from inventory.models import Country
+
+    through = ProcessingActivity.systems.through
+    pairs = (
+        through.objects.filter(processingactivity_id__in=activity_ids)
+        .values_list("processingactivity_id", "system__country_links__country_id")
+        .distinct()
+    )
+    pairs = [(activity, code) for activity, code in pairs if code]
+    countries = {country.pk: country for country in Country.objects.filter(pk__in={code for _a, code in pairs})}
+    result = {}
+    for activity, code in sorted(pairs, key=lambda pair: pair[1]):
+        result.setdefault(activity, []).append(countries[code])
+    return result

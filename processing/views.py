@@ -20,7 +20,7 @@ from inventory.models import Country, DataField, DataSubjectCategory, Recipient,
 from inventory.services import catalogue_item_create
 
 from . import as_of, changelog, history, services
-from .completeness import missing_items
+from .completeness import facts_from_annotations, missing_items, with_completeness_facts
 from .filters import ActivityFilter
 from .forms import (
     ActivityForm,
@@ -35,7 +35,7 @@ from .forms import (
     transfer_choices,
 )
 from .models import ProcessingActivity
-from .selectors import activities_with_details, organisation_activities
+from .selectors import activities_with_details, organisation_activities, storage_countries
 from .transfers import Destination, destinations_outside_the_eea, uncovered
 
 ACTIVITIES_PER_PAGE = 50
@@ -56,7 +56,13 @@ def activity_list(request, organisation):
     if not filters.is_bound or not request.GET.get("ordering"):
         filtered = filtered.order_by("reference")
     page = Paginator(filtered, ACTIVITIES_PER_PAGE).get_page(request.GET.get("page"))
-    rows = [(activity, missing_items(activity)) for activity in activities_with_details(page.object_list)]
+    # The list reads facts computed by the database, not every row of every activity.
+    shown = list(with_completeness_facts(page.object_list.select_related("organisation")))
+    countries = storage_countries([activity.pk for activity in shown])
+    rows = [
+        (activity, missing_items(activity, facts_from_annotations(activity)), countries.get(activity.pk, []))
+        for activity in shown
+    ]
     query = request.GET.copy()
     query.pop("page", None)
     without_ordering = query.copy()
@@ -139,7 +145,7 @@ def activity_list_as_of(request, organisation):
         context.update(
             as_of=day,
             page=page,
-            rows=[(activity, missing_items(activity)) for activity in activities],
+            rows=[(activity, missing_items(activity), activity.storage_countries()) for activity in activities],
             query=query.urlencode(),
         )
     return render(request, "processing/activity_list_as_of.html", context)

@@ -221,7 +221,7 @@ def test_register_search_and_filters(auditor_client, organisation, catalogue, co
 
     def names(query):
         response = auditor_client.get(url(organisation, "activity_list") + query)
-        return [activity.name for activity, _missing in response.context["rows"]]
+        return [activity.name for activity, _missing, _countries in response.context["rows"]]
 
     assert names("?q=email") == [crm.name]  # a data field's name
     assert names("?q=intranet") == [crm.name, health.name]  # a system's name
