@@ -5,7 +5,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.text import normalise_key
-from inventory.models import DataField, Recipient, SystemCountry
+from inventory.models import DataField, Recipient, System, SystemCountry
 
 from .models import ProcessingActivity, Transfer
 
@@ -43,14 +43,15 @@ class ActivityFilter(django_filters.FilterSet):
         self.filters["country"].extra["choices"] = countries
 
     def search(self, queryset, name, value):
+        # Subqueries rather than joins: no duplicate rows, so no DISTINCT over the register.
         key = normalise_key(value)
         return queryset.filter(
             Q(name__icontains=value)
             | Q(reference__icontains=value)
             | Q(purpose__icontains=value)
-            | Q(data_fields__name_key__contains=key)
-            | Q(systems__name_key__contains=key)
-        ).distinct()
+            | Exists(DataField.objects.filter(activities=OuterRef("pk"), name_key__contains=key))
+            | Exists(System.objects.filter(activities=OuterRef("pk"), name_key__contains=key))
+        )
 
     def filter_special(self, queryset, name, value):
         special = Exists(DataField.objects.filter(activities=OuterRef("pk"), category=DataField.Category.SPECIAL))
