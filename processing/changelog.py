@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Membership, Organisation
 from inventory.models import DataField, DataSubjectCategory, Recipient, System
 
+from .history import SAME_SAVE
 from .models import ActivityDataSubject, ControllerParty, ProcessingActivity, RetentionLine, SecurityMeasure, Transfer
 
 PAGE_SIZE = 50
@@ -61,7 +62,8 @@ def _label(kind, record) -> str:
 
 
 def changelog(organisation, *, user_id=None, start=None, end=None, kind=None, before=None) -> list[Entry]:
-    """The newest ``PAGE_SIZE`` changes matching the filters (``before``: for the next page)."""
+    """The newest changes matching the filters (``before``: for the next page), up to one more
+    than ``PAGE_SIZE`` so that the caller knows whether older ones exist."""
     entries = []
     for key, (model, path) in KINDS.items():
         if kind and kind != key:
@@ -83,7 +85,8 @@ def changelog(organisation, *, user_id=None, start=None, end=None, kind=None, be
         history = history.select_related("history_user").order_by("-history_date", "-history_id")
         if key in RELATED:
             history = history.select_related(RELATED[key])
-        for record in history[:PAGE_SIZE]:
+        # Several records of one save collapse into one entry: read ahead.
+        for record in history[: PAGE_SIZE * 4]:
             entries.append(
                 Entry(
                     when=record.history_date,
@@ -95,4 +98,20 @@ def changelog(organisation, *, user_id=None, start=None, end=None, kind=None, be
                 )
             )
     entries.sort(key=lambda entry: entry.when, reverse=True)
-    return entries[:PAGE_SIZE]
+    return _collapse_saves(entries)[: PAGE_SIZE + 1]
+
+
+def _collapse_saves(entries: list[Entry]) -> list[Entry]:
+    """One save writes an object, then its links: list it once, as its first action."""
+    collapsed = []
+    for entry in entries:  # newest first
+        last = collapsed[-1] if collapsed else None
+        if (
+            last is not None
+            and (last.kind, last.label, last.who) == (entry.kind, entry.label, entry.who)
+            and last.when - entry.when <= SAME_SAVE
+        ):
+            collapsed[-1] = entry  # keep the earlier action ("created" rather than "changed")
+        else:
+            collapsed.append(entry)
+    return collapsed

@@ -7,7 +7,7 @@ number of queries, whatever the length of the history.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.apps import apps
 from django.db import models
@@ -132,6 +132,7 @@ def activity_history(activity: ProcessingActivity) -> list[Change]:
     for record in records:
         if previous is None:
             changes.append(Change(record.history_date, _who(record), _("Activity"), "created"))
+            latest = changes[-1]
         else:
             details = _field_changes(ProcessingActivity, previous, record, names)
             for link_name, (_column, model) in LINKS.items():
@@ -143,7 +144,12 @@ def activity_history(activity: ProcessingActivity) -> list[Change]:
                     moved += [f"− {names(model, pk)}" for pk in sorted(before - after)]
                     details.append(f"{label[:1].upper()}{label[1:]}: {', '.join(moved)}")
             if details:
-                changes.append(Change(record.history_date, _who(record), _("Activity"), "changed", details))
+                if _same_save(latest, record):
+                    # One save writes the activity, then its links: show them as one change.
+                    latest.details.extend(details)
+                else:
+                    changes.append(Change(record.history_date, _who(record), _("Activity"), "changed", details))
+                    latest = changes[-1]
         previous = record
 
     for model, label, history in row_records:
@@ -163,6 +169,14 @@ def activity_history(activity: ProcessingActivity) -> list[Change]:
             previous_by_row[record.id] = record
     changes.sort(key=lambda change: change.when, reverse=True)
     return changes
+
+
+SAME_SAVE = timedelta(seconds=2)
+
+
+def _same_save(change: Change, record) -> bool:
+    """Whether ``record`` was written by the same save as ``change`` (same person, moments apart)."""
+    return change.who == _who(record) and record.history_date - change.when <= SAME_SAVE
 
 
 def _row_name(model, record, names) -> str:

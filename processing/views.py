@@ -203,8 +203,10 @@ def change_log(request, organisation):
         end=as_of.moment_of(filters["end"]) if filters.get("end") else None,
         before=before,
     )
+    has_older = len(entries) > changelog.PAGE_SIZE
+    entries = entries[: changelog.PAGE_SIZE]
     older = request.GET.copy()
-    if len(entries) == changelog.PAGE_SIZE:
+    if has_older:
         older["before"] = entries[-1].when.isoformat()
     return render(
         request,
@@ -213,7 +215,7 @@ def change_log(request, organisation):
             "organisation": organisation,
             "form": form,
             "entries": entries,
-            "older_query": older.urlencode() if len(entries) == changelog.PAGE_SIZE else "",
+            "older_query": older.urlencode() if has_older else "",
             "section": "register",
         },
     )

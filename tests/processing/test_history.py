@@ -62,3 +62,10 @@ def test_history_page_for_every_role_and_its_query_count_does_not_grow(
     with django_assert_max_num_queries(len(few)):
         text = auditor_client.get(page).text
     assert "Name: Name 28 → Name 29" in text
+
+
+def test_one_save_is_one_entry_even_though_links_are_written_after_the_activity(organisation, complete_data):
+    activity = activity_create(organisation=organisation, **complete_data)
+    activity_entries = [change for change in activity_history(activity) if change.subject == "Activity"]
+    assert [change.kind for change in activity_entries] == ["created"]
+    assert "Systems (storage): + CRM, + Intranet" in activity_entries[0].details
