@@ -49,9 +49,9 @@ format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# CONN_MAX_AGE=0: no connection outlives its request, so the test database drops cleanly.
 test: install-dev lint
 	$(BIN)/python manage.py makemigrations --check --dry-run -v0
-	# CONN_MAX_AGE=0: no connection outlives its request, so the test database drops cleanly.
 	CONN_MAX_AGE=0 $(BIN)/pytest -n $(PYTEST_WORKERS) --create-db $(PYTEST_ARGS)
 
 bench: install-dev

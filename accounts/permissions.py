@@ -64,10 +64,6 @@ class OrganisationAccess:
     def can_manage_organisation(self) -> bool:
         return self.can(Action.MANAGE_ORGANISATION)
 
-    @property
-    def can_export(self) -> bool:
-        return self.can(Action.EXPORT)
-
 
 def organisation_access(user, organisation_slug: str) -> OrganisationAccess:
     """Load the organisation for ``user``; 404 unless they are a member (or a superuser)."""

@@ -5,7 +5,6 @@ import os
 import statistics
 import sys
 import time
-import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,16 +68,6 @@ def measure_requests(request: Callable[[], object], repeat: int = 50, warmup: in
         p95_ms=round(timings[int(0.95 * (len(timings) - 1))], 2),
         queries=queries,
     )
-
-
-def peak_memory_mb(work: Callable[[], object]) -> tuple[object, float]:
-    tracemalloc.start()
-    try:
-        result = work()
-        _current, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    return result, round(peak / 1024 / 1024, 1)
 
 
 def report(name: str, **figures) -> None:

@@ -6,7 +6,6 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from simple_history.models import HistoricalRecords
@@ -124,12 +123,6 @@ class AdequacyDecision(models.Model):
     @property
     def destination(self):
         return self.country or self.international_organisation
-
-    @property
-    def localised_scope_description(self) -> str:
-        if translation.get_language() == "fr" and self.scope_description_fr:
-            return self.scope_description_fr
-        return self.scope_description
 
 
 # --- The organisation's catalogue -------------------------------------------------------

@@ -3,7 +3,7 @@
 from django.db.models import Prefetch, QuerySet
 
 from accounts.models import Organisation
-from inventory.models import SystemCountry
+from inventory.models import Country, SystemCountry
 
 from .models import ActivityDataSubject, ProcessingActivity, Transfer
 
@@ -31,8 +31,6 @@ def organisation_activities(organisation: Organisation) -> QuerySet[ProcessingAc
 
 def storage_countries(activity_ids) -> dict[int, list]:
     """The distinct countries where each activity's systems store data, in one query."""
-    from inventory.models import Country
-
     through = ProcessingActivity.systems.through
     pairs = (
         through.objects.filter(processingactivity_id__in=activity_ids)
