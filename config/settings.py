@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",  # its widget templates, for FORM_RENDERER below
     "django_countries",
     "template_partials",
     "csp",
@@ -93,6 +94,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widgets look in templates/ first (a faster select), then in Django's own.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # --- Database: SQLite file by default, PostgreSQL (or any) with DATABASE_URL ----------
 DATABASES = {

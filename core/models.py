@@ -1,10 +1,26 @@
 """Project-wide technical models: the timestamp base and the worker heartbeat."""
 
 from django.db import models
+from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 
 
-class TimeStampedModel(models.Model):
+class ChoiceLabels:
+    """``get_FOO_display()`` from a table of labels built once per field, not on every call.
+
+    Django rebuilds a dictionary of every choice on each call, hashing each lazy label, which
+    translates it: on a page of 50 activities that was a fifth of the rendering time.
+    """
+
+    def _get_FIELD_display(self, field):
+        labels = field.__dict__.get("_registre_labels")
+        if labels is None:
+            labels = field._registre_labels = dict(field.flatchoices)
+        value = getattr(self, field.attname)
+        return force_str(labels.get(value, value), strings_only=True)
+
+
+class TimeStampedModel(ChoiceLabels, models.Model):
     """Base for every Registre model: when a row was created and last changed."""
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -3,13 +3,13 @@
 The one place where these rules live: the web forms, the API, imports and the register
 pages all ask ``missing_items``. The rules read a few facts about the activity's rows
 (``Facts``); those facts come either from the rows themselves (whatever the caller
-prefetched) or, for a long list, from annotations computed by the database in the same
-query as the activities (``with_completeness_facts``).
+prefetched) or, for a long list, from one query the database answers for a whole page
+(``completeness_facts``).
 """
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db import connection
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -70,55 +70,103 @@ def facts_from_rows(activity: ProcessingActivity) -> Facts:
     )
 
 
-def with_completeness_facts(activities: QuerySet) -> QuerySet:
-    """Annotate each activity with the facts, computed by the database in the same query."""
-
-    def rows(model, **conditions):
-        return Exists(model.objects.filter(activity=OuterRef("pk"), **conditions))
-
-    def fields(**conditions):
-        return Exists(DataField.objects.filter(activities=OuterRef("pk"), **conditions))
-
-    return activities.annotate(
-        fact_has_parties=rows(ControllerParty),
-        fact_party_without_contact=rows(ControllerParty, contact=""),
-        fact_has_subjects=rows(ActivityDataSubject),
-        fact_has_data_fields=fields(),
-        fact_has_recipients=Exists(
-            ProcessingActivity.recipients.through.objects.filter(processingactivity=OuterRef("pk"))
-        ),
-        fact_has_special_category=fields(category=DataField.Category.SPECIAL),
-        fact_has_criminal_data=fields(category=DataField.Category.CRIMINAL),
-        fact_transfers_without_tool=Subquery(
-            Transfer.objects.filter(activity=OuterRef("pk"), mechanism="")
-            .values("activity")
-            .annotate(count=Count("pk"))
-            .values("count")
-        ),
-        fact_compelling_without_safeguards=rows(
-            Transfer, mechanism=Transfer.Mechanism.COMPELLING_INTEREST, safeguards=""
-        ),
-        fact_has_defined_retention=Exists(
-            RetentionLine.objects.filter(activity=OuterRef("pk")).filter(Q(duration__isnull=False) | ~Q(criteria=""))
-        ),
-        fact_has_security_measures=rows(SecurityMeasure),
-    )
+# The fields of the activity itself that ``missing_items`` reads: a list loads only these.
+ITEM_FIELDS = (
+    "role",
+    "joint_arrangement",
+    "purpose",
+    "lawful_basis",
+    "special_condition",
+    "special_condition_reference",
+    "criminal_data_basis",
+)
 
 
-def facts_from_annotations(activity: ProcessingActivity) -> Facts:
-    return Facts(
-        has_parties=activity.fact_has_parties,
-        party_without_contact=activity.fact_party_without_contact,
-        has_subjects=activity.fact_has_subjects,
-        has_data_fields=activity.fact_has_data_fields,
-        has_recipients=activity.fact_has_recipients,
-        has_special_category=activity.fact_has_special_category,
-        has_criminal_data=activity.fact_has_criminal_data,
-        transfers_without_tool=("?",) * (activity.fact_transfers_without_tool or 0),
-        compelling_transfer_without_safeguards=activity.fact_compelling_without_safeguards,
-        has_defined_retention=activity.fact_has_defined_retention,
-        has_security_measures=activity.fact_has_security_measures,
-    )
+# One statement for the facts of a page of activities, rather than eleven ORM ``Exists``
+# annotations: building and compiling those took 3.6 ms per page of the register, running
+# them 0.7 ms. Portable (SQLite, PostgreSQL); every value is a query parameter, only table
+# names (from the models) are written into the text. Its answers are tested against
+# ``facts_from_rows``.
+FACTS_SQL = """
+SELECT a.id,
+  EXISTS (SELECT 1 FROM {party} r WHERE r.activity_id = a.id),
+  EXISTS (SELECT 1 FROM {party} r WHERE r.activity_id = a.id AND r.contact = ''),
+  EXISTS (SELECT 1 FROM {subject} r WHERE r.activity_id = a.id),
+  EXISTS (SELECT 1 FROM {fields} r WHERE r.processingactivity_id = a.id),
+  EXISTS (SELECT 1 FROM {recipients} r WHERE r.processingactivity_id = a.id),
+  EXISTS (SELECT 1 FROM {fields} r JOIN {field} d ON d.id = r.datafield_id
+          WHERE r.processingactivity_id = a.id AND d.category = %s),
+  EXISTS (SELECT 1 FROM {fields} r JOIN {field} d ON d.id = r.datafield_id
+          WHERE r.processingactivity_id = a.id AND d.category = %s),
+  (SELECT COUNT(*) FROM {transfer} r WHERE r.activity_id = a.id AND r.mechanism = ''),
+  EXISTS (SELECT 1 FROM {transfer} r WHERE r.activity_id = a.id AND r.mechanism = %s AND r.safeguards = ''),
+  EXISTS (SELECT 1 FROM {retention} r WHERE r.activity_id = a.id AND (r.duration IS NOT NULL OR r.criteria <> '')),
+  EXISTS (SELECT 1 FROM {security} r WHERE r.activity_id = a.id)
+FROM {activity} a WHERE a.id IN ({ids})
+"""
+
+
+def _facts_sql(count: int) -> str:
+    tables = {
+        name: connection.ops.quote_name(model._meta.db_table)
+        for name, model in {
+            "activity": ProcessingActivity,
+            "party": ControllerParty,
+            "subject": ActivityDataSubject,
+            "fields": ProcessingActivity.data_fields.through,
+            "field": DataField,
+            "recipients": ProcessingActivity.recipients.through,
+            "transfer": Transfer,
+            "retention": RetentionLine,
+            "security": SecurityMeasure,
+        }.items()
+    }
+    return FACTS_SQL.format(**tables, ids=", ".join(["%s"] * count))
+
+
+def completeness_facts(activity_ids) -> dict[int, Facts]:
+    """The facts of each of these activities, computed by the database in one query."""
+    activity_ids = list(activity_ids)
+    if not activity_ids:
+        return {}
+    parameters = [
+        DataField.Category.SPECIAL,
+        DataField.Category.CRIMINAL,
+        Transfer.Mechanism.COMPELLING_INTEREST,
+        *activity_ids,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_facts_sql(len(activity_ids)), parameters)
+        found = cursor.fetchall()
+    return {
+        pk: Facts(
+            has_parties=bool(parties),
+            party_without_contact=bool(party_without_contact),
+            has_subjects=bool(subjects),
+            has_data_fields=bool(data_fields),
+            has_recipients=bool(recipients),
+            has_special_category=bool(special),
+            has_criminal_data=bool(criminal),
+            transfers_without_tool=("?",) * transfers_without_tool,
+            compelling_transfer_without_safeguards=bool(compelling),
+            has_defined_retention=bool(retention),
+            has_security_measures=bool(security),
+        )
+        for (
+            pk,
+            parties,
+            party_without_contact,
+            subjects,
+            data_fields,
+            recipients,
+            special,
+            criminal,
+            transfers_without_tool,
+            compelling,
+            retention,
+            security,
+        ) in found
+    }
 
 
 def missing_items(activity: ProcessingActivity, facts: Facts | None = None) -> list[MissingItem]:

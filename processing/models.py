@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Organisation
-from core.models import TimeStampedModel
+from core.models import ChoiceLabels, TimeStampedModel
 from inventory.models import Country, DataField, DataSubjectCategory, InternationalOrganisation, Recipient, System
 
 
@@ -238,7 +238,7 @@ class ProcessingActivity(TimeStampedModel):
 MAX_PEOPLE = 10_000_000_000  # more than the world's population: anything above is a typing error
 
 
-class ActivityDataSubject(models.Model):
+class ActivityDataSubject(ChoiceLabels, models.Model):
     """A category of people concerned by an activity, with roughly how many they are."""
 
     activity = models.ForeignKey(ProcessingActivity, on_delete=models.CASCADE, related_name="subject_links")
@@ -264,7 +264,7 @@ class ActivityDataSubject(models.Model):
         return str(self.category)
 
 
-class ControllerParty(models.Model):
+class ControllerParty(ChoiceLabels, models.Model):
     """A joint controller (Art. 26) or, for a processor's record, a controller it acts for (Art. 30(2)(a))."""
 
     activity = models.ForeignKey(ProcessingActivity, on_delete=models.CASCADE, related_name="controller_parties")
@@ -505,7 +505,7 @@ class RetentionLine(TimeStampedModel):
             raise ValidationError(errors)
 
 
-class SecurityMeasure(models.Model):
+class SecurityMeasure(ChoiceLabels, models.Model):
     """A technical or organisational security measure (Art. 30(1)(g), Art. 32), from the CNIL list."""
 
     class Kind(models.TextChoices):

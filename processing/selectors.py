@@ -3,7 +3,7 @@
 from django.db.models import Prefetch, QuerySet
 
 from accounts.models import Organisation
-from inventory.models import Country, SystemCountry
+from inventory.models import Country, Recipient, SystemCountry
 
 from .models import ActivityDataSubject, ProcessingActivity, Transfer
 
@@ -12,7 +12,7 @@ def activities_with_details(activities: QuerySet[ProcessingActivity]) -> QuerySe
     """Everything the register pages and the completeness check read, in a fixed number of queries."""
     return activities.select_related("organisation").prefetch_related(
         "data_fields",
-        "recipients__country",
+        Prefetch("recipients", queryset=Recipient.objects.select_related("country")),
         Prefetch("systems__country_links", queryset=SystemCountry.objects.select_related("country")),
         Prefetch("subject_links", queryset=ActivityDataSubject.objects.select_related("category")),
         Prefetch(

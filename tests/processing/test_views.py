@@ -3,6 +3,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from processing.completeness import missing_items
 from processing.models import ProcessingActivity
 from processing.services import activity_create
 
@@ -231,6 +232,39 @@ def test_register_search_and_filters(auditor_client, organisation, catalogue, co
     assert names("?transfers=no") == [health.name]
     assert names("?ordering=-name") == [health.name, crm.name]
     assert names("?status=active") == []
+
+
+def test_register_rows_show_each_activity_escaped_with_its_storage_and_completeness(
+    auditor_client, organisation, catalogue, complete_data
+):
+    crm = activity_create(organisation=organisation, **{**complete_data, "name": "CRM <script>alert(1)</script>"})
+    draft = activity_create(organisation=organisation, name="Draft & co", purpose="")
+    page = auditor_client.get(url(organisation, "activity_list")).content.decode()
+    assert "<script>alert(1)" not in page
+    assert "CRM &lt;script&gt;alert(1)&lt;/script&gt;" in page and "Draft &amp; co" in page
+    assert f'href="{url(organisation, "activity_detail", pk=crm.pk)}"' in page
+    # The CRM's systems store data in France and, outside the EEA, in the United States.
+    assert '<span class="badge" title="France">FR</span> <span class="badge warn" title="United States' in page
+    assert '<span class="badge ok">Complete</span>' in page
+    missing = len(missing_items(draft))
+    assert missing > 1 and f'<span class="badge warn">{missing} items missing</span>' in page
+
+    french = auditor_client.get(url(organisation, "activity_list"), headers={"accept-language": "fr"})
+    french_page = french.content.decode()
+    assert 'title="États-Unis d&#x27;Amérique">US</span>' in french_page
+    assert f"{missing} mentions manquantes" in french_page and '<span class="badge ok">Complète</span>' in french_page
+
+
+def test_register_filters_keep_what_was_chosen_and_escape_it(auditor_client, organisation, complete_data):
+    activity_create(organisation=organisation, **complete_data)
+    page = auditor_client.get(
+        url(organisation, "activity_list"), {"q": '"><b>x', "status": "draft", "ordering": "-name", "country": "US"}
+    ).content.decode()
+    assert 'name="q" id="id_q" aria-describedby="id_q_helptext" value="&quot;&gt;&lt;b&gt;x"' in page
+    assert '<option value="draft" selected>' in page and '<option value="active">' in page
+    assert '<option value="-name" selected>' in page
+    assert '<option value="US" selected>United States of America</option>' in page  # where the systems are
+    assert '<label for="id_lawful_basis">Lawful basis</label>' in page
 
 
 def _grow_register(organisation, catalogue, count):
