@@ -143,6 +143,9 @@ def run(size: int) -> None:
         "register_point_in_time_list": f"{base}as-of/?date={today}",
         "register_history_page": f"{base}{activity.pk}/history/",
     }
+    floor = None
     for name, url in pages.items():
         measure = measure_requests(lambda url=url: client.get(url), repeat=40)
-        report(name, size=size, seed_seconds=seed_seconds, **measure.__dict__)
+        floor = floor or measure  # the first page is the floor
+        ratio = round(measure.p95_ms / floor.p95_ms, 2)
+        report(name, size=size, seed_seconds=seed_seconds, **measure.__dict__, p95_times_floor=ratio)
