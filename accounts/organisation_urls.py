@@ -9,6 +9,7 @@ app_name = "organisations"
 urlpatterns = [
     path("", views.organisation_home, name="home"),
     path("settings/", views.organisation_settings, name="settings"),
+    path("settings/history/", views.organisation_history, name="history"),
     path("settings/members/", views.members, name="members"),
     path("settings/members/<int:membership_id>/role/", views.member_role, name="member_role"),
     path("settings/members/<int:membership_id>/remove/", views.member_remove, name="member_remove"),

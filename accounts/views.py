@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.i18n import set_language
 
 from core.forms import apply_validation_error
+from core.history import object_history
 
 from . import services
 from .forms import LanguageForm, MemberAddForm, MembershipRoleForm, OrganisationIdentityForm, ProfileForm
@@ -109,6 +110,17 @@ def organisation_settings(request, organisation):
         request,
         "accounts/organisation_settings.html",
         {"organisation": organisation, "form": form, "section": "settings"},
+    )
+
+
+@organisation_view()
+def organisation_history(request, organisation):
+    """Every change to the organisation's identity, the header of its record, for every role."""
+    changes = object_history(organisation, subject=organisation.name)
+    return render(
+        request,
+        "accounts/organisation_history.html",
+        {"organisation": organisation, "changes": changes, "section": "settings"},
     )
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("catalogue/<catalogue_kind:kind>/", views.item_list, name="item_list"),
     path("catalogue/<catalogue_kind:kind>/new/", views.item_create, name="item_create"),
     path("catalogue/<catalogue_kind:kind>/<int:pk>/", views.item_edit, name="item_edit"),
+    path("catalogue/<catalogue_kind:kind>/<int:pk>/history/", views.item_history, name="item_history"),
     path("catalogue/<catalogue_kind:kind>/<int:pk>/archive/", views.item_archive, name="item_archive"),
     path("catalogue/<catalogue_kind:kind>/<int:pk>/restore/", views.item_restore, name="item_restore"),
 ]

@@ -1,4 +1,4 @@
-"""Catalogue pages: list, add, edit, archive and restore each kind of entry."""
+"""Catalogue pages: list, add, edit, archive and restore each kind of entry, and its history."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -10,10 +10,12 @@ from django.utils.translation import gettext as _
 
 from accounts.permissions import Action, organisation_view
 from core.forms import apply_validation_error
+from core.history import RowSet, object_history
 from core.text import normalise_key
 
 from . import services
 from .catalogue import KINDS
+from .models import System, SystemCountry
 
 ITEMS_PER_PAGE = 50
 
@@ -98,6 +100,24 @@ def item_edit(request, organisation, kind, pk):
         request,
         "inventory/item_form.html",
         {"organisation": organisation, "kind": kind, "form": form, "item": item, "section": "register"},
+    )
+
+
+@organisation_view()
+def item_history(request, organisation, kind, pk):
+    """Every change to one catalogue entry, for every role (archived entries included)."""
+    item = _item(organisation, kind, pk)
+    rows = (RowSet(SystemCountry, "system", "country", _("Storage countries")),) if kind.model is System else ()
+    return render(
+        request,
+        "inventory/item_history.html",
+        {
+            "organisation": organisation,
+            "kind": kind,
+            "item": item,
+            "changes": object_history(item, subject=item.name, rows=rows),
+            "section": "register",
+        },
     )
 
 

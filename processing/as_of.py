@@ -17,6 +17,7 @@ from django.apps import apps
 from django.db.models import Max
 
 from accounts.models import Organisation
+from core.history import capitalised, field_changes
 from core.text import normalise_key
 from inventory.models import (
     Country,
@@ -28,7 +29,7 @@ from inventory.models import (
     SystemCountry,
 )
 
-from .history import IGNORED, LINKS, _display
+from .history import IGNORED_HERE, LINKS
 from .models import ActivityDataSubject, ControllerParty, ProcessingActivity, RetentionLine, SecurityMeasure, Transfer
 
 ROW_MODELS = {
@@ -172,43 +173,28 @@ def register_changes(organisation: Organisation, start: datetime, end: datetime)
     def name_of(model, pk):
         return names.get((model, pk), f"#{pk}")
 
-    def field_changes(model, old, new):
-        details = []
-        for model_field in model._meta.concrete_fields:
-            if model_field.name in IGNORED or model_field.name == "version":
-                continue
-            old_value, new_value = getattr(old, model_field.attname), getattr(new, model_field.attname)
-            if old_value != new_value:
-                label = str(model_field.verbose_name)
-                details.append(
-                    f"{label[:1].upper()}{label[1:]}: {_display(model, model_field.name, old_value, name_of)} → "
-                    f"{_display(model, model_field.name, new_value, name_of)}"
-                )
-        return details
-
     changed = []
     for pk in sorted(set(before) & set(after), key=lambda pk: after[pk].reference):
         old, new = before[pk], after[pk]
-        details = field_changes(ProcessingActivity, old, new)
+        details = field_changes(ProcessingActivity, old, new, name_of, IGNORED_HERE)
         for name in LINKS:
             old_items = {item.pk: item.name for item in old._prefetched_objects_cache[name]}
             new_items = {item.pk: item.name for item in new._prefetched_objects_cache[name]}
             moved = [f"+ {new_items[key]}" for key in sorted(set(new_items) - set(old_items))]
             moved += [f"− {old_items[key]}" for key in sorted(set(old_items) - set(new_items))]
             if moved:
-                label = str(ProcessingActivity._meta.get_field(name).verbose_name)
-                details.append(f"{label[:1].upper()}{label[1:]}: {', '.join(moved)}")
+                label = capitalised(ProcessingActivity._meta.get_field(name).verbose_name)
+                details.append(f"{label}: {', '.join(moved)}")
         for name, model in ROW_MODELS.items():
             old_rows = {row.pk: row for row in old._prefetched_objects_cache[name]}
             new_rows = {row.pk: row for row in new._prefetched_objects_cache[name]}
-            label = str(model._meta.verbose_name)
-            label = f"{label[:1].upper()}{label[1:]}"
+            label = capitalised(model._meta.verbose_name)
             for key in sorted(set(new_rows) - set(old_rows)):
                 details.append(f"{label}: + {new_rows[key]}")
             for key in sorted(set(old_rows) - set(new_rows)):
                 details.append(f"{label}: − {old_rows[key]}")
             for key in sorted(set(old_rows) & set(new_rows)):
-                for detail in field_changes(model, old_rows[key], new_rows[key]):
+                for detail in field_changes(model, old_rows[key], new_rows[key], name_of, IGNORED_HERE):
                     details.append(f"{label} ({new_rows[key]}): {detail}")
         if details:
             changed.append((new, details))

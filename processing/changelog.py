@@ -11,9 +11,9 @@ from datetime import datetime
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, Organisation
+from core.history import SAME_SAVE
 from inventory.models import DataField, DataSubjectCategory, Recipient, System
 
-from .history import SAME_SAVE
 from .models import ActivityDataSubject, ControllerParty, ProcessingActivity, RetentionLine, SecurityMeasure, Transfer
 
 PAGE_SIZE = 50

@@ -3,17 +3,14 @@
 django-simple-history records every save of the activity (with its links to data fields,
 recipients and systems) and of each of its rows. This module turns those records into
 readable changes ("Systems: + Salesforce; Retention: 3 years → 2 years") with a fixed
-number of queries, whatever the length of the history.
+number of queries, whatever the length of the history (helpers in ``core.history``).
 """
 
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-
 from django.apps import apps
-from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.history import IGNORED, Change, Names, capitalised, display, field_changes, same_save, who
 from inventory.models import Country, DataField, DataSubjectCategory, InternationalOrganisation, Recipient, System
 
 from .models import ActivityDataSubject, ControllerParty, ProcessingActivity, RetentionLine, SecurityMeasure, Transfer
@@ -30,83 +27,13 @@ ROWS = [  # the activity's rows whose history is shown with it, and how to name 
     (RetentionLine, gettext_lazy("Retention period")),
     (SecurityMeasure, gettext_lazy("Security measure")),
 ]
-IGNORED = {"id", "activity", "organisation", "created_at", "updated_at"}
-FOREIGN_MODELS = {
-    "category": DataSubjectCategory,
-    "country": Country,
-    "international_organisation": InternationalOrganisation,
-    "recipient": Recipient,
-    "system": System,
-}
-
-
-@dataclass
-class Change:
-    when: datetime
-    who: str
-    subject: str
-    kind: str  # "created", "changed" or "deleted"
-    details: list[str] = field(default_factory=list)
-
-
-class _Names:
-    """Names of the catalogue and reference entries that history mentions (one query per model)."""
-
-    def __init__(self):
-        self.wanted: dict[type[models.Model], set] = {}
-        self.names: dict[tuple[type[models.Model], object], str] = {}
-
-    def want(self, model, pk):
-        if pk is not None:
-            self.wanted.setdefault(model, set()).add(pk)
-
-    def load(self):
-        for model, pks in self.wanted.items():
-            manager = getattr(model, "all_objects", model.objects)
-            for item in manager.filter(pk__in=pks):
-                self.names[(model, item.pk)] = item.name if model is Country else str(item)
-
-    def __call__(self, model, pk) -> str:
-        return self.names.get((model, pk), f"#{pk}")
-
-
-def _display(model, field_name, value, names) -> str:
-    model_field = model._meta.get_field(field_name)
-    if value in (None, ""):
-        return "—"
-    if field_name in FOREIGN_MODELS:
-        return names(FOREIGN_MODELS[field_name], value)
-    if model_field.choices:
-        return str(dict(model_field.flatchoices).get(value, value))
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    return str(value)
-
-
-def _who(record) -> str:
-    user = record.history_user
-    return user.username if user else _("system")
-
-
-def _field_changes(model, old, new, names) -> list[str]:
-    details = []
-    for model_field in model._meta.concrete_fields:
-        name = model_field.name
-        if name in IGNORED:
-            continue
-        attname = model_field.attname
-        before, after = getattr(old, attname), getattr(new, attname)
-        if before != after:
-            details.append(
-                f"{model_field.verbose_name[:1].upper()}{model_field.verbose_name[1:]}: "
-                f"{_display(model, name, before, names)} → {_display(model, name, after, names)}"
-            )
-    return details
+# The activity a row belongs to, and the organisation an activity belongs to, never change.
+IGNORED_HERE = IGNORED | {"activity", "organisation"}
 
 
 def activity_history(activity: ProcessingActivity) -> list[Change]:
     """Every recorded change of the activity and of its rows, newest first."""
-    names = _Names()
+    names = Names()
     records = list(activity.history.select_related("history_user").order_by("history_date", "history_id"))
     links = {}
     for link_name, (column, model) in LINKS.items():
@@ -122,19 +49,17 @@ def activity_history(activity: ProcessingActivity) -> list[Change]:
         history = model.history.filter(activity_id=activity.pk).select_related("history_user")
         row_records.append((model, label, list(history.order_by("id", "history_date", "history_id"))))
         for record in row_records[-1][2]:
-            for name, related in FOREIGN_MODELS.items():
-                if hasattr(record, f"{name}_id"):
-                    names.want(related, getattr(record, f"{name}_id"))
+            names.want_related(model, record, IGNORED_HERE)
     names.load()
 
     changes = []
     previous = None
     for record in records:
         if previous is None:
-            changes.append(Change(record.history_date, _who(record), _("Activity"), "created"))
+            changes.append(Change(record.history_date, who(record), _("Activity"), "created"))
             latest = changes[-1]
         else:
-            details = _field_changes(ProcessingActivity, previous, record, names)
+            details = field_changes(ProcessingActivity, previous, record, names, IGNORED_HERE)
             for link_name, (_column, model) in LINKS.items():
                 before = links[link_name].get(previous.history_id, set())
                 after = links[link_name].get(record.history_id, set())
@@ -142,13 +67,13 @@ def activity_history(activity: ProcessingActivity) -> list[Change]:
                     label = ProcessingActivity._meta.get_field(link_name).verbose_name
                     moved = [f"+ {names(model, pk)}" for pk in sorted(after - before)]
                     moved += [f"− {names(model, pk)}" for pk in sorted(before - after)]
-                    details.append(f"{label[:1].upper()}{label[1:]}: {', '.join(moved)}")
+                    details.append(f"{capitalised(label)}: {', '.join(moved)}")
             if details:
-                if _same_save(latest, record):
+                if same_save(latest, record):
                     # One save writes the activity, then its links: show them as one change.
                     latest.details.extend(details)
                 else:
-                    changes.append(Change(record.history_date, _who(record), _("Activity"), "changed", details))
+                    changes.append(Change(record.history_date, who(record), _("Activity"), "changed", details))
                     latest = changes[-1]
         previous = record
 
@@ -158,25 +83,17 @@ def activity_history(activity: ProcessingActivity) -> list[Change]:
             before = previous_by_row.get(record.id)
             subject = f"{label} · {_row_name(model, record, names)}"
             if record.history_type == "+":
-                details = _field_changes(model, model(), record, names)
-                changes.append(Change(record.history_date, _who(record), subject, "created", details))
+                details = field_changes(model, model(), record, names, IGNORED_HERE)
+                changes.append(Change(record.history_date, who(record), subject, "created", details))
             elif record.history_type == "-":
-                changes.append(Change(record.history_date, _who(record), subject, "deleted"))
+                changes.append(Change(record.history_date, who(record), subject, "deleted"))
             elif before is not None:
-                details = _field_changes(model, before, record, names)
+                details = field_changes(model, before, record, names, IGNORED_HERE)
                 if details:
-                    changes.append(Change(record.history_date, _who(record), subject, "changed", details))
+                    changes.append(Change(record.history_date, who(record), subject, "changed", details))
             previous_by_row[record.id] = record
     changes.sort(key=lambda change: change.when, reverse=True)
     return changes
-
-
-SAME_SAVE = timedelta(seconds=2)
-
-
-def _same_save(change: Change, record) -> bool:
-    """Whether ``record`` was written by the same save as ``change`` (same person, moments apart)."""
-    return change.who == _who(record) and record.history_date - change.when <= SAME_SAVE
 
 
 def _row_name(model, record, names) -> str:
@@ -187,7 +104,7 @@ def _row_name(model, record, names) -> str:
             return names(Country, record.country_id)
         return names(InternationalOrganisation, record.international_organisation_id)
     if model is SecurityMeasure:
-        return _display(model, "kind", record.kind, names)
+        return display(model, "kind", record.kind, names)
     if model is ControllerParty:
         return record.name
     # A retention period: "3 years · last contact". Built from the record's own values

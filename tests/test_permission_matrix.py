@@ -100,6 +100,7 @@ ROUTES = {
     ),
     "organisations:home": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
     "organisations:settings": Route(get=ORG_READ, post=DPO_ONLY_FORM, kwargs=org),
+    "organisations:history": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
     "organisations:members": Route(get=ORG_READ, post=DPO_ONLY_FORM, kwargs=org),
     "organisations:member_role": Route(
         get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org_and_auditor_membership, data={"role": "auditor"}
@@ -110,6 +111,7 @@ ROUTES = {
     "inventory:item_list": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org_and_kind),
     "inventory:item_create": Route(get=DPO_ONLY_FORM, post=DPO_ONLY_FORM, kwargs=org_and_kind),
     "inventory:item_edit": Route(get=DPO_ONLY_FORM, post=DPO_ONLY_FORM, kwargs=org_and_system),
+    "inventory:item_history": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org_and_system),
     "inventory:item_archive": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org_and_system),
     "inventory:item_restore": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org_and_system),
     "processing:activity_list": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),

@@ -283,3 +283,17 @@ def test_first_visit_opens_the_organisation_joined_first(dpo, organisation):
     earlier_in_the_alphabet = OrganisationFactory(name="Aardvark SA")
     MembershipFactory(user=dpo, organisation=earlier_in_the_alphabet, role=Membership.Role.AUDITOR)
     assert client_for(dpo).get(reverse("home"))["Location"] == f"/o/{organisation.slug}/"
+
+
+def test_the_identity_history_shows_who_changed_which_field(dpo_client, auditor_client, organisation):
+    identity = dpo_client.get(settings_url(organisation)).context["form"].initial
+    data = {name: "" if value is None else value for name, value in identity.items()}
+    dpo_client.post(settings_url(organisation), {**data, "email": "privacy@hexagone.example", "staff_count": "200"})
+    page = auditor_client.get(settings_url(organisation, "history"))
+    assert page.status_code == 200
+    latest = page.context["changes"][0]
+    assert latest.who == "dpo" and latest.kind == "changed"
+    assert "Contact email: contact@example.org → privacy@hexagone.example" in latest.details
+    assert "Approximate staff count: — → 200" in latest.details
+    assert "privacy@hexagone.example" in page.text
+    assert settings_url(organisation, "history") in auditor_client.get(settings_url(organisation)).text

@@ -146,3 +146,53 @@ def test_pagination_keeps_the_search(auditor_client, organisation):
         DataFieldFactory(organisation=organisation, name=f"Zed {number:02d}")
     page = auditor_client.get(url(organisation, "item_list", kind="data-fields") + "?q=zed").text
     assert "?q=zed&amp;page=2" in page
+
+
+def test_a_catalogue_entrys_history_shows_who_changed_which_field_and_country(dpo_client, auditor_client, organisation):
+    dpo_client.post(
+        url(organisation, "item_create", kind="systems"), {"name": "CRM", "kind": "saas", "countries": ["FR"]}
+    )
+    system = System.objects.get(organisation=organisation, name="CRM")
+    dpo_client.post(
+        url(organisation, "item_edit", kind="systems", pk=system.pk),
+        {"name": "Sales Cloud", "kind": "saas", "countries": ["FR", "US"]},
+    )
+    dpo_client.post(url(organisation, "item_archive", kind="systems", pk=system.pk))
+
+    page = auditor_client.get(url(organisation, "item_history", kind="systems", pk=system.pk))
+    assert page.status_code == 200
+    changes = page.context["changes"]  # newest first
+    assert [change.kind for change in changes] == ["changed", "changed", "created"]
+    assert {change.who for change in changes} == {"dpo"}
+    archived, edited, created = (change.details for change in changes)
+    assert any(detail.startswith("Archived at: — → ") for detail in archived)
+    assert "Name: CRM → Sales Cloud" in edited
+    assert "Storage countries: + United States of America" in edited  # the same save as the rename
+    assert "Name: — → CRM" in created and "Storage countries: + France" in created
+    assert "Storage countries: + United States of America" in page.text
+    # The list links every entry to its history, for readers too.
+    listing = auditor_client.get(url(organisation, "item_list", kind="systems") + "?archived=1")
+    assert url(organisation, "item_history", kind="systems", pk=system.pk) in listing.text
+
+
+def test_catalogue_history_query_count_does_not_grow_with_the_history(
+    dpo_client, organisation, django_assert_num_queries
+):
+    system = SystemFactory(organisation=organisation, countries=["FR"])
+    page = url(organisation, "item_history", kind="systems", pk=system.pk)
+    dpo_client.get(page)
+    with CaptureQueriesContext(connection) as few:
+        dpo_client.get(page)
+    queries = len(few)  # read now: the next requests empty the connection's query log
+    for number in range(20):
+        dpo_client.post(
+            url(organisation, "item_edit", kind="systems", pk=system.pk),
+            {"name": f"CRM {number}", "kind": "saas", "countries": ["FR", "US"] if number % 2 else ["DE"]},
+        )
+    with django_assert_num_queries(queries):
+        assert len(dpo_client.get(page).context["changes"]) == 21
+
+
+def test_another_organisations_entry_has_no_history_here(auditor_client, organisation, other_organisation):
+    foreign = SystemFactory(organisation=other_organisation)
+    assert auditor_client.get(url(organisation, "item_history", kind="systems", pk=foreign.pk)).status_code == 404
