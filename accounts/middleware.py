@@ -7,7 +7,8 @@ class UserPreferencesMiddleware:
     """Show pages in the signed-in user's language and time zone.
 
     Runs after ``LocaleMiddleware`` (which serves anonymous visitors from the language
-    cookie or the browser) and after authentication.
+    cookie or the browser) and after authentication. The API answers in the language the
+    client asks for (Accept-Language), whoever the user is.
     """
 
     def __init__(self, get_response):
@@ -16,7 +17,7 @@ class UserPreferencesMiddleware:
     def __call__(self, request):
         user = request.user
         if user.is_authenticated:
-            if user.language:
+            if user.language and not (request.path.startswith("/api/") and "accept-language" in request.headers):
                 translation.activate(user.language)
                 request.LANGUAGE_CODE = user.language
             try:

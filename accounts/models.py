@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from core.errors import field_error
 from core.models import TimeStampedModel
 from core.text import normalise_key
 
@@ -172,9 +173,9 @@ class Organisation(TimeStampedModel):
         super().clean()
         self.name_key = normalise_key(self.name)
         if not self.name_key:
-            raise ValidationError({"name": _("Enter the organisation's name.")}, code="required")
+            raise field_error("name", _("Enter the organisation's name."), "required")
         if len(self.name_key) > 400:  # folding can lengthen a name: "ß" → "ss"
-            raise ValidationError({"name": _("This name is too long.")}, code="max_length")
+            raise field_error("name", _("This name is too long."), "max_length")
 
     def save(self, *args, **kwargs):
         self.name_key = normalise_key(self.name)

@@ -83,6 +83,16 @@ def organisation_access(user, organisation_slug: str) -> OrganisationAccess:
     raise Http404
 
 
+def may_anywhere(user, action: Action) -> bool:
+    """Whether ``user`` may do ``action`` in at least one organisation (one query)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    roles = Membership.objects.filter(user=user).values_list("role", flat=True).distinct()
+    return any(action in ROLE_ACTIONS.get(role, ()) for role in roles)
+
+
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 
 

@@ -4,6 +4,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
+
+from core.errors import field_error
 
 from .models import Membership, Organisation, User
 from .selectors import user_by_username_or_email
@@ -86,18 +89,14 @@ def membership_add(*, organisation: Organisation, identifier: str, role: str) ->
     """Give an existing account (by username or email) a role in the organisation."""
     user = user_by_username_or_email(identifier)
     if user is None:
-        raise ValidationError(
-            {"identifier": _("No active account has this username or email address.")}, code="unknown_user"
-        )
+        raise field_error("identifier", _("No active account has this username or email address."), "unknown_user")
     membership = Membership(user=user, organisation=organisation, role=role)
     membership.full_clean()
     try:
         with transaction.atomic():
             membership.save()
     except IntegrityError:  # added by someone else since full_clean()
-        raise ValidationError(
-            {"identifier": _("This person is already a member of the organisation.")}, code="unique"
-        ) from None
+        raise field_error("identifier", _("This person is already a member of the organisation."), "unique") from None
     return membership
 
 
@@ -156,3 +155,17 @@ def member_grant(
     elif membership.role != role:
         membership = membership_change_role(membership=membership, role=role)
     return membership, created
+
+
+@transaction.atomic
+def api_token_create(*, user: User) -> Token:
+    """A new API token for ``user`` (replacing their previous one, which stops working).
+
+    It acts with the user's roles: an auditor's token reads, it never writes.
+    """
+    Token.objects.filter(user=user).delete()
+    return Token.objects.create(user=user)
+
+
+def api_token_revoke(*, user: User) -> None:
+    Token.objects.filter(user=user).delete()

@@ -33,6 +33,8 @@ urlpatterns = [
     ),
     path("password/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("profile/", views.profile, name="profile"),
+    path("profile/api-token/", views.api_token_create, name="api_token_create"),
+    path("profile/api-token/revoke/", views.api_token_revoke, name="api_token_revoke"),
     path("language/", views.switch_language, name="language"),
     path("organisation/", views.switch_organisation, name="switch_organisation"),
 ]

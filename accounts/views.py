@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django.views.i18n import set_language
+from rest_framework.authtoken.models import Token
 
 from core.forms import apply_validation_error
 from core.history import object_history
@@ -69,7 +70,30 @@ def profile(request):
             )
         messages.success(request, _("Your preferences have been saved."))
         return response
-    return render(request, "accounts/profile.html", {"form": form, "now_time": timezone.now()})
+    return _profile_page(request, form)
+
+
+def _profile_page(request, form, new_token=None):
+    token = Token.objects.filter(user=request.user).first()
+    context = {"form": form, "now_time": timezone.now(), "token": token, "new_token": new_token}
+    return render(request, "accounts/profile.html", context)
+
+
+@login_required
+@require_POST
+def api_token_create(request):
+    """Create (or replace) the user's API token and show it, this once: the page is the
+    answer to the POST, so the key is never kept in a message or a URL."""
+    token = services.api_token_create(user=request.user)
+    return _profile_page(request, ProfileForm(instance=request.user), new_token=token.key)
+
+
+@login_required
+@require_POST
+def api_token_revoke(request):
+    services.api_token_revoke(user=request.user)
+    messages.success(request, _("Your API token has been revoked: scripts using it are refused from now on."))
+    return redirect("accounts:profile")
 
 
 @require_POST

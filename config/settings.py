@@ -49,6 +49,11 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "simple_history",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # the API explorer's assets, served from here
     # Registre, from the bottom layer up: breaches -> processing -> inventory -> accounts -> core
     "core",
     "accounts",
@@ -192,6 +197,62 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(),  # every minute
         "options": {"expires": 50},
     },
+}
+
+# --- Cache: Redis when configured (shared by every process: the API's rate limits) -------
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
+# --- API (Django REST Framework) ---------------------------------------------------------
+REST_FRAMEWORK = {
+    # Token first: a request without credentials is answered 401 with WWW-Authenticate.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "core.api_defaults.Pagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.SearchFilter",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["core.api_defaults.WriteRateThrottle"],
+    # Writes per user (token or session); reads are not limited.
+    "DEFAULT_THROTTLE_RATES": {"writes": env.str("API_WRITE_RATE", default="120/minute")},
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "core.api.Schema",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+# The largest request body accepted (a register's activity with its rows fits in far less).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Registre API",
+    "DESCRIPTION": (
+        "The record of processing activities (GDPR Art. 30) for scripts, integrations and "
+        "discovery tools. See the README's API section for authentication, errors and limits."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The schema describes the API, not anybody's data: readable before signing in.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets shared by several fields get one name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "DataCategoryEnum": "inventory.models.DataField.Category",
+        "DurationUnitEnum": "processing.models.RetentionLine.Unit",
+    },
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
 }
 
 # --- Security ----------------------------------------------------------------------------

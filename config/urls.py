@@ -16,5 +16,8 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("account/", include("accounts.urls")),
     path("o/<slug:organisation_slug>/", include(organisation_patterns)),
+    path("api/", include("config.api")),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = "core.views.not_found"

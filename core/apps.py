@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("Operations")
+
+    def ready(self):
+        from . import signals  # noqa: F401 - connects the history's "came through" marker

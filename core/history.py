@@ -29,6 +29,13 @@ class Change:
     subject: str
     kind: str  # "created", "changed" or "deleted"
     details: list[str] = field(default_factory=list)
+    via: str = ""  # "web" or "api" (see core.signals); empty for a command, an import, the demo
+
+    @classmethod
+    def of(cls, record, subject, kind, details=None) -> "Change":
+        """The change a historical ``record`` made."""
+        via = record.history_change_reason or ""
+        return cls(record.history_date, who(record), subject, kind, details or [], via)
 
 
 class Names:
@@ -143,13 +150,13 @@ def object_history(instance, *, subject, rows: tuple[RowSet, ...] = (), ignored=
     for record in records:
         if record.history_type == "+" or previous is None:
             details = field_changes(model, model(), record, names, ignored)
-            changes.append(Change(record.history_date, who(record), subject, "created", details))
+            changes.append(Change.of(record, subject, "created", details))
         elif record.history_type == "-":
-            changes.append(Change(record.history_date, who(record), subject, "deleted"))
+            changes.append(Change.of(record, subject, "deleted"))
         else:
             details = field_changes(model, previous, record, names, ignored)
             if details:
-                changes.append(Change(record.history_date, who(record), subject, "changed", details))
+                changes.append(Change.of(record, subject, "changed", details))
         previous = record
 
     for row_set, related, found in row_records:
@@ -162,7 +169,7 @@ def object_history(instance, *, subject, rows: tuple[RowSet, ...] = (), ignored=
             if latest is not None and same_save(latest, record):
                 latest.details.append(detail)
             else:
-                changes.append(Change(record.history_date, who(record), subject, "changed", [detail]))
+                changes.append(Change.of(record, subject, "changed", [detail]))
                 changes.sort(key=lambda change: change.when)
     changes.sort(key=lambda change: change.when, reverse=True)
     return changes

@@ -1,8 +1,11 @@
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from django.views.defaults import page_not_found
 
 from .health import health_report
+from .signals import API_PREFIX
 
 
 @never_cache
@@ -11,3 +14,11 @@ def healthz(request):
     """Liveness for orchestrators: 200 when every configured service answers, else 503."""
     healthy, report = health_report()
     return JsonResponse(report, status=200 if healthy else 503)
+
+
+def not_found(request, exception=None):
+    """404: the API's JSON error for an address under /api/, Django's page elsewhere."""
+    if request.path.startswith(API_PREFIX):
+        body = {"status": 404, "code": "not_found", "detail": _("Not found."), "errors": []}
+        return JsonResponse(body, status=404)
+    return page_not_found(request, exception)

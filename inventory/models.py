@@ -13,6 +13,7 @@ from django_countries import countries
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Organisation
+from core.errors import field_error
 from core.models import ChoiceLabels, TimeStampedModel
 from core.text import normalise_key
 
@@ -189,9 +190,9 @@ class CatalogueItem(TimeStampedModel):
         self.name = " ".join(self.name.split())
         self.name_key = normalise_key(self.name)
         if not self.name_key:
-            raise ValidationError({"name": _("Enter a name.")}, code="required")
+            raise field_error("name", _("Enter a name."), "required")
         if len(self.name_key) > NAME_KEY_MAX_LENGTH:
-            raise ValidationError({"name": _("This name is too long.")}, code="max_length")
+            raise field_error("name", _("This name is too long."), "max_length")
 
     def save(self, *args, **kwargs):
         self.name_key = normalise_key(self.name)
@@ -277,9 +278,7 @@ class DataField(CatalogueItem):
     def clean(self):
         super().clean()
         if self.category == self.Category.SPECIAL and not self.special_category:
-            raise ValidationError(
-                {"special_category": _("Choose which special category of Art. 9(1) this is.")}, code="required"
-            )
+            raise field_error("special_category", _("Choose which special category of Art. 9(1) this is."), "required")
         if self.category != self.Category.SPECIAL:
             self.special_category = ""
 
@@ -372,7 +371,7 @@ class System(CatalogueItem):
     def clean(self):
         super().clean()
         if self.hosting_provider_id and self.hosting_provider.organisation_id != self.organisation_id:
-            raise ValidationError({"hosting_provider": _("Choose one of your own recipients.")}, code="invalid")
+            raise field_error("hosting_provider", _("Choose one of your own recipients."), "invalid")
 
 
 class SystemCountry(ChoiceLabels, models.Model):

@@ -2,12 +2,12 @@
 
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
+from core.errors import field_error
 from core.text import normalise_key
 
 from .defaults import DEFAULT_DATA_FIELDS, DEFAULT_DATA_SUBJECT_CATEGORIES
@@ -18,12 +18,10 @@ def _set_countries(system: System, countries: Iterable[Country | str]) -> None:
     """Make the system's storage countries exactly ``countries`` (rows added and removed)."""
     wanted = {country.pk if isinstance(country, Country) else country for country in countries}
     if not wanted:
-        raise ValidationError(
-            {"countries": _("Choose at least one country where the system stores the data.")}, code="required"
-        )
+        raise field_error("countries", _("Choose at least one country where the system stores the data."), "required")
     unknown = wanted - set(Country.objects.filter(pk__in=wanted).values_list("pk", flat=True))
     if unknown:
-        raise ValidationError({"countries": _("Unknown country code.")}, code="invalid_choice")
+        raise field_error("countries", _("Unknown country code."), "invalid_choice")
     current = set(system.country_links.values_list("country_id", flat=True))
     system.country_links.filter(country_id__in=current - wanted).delete()
     for code in sorted(wanted - current):  # one by one, so that history records each

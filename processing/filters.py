@@ -38,9 +38,10 @@ class ActivityFilter(django_filters.FilterSet):
         model = ProcessingActivity
         fields = ["q", "status", "lawful_basis", "special", "country", "transfers"]
 
-    def __init__(self, *args, countries=(), **kwargs):
+    def __init__(self, *args, countries=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["country"].extra["choices"] = countries
+        if countries is not None:  # the pages offer the countries the organisation's systems use
+            self.filters["country"].extra["choices"] = countries
 
     def search(self, queryset, name, value):
         # Subqueries rather than joins: no duplicate rows, so no DISTINCT over the register.

@@ -10,7 +10,7 @@ from django.apps import apps
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.history import IGNORED, Change, Names, capitalised, display, field_changes, same_save, who
+from core.history import IGNORED, Change, Names, capitalised, display, field_changes, same_save
 from inventory.models import Country, DataField, DataSubjectCategory, InternationalOrganisation, Recipient, System
 
 from .models import ActivityDataSubject, ControllerParty, ProcessingActivity, RetentionLine, SecurityMeasure, Transfer
@@ -56,7 +56,7 @@ def activity_history(activity: ProcessingActivity) -> list[Change]:
     previous = None
     for record in records:
         if previous is None:
-            changes.append(Change(record.history_date, who(record), _("Activity"), "created"))
+            changes.append(Change.of(record, _("Activity"), "created"))
             latest = changes[-1]
         else:
             details = field_changes(ProcessingActivity, previous, record, names, IGNORED_HERE)
@@ -73,7 +73,7 @@ def activity_history(activity: ProcessingActivity) -> list[Change]:
                     # One save writes the activity, then its links: show them as one change.
                     latest.details.extend(details)
                 else:
-                    changes.append(Change(record.history_date, who(record), _("Activity"), "changed", details))
+                    changes.append(Change.of(record, _("Activity"), "changed", details))
                     latest = changes[-1]
         previous = record
 
@@ -84,13 +84,13 @@ def activity_history(activity: ProcessingActivity) -> list[Change]:
             subject = f"{label} · {_row_name(model, record, names)}"
             if record.history_type == "+":
                 details = field_changes(model, model(), record, names, IGNORED_HERE)
-                changes.append(Change(record.history_date, who(record), subject, "created", details))
+                changes.append(Change.of(record, subject, "created", details))
             elif record.history_type == "-":
-                changes.append(Change(record.history_date, who(record), subject, "deleted"))
+                changes.append(Change.of(record, subject, "deleted"))
             elif before is not None:
                 details = field_changes(model, before, record, names, IGNORED_HERE)
                 if details:
-                    changes.append(Change(record.history_date, who(record), subject, "changed", details))
+                    changes.append(Change.of(record, subject, "changed", details))
             previous_by_row[record.id] = record
     changes.sort(key=lambda change: change.when, reverse=True)
     return changes

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Organisation
+from core.errors import field_error
 from core.models import ChoiceLabels, TimeStampedModel
 from inventory.models import Country, DataField, DataSubjectCategory, InternationalOrganisation, Recipient, System
 
@@ -230,9 +231,7 @@ class ProcessingActivity(TimeStampedModel):
         super().clean()
         self.reference = self.reference.strip()
         if self.next_review_on and self.last_reviewed_on and self.next_review_on < self.last_reviewed_on:
-            raise ValidationError(
-                {"next_review_on": _("The next review cannot be before the last one.")}, code="invalid"
-            )
+            raise field_error("next_review_on", _("The next review cannot be before the last one."), "invalid")
 
 
 MAX_PEOPLE = 10_000_000_000  # more than the world's population: anything above is a typing error

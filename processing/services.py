@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
+from core.errors import field_error
 from inventory.models import CatalogueItem
 
 from .completeness import missing_items
@@ -65,11 +66,10 @@ def _check_catalogue_items(organisation, name, items, allowed_archived_ids) -> l
     items = list(items)
     for item in items:
         if not isinstance(item, CatalogueItem) or item.organisation_id != organisation.pk:
-            raise ValidationError({name: _("Choose entries of your own catalogue.")}, code="invalid_choice")
+            raise field_error(name, _("Choose entries of your own catalogue."), "invalid_choice")
         if item.is_archived and item.pk not in allowed_archived_ids:
-            raise ValidationError(
-                {name: _("“%(name)s” is archived: restore it in the catalogue first.") % {"name": item.name}},
-                code="archived",
+            raise field_error(
+                name, _("“%(name)s” is archived: restore it in the catalogue first.") % {"name": item.name}, "archived"
             )
     return items
 
@@ -86,10 +86,10 @@ def _replace_rows(activity, name, rows) -> None:
     rows = [dict(values) for values in rows]
     ids = [values["id"] for values in rows if values.get("id") is not None]
     if len(ids) != len(set(ids)):
-        raise ValidationError({name: _("The same row appears twice.")}, code="duplicate")
+        raise field_error(name, _("The same row appears twice."), "duplicate")
     kept = set(ids)
     if kept - set(existing):
-        raise ValidationError({name: _("A row does not belong to this activity.")}, code="invalid")
+        raise field_error(name, _("A row does not belong to this activity."), "invalid")
     getattr(activity, name).exclude(pk__in=kept).delete()
     errors = {}
     for index, values in enumerate(rows):
@@ -136,8 +136,8 @@ def _apply(
         with transaction.atomic():
             activity.save()
     except IntegrityError:  # the same reference taken by someone else since full_clean()
-        raise ValidationError(
-            {"reference": _("Another activity of the register already has this reference.")}, code="unique"
+        raise field_error(
+            "reference", _("Another activity of the register already has this reference."), "unique"
         ) from None
 
     organisation = activity.organisation
@@ -154,7 +154,7 @@ def _apply(
             set(current) | keep_archived,
         )
         if len({category.pk for category in categories}) != len(categories):
-            raise ValidationError({"data_subjects": _("Each category of people appears once.")}, code="duplicate")
+            raise field_error("data_subjects", _("Each category of people appears once."), "duplicate")
         activity.subject_links.exclude(category__in=categories).delete()
         links = {link.category_id: link for link in activity.subject_links.all()}
         for entry in data["data_subjects"]:
@@ -173,13 +173,9 @@ def _apply(
         refreshed = activities_with_details(ProcessingActivity.objects.filter(pk=activity.pk)).get()
         missing = missing_items(refreshed)
         if missing:
-            raise ValidationError(
-                {
-                    "status": [_("An active activity must record every mandatory item. Missing:")]
-                    + [str(item) for item in missing]
-                },
-                code="incomplete",
-            )
+            messages = [_("An active activity must record every mandatory item. Missing:")]
+            messages += [str(item) for item in missing]
+            raise ValidationError({"status": [ValidationError(message, code="incomplete") for message in messages]})
     return activity
 
 
@@ -189,9 +185,7 @@ def _check_status_change(activity: ProcessingActivity, data: dict) -> None:
         return
     current = ProcessingActivity.objects.filter(pk=activity.pk).values_list("status", flat=True).first()
     if current == ProcessingActivity.Status.ARCHIVED and data != {"status": ProcessingActivity.Status.DRAFT}:
-        raise ValidationError(
-            {"status": _("This activity is archived: restore it before changing it.")}, code="archived"
-        )
+        raise field_error("status", _("This activity is archived: restore it before changing it."), "archived")
 
 
 @transaction.atomic
@@ -220,7 +214,7 @@ def activity_archive(*, activity: ProcessingActivity) -> ProcessingActivity:
 def activity_restore(*, activity: ProcessingActivity) -> ProcessingActivity:
     """Bring an archived activity back as a draft, to be checked and activated again."""
     if activity.status != ProcessingActivity.Status.ARCHIVED:
-        raise ValidationError({"status": _("Only an archived activity can be restored.")}, code="not_archived")
+        raise field_error("status", _("Only an archived activity can be restored."), "not_archived")
     return activity_update(activity=activity, status=ProcessingActivity.Status.DRAFT)
 
 

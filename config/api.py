@@ -1,0 +1,32 @@
+"""The API's routes: /api/v1/ (versioned resources), /api/schema/ and /api/docs/."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from accounts.api import OrganisationViewSet
+from inventory.api import (
+    CountryViewSet,
+    DataFieldViewSet,
+    DataSubjectCategoryViewSet,
+    RecipientViewSet,
+    SystemViewSet,
+)
+from processing.api import ActivityViewSet
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False  # the schema and /api/docs/ describe the API
+router.include_format_suffixes = False  # JSON only
+router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("countries", CountryViewSet, basename="country")
+router.register("data-fields", DataFieldViewSet, basename="data-field")
+router.register("data-subject-categories", DataSubjectCategoryViewSet, basename="data-subject-category")
+router.register("recipients", RecipientViewSet, basename="recipient")
+router.register("systems", SystemViewSet, basename="system")
+router.register("activities", ActivityViewSet, basename="activity")
+
+urlpatterns = [
+    path("v1/", include((router.urls, "api"), namespace="v1")),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+]

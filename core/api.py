@@ -1,0 +1,169 @@
+"""What every endpoint of the API shares: pagination, the write rate limit, errors and the
+schema's description of them.
+
+Errors are JSON, translated by ``Accept-Language``, always in one shape::
+
+    {"status": 400, "code": "invalid", "detail": "…",
+     "errors": [{"field": "transfers.1.mechanism", "code": "required", "message": "…"}]}
+
+``code`` values are stable: scripts test them, not the translated ``detail``.
+"""
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from rest_framework import exceptions, serializers, status
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = 428
+    default_detail = gettext_lazy("Send the If-Match header with the ETag you read: it protects others' changes.")
+    default_code = "precondition_required"
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = gettext_lazy(
+        "Someone else changed this object since you read it: read it again, then re-apply your change."
+    )
+    default_code = "precondition_failed"
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = gettext_lazy("The request body is too large.")
+    default_code = "payload_too_large"
+
+
+def _flatten(detail, field=None):
+    """DRF's nested error details as a flat list of {field, code, message}."""
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            name = None if key == api_settings.NON_FIELD_ERRORS_KEY else key
+            yield from _flatten(value, f"{field}.{name}" if field and name else (name or field))
+    elif isinstance(detail, list):
+        for index, value in enumerate(detail):
+            if isinstance(value, dict | list):
+                yield from _flatten(value, f"{field}.{index}" if field else str(index))
+            else:
+                yield from _flatten(value, field)
+    else:
+        yield {"field": field, "code": getattr(detail, "code", "invalid"), "message": str(detail)}
+
+
+def _django_errors(error: DjangoValidationError):
+    """A Django ValidationError (from the services) as DRF details, keeping each code."""
+    if hasattr(error, "error_dict"):
+        return {
+            field: [exceptions.ErrorDetail(message, code=item.code or "invalid") for item in items for message in item]
+            for field, items in error.error_dict.items()
+        }
+    return [
+        exceptions.ErrorDetail(message, code=item.code or "invalid") for item in error.error_list for message in item
+    ]
+
+
+def exception_handler(exc, context):
+    """Every error in the one JSON shape above."""
+    if isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge()
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(_django_errors(exc))
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None  # a bug: Django answers 500 and logs it
+    if isinstance(exc, exceptions.ValidationError):
+        code, detail, errors = "invalid", _("The request is invalid: see errors."), list(_flatten(exc.detail))
+    else:
+        detail = exc.detail if isinstance(exc.detail, str) else _("The request failed.")
+        code, errors = getattr(exc.detail, "code", None) or exc.default_code, []
+    response.data = {"status": response.status_code, "code": code, "detail": str(detail), "errors": errors}
+    return response
+
+
+ERROR = inline_serializer(
+    "Error",
+    {
+        "status": serializers.IntegerField(),
+        "code": serializers.CharField(help_text="Stable, for scripts: invalid, not_authenticated, …"),
+        "detail": serializers.CharField(help_text="Translated by Accept-Language."),
+        "errors": inline_serializer(
+            "FieldError",
+            {
+                "field": serializers.CharField(allow_null=True, help_text="Path: name, transfers.1.mechanism"),
+                "code": serializers.CharField(),
+                "message": serializers.CharField(),
+            },
+            many=True,
+        ),
+    },
+)
+
+
+def error(description: str) -> OpenApiResponse:
+    return OpenApiResponse(ERROR, description=description)
+
+
+class Schema(AutoSchema):
+    """Documents, on every operation, the errors it can answer (views add their own, such as
+    412 and 428, in ``extra_error_responses``: {method: {status: description}})."""
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        method = self.method.upper()
+        extra = {
+            "401": gettext_lazy("No valid credentials: send Authorization: Token … or sign in."),
+            "403": gettext_lazy("Your role in this organisation does not allow it."),
+            "404": gettext_lazy("Not found, or another organisation's."),
+        }
+        if method == "GET" and self._is_list_view():
+            extra["400"] = gettext_lazy("A filter or page is invalid: each error names its parameter.")
+        if method != "GET":
+            extra["429"] = gettext_lazy("Too many writes: wait, then retry (see the Retry-After header).")
+        if method in ("POST", "PUT", "PATCH"):
+            extra["400"] = gettext_lazy("Invalid: each error names its field and code.")
+            extra["413"] = gettext_lazy("The request body is too large.")
+        extra.update(getattr(self.view, "extra_error_responses", {}).get(method, {}))
+        for code, description in extra.items():
+            responses.setdefault(
+                str(code), self._get_response_for_code(error(description), str(code), direction=direction)
+            )
+        return responses
+
+
+def precondition_errors(method):
+    """The extra errors of an update that requires If-Match."""
+    return {
+        method: {
+            412: "If-Match does not match the current ETag: someone else changed it.",
+            428: "If-Match is missing.",
+        }
+    }
+
+
+def require_if_match(request, etag: str) -> None:
+    """Refuse an update that does not say which version it changes (428), or an old one (412)."""
+    sent = request.headers.get("If-Match")
+    if not sent:
+        raise PreconditionRequired()
+    candidates = [value.strip() for value in sent.split(",")]
+    if "*" not in candidates and etag not in candidates and f"W/{etag}" not in candidates:
+        raise PreconditionFailed()
+
+
+def ok_response(serializer_data, etag=None, status_code=200) -> Response:
+    response = Response(serializer_data, status=status_code)
+    if etag:
+        response["ETag"] = etag
+    return response

@@ -1,0 +1,173 @@
+"""The register through the API: nested writes, ETags, actions, history, the register as of a day."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from processing.models import ProcessingActivity, Transfer
+
+pytestmark = pytest.mark.django_db
+
+ACTIVITIES = "/api/v1/activities/"
+
+
+def detail(pk, suffix=""):
+    return f"{ACTIVITIES}{pk}/{suffix}"
+
+
+def test_a_dpo_records_an_activity_with_its_rows_in_one_request(dpo_api, activity_body, catalogue):
+    response = dpo_api.post(ACTIVITIES, activity_body, format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert response["ETag"] == '"v1"'
+    assert body["reference"] == "PA-001" and body["status"] == "draft" and body["organisation"] == "hexagone"
+    assert body["transfers"][0]["country"] == "US" and body["transfers"][0]["mechanism"] == "scc_2"
+    assert body["retention_lines"][0]["duration"] == 3
+    assert sorted(body["systems"]) == sorted([catalogue["crm"].pk, catalogue["intranet"].pk])
+    assert body["missing"] == []
+    activity = ProcessingActivity.objects.get(pk=body["id"])
+    assert activity.transfers.get().recipient == catalogue["crm_vendor"]
+    assert {record.history_user.username for record in activity.history.all()} == {"dpo"}
+
+
+def test_an_invalid_row_refuses_the_whole_activity_and_names_the_row(dpo_api, activity_body):
+    activity_body["transfers"].append({"country": "IN", "mechanism": "compelling_interest", "safeguards": ""})
+    response = dpo_api.post(ACTIVITIES, activity_body, format="json")
+    assert response.status_code == 400
+    error = response.json()
+    assert error["code"] == "invalid"
+    assert [(item["field"], item["message"]) for item in error["errors"]] == [
+        ("transfers.1.safeguards", "Describe the safeguards of this one-off transfer (Art. 49(1) and 30(1)(e)).")
+    ]
+    assert not ProcessingActivity.objects.exists() and not Transfer.objects.exists()
+
+
+def test_an_update_needs_the_etag_it_read_and_refuses_a_stale_one(dpo_api, activity_body):
+    created = dpo_api.post(ACTIVITIES, activity_body, format="json").json()
+    url = detail(created["id"])
+    missing = dpo_api.patch(url, {"name": "CRM"}, format="json")
+    assert missing.status_code == 428 and missing.json()["code"] == "precondition_required"
+    first = dpo_api.patch(url, {"name": "CRM"}, format="json", HTTP_IF_MATCH='"v1"')
+    assert first.status_code == 200 and first["ETag"] == '"v2"' and first.json()["name"] == "CRM"
+    stale = dpo_api.patch(url, {"purpose": "Something else"}, format="json", HTTP_IF_MATCH='"v1"')
+    assert stale.status_code == 412 and stale.json()["code"] == "precondition_failed"
+    assert ProcessingActivity.objects.get().purpose == activity_body["purpose"]
+
+
+def test_rows_are_kept_changed_added_or_removed_by_an_update(dpo_api, activity_body):
+    created = dpo_api.post(ACTIVITIES, activity_body, format="json").json()
+    kept = created["retention_lines"][0]["id"]
+    response = dpo_api.patch(
+        detail(created["id"]),
+        {
+            "retention_lines": [
+                {"id": kept, "duration": 2, "duration_unit": "years", "trigger": "last_contact"},
+                {"criteria": "Until the end of the contract", "data_category": "economic"},
+            ],
+            "transfers": [],
+        },
+        format="json",
+        HTTP_IF_MATCH='"v1"',
+    )
+    assert response.status_code == 200, response.json()
+    lines = response.json()["retention_lines"]
+    assert [(line["id"] == kept, line["duration"]) for line in lines] == [(True, 2), (False, None)]
+    assert response.json()["transfers"] == []
+    history = dpo_api.get(detail(created["id"], "history/")).json()
+    assert any("Duration: 3 → 2" in change["details"] for change in history)
+    assert {change["via"] for change in history} == {"api"} and {change["who"] for change in history} == {"dpo"}
+
+
+def test_activation_is_refused_with_what_is_missing(dpo_api, organisation):
+    created = dpo_api.post(ACTIVITIES, {"organisation": organisation.slug, "name": "Draft"}, format="json").json()
+    assert {item["article"] for item in created["missing"]} >= {"30(1)(b)", "30(1)(c)", "30(1)(g)", "6(1)"}
+    response = dpo_api.post(detail(created["id"], "activate/"))
+    assert response.status_code == 400
+    messages = [error["message"] for error in response.json()["errors"] if error["field"] == "status"]
+    assert messages[0] == "An active activity must record every mandatory item. Missing:"
+    assert "Art. 30(1)(b): the main purpose" in messages
+    assert ProcessingActivity.objects.get().status == "draft"
+
+
+def test_activate_archive_and_restore(dpo_api, activity_body):
+    created = dpo_api.post(ACTIVITIES, activity_body, format="json").json()
+    assert dpo_api.post(detail(created["id"], "activate/")).json()["status"] == "active"
+    archived = dpo_api.post(detail(created["id"], "archive/"))
+    assert archived.json()["status"] == "archived" and archived["ETag"] == '"v3"'
+    refused = dpo_api.patch(detail(created["id"]), {"name": "X"}, format="json", HTTP_IF_MATCH='"v3"')
+    assert refused.status_code == 400 and refused.json()["errors"][0]["code"] == "archived"
+    assert dpo_api.post(detail(created["id"], "restore/")).json()["status"] == "draft"
+
+
+def test_roles_and_organisations(dpo_api, auditor_api, outsider_api, activity_body, organisation):
+    created = dpo_api.post(ACTIVITIES, activity_body, format="json").json()
+    assert auditor_api.get(detail(created["id"])).status_code == 200
+    refused = auditor_api.post(ACTIVITIES, activity_body, format="json")
+    assert refused.status_code == 403 and refused.json()["code"] == "permission_denied"
+    assert auditor_api.patch(detail(created["id"]), {"name": "X"}, format="json").status_code == 403
+    assert auditor_api.post(detail(created["id"], "archive/")).status_code == 403
+    # Another organisation's DPO: the activity does not exist for them, nor can they write into it.
+    assert outsider_api.get(detail(created["id"])).status_code == 404
+    assert outsider_api.get(ACTIVITIES).json()["count"] == 0
+    assert outsider_api.patch(detail(created["id"]), {"name": "X"}, format="json").status_code == 404
+    assert outsider_api.post(detail(created["id"], "archive/")).status_code == 404
+    foreign = outsider_api.post(ACTIVITIES, {**activity_body, "name": "Mine"}, format="json")
+    assert foreign.status_code == 400
+    assert {error["field"] for error in foreign.json()["errors"]} >= {"organisation", "data_fields"}
+    assert ProcessingActivity.objects.count() == 1
+
+
+def test_filters_search_and_organisation(dpo_api, activity_body, catalogue, organisation):
+    dpo_api.post(ACTIVITIES, activity_body, format="json")
+    health = {**activity_body, "name": "Occupational health", "data_fields": [catalogue["health"].pk]}
+    health.update(systems=[catalogue["intranet"].pk], transfers=[], recipients=[catalogue["sales"].pk])
+    dpo_api.post(ACTIVITIES, health, format="json")
+
+    def names(query):
+        return [activity["name"] for activity in dpo_api.get(ACTIVITIES + query).json()["results"]]
+
+    assert names("?special=yes") == ["Occupational health"]
+    assert names("?country=US") == ["Customer relationship management"]
+    assert names("?q=intranet&ordering=-name") == ["Occupational health", "Customer relationship management"]
+    assert names("?organisation=hexagone&status=draft") == names("?ordering=reference")
+    assert names("?organisation=autre") == []
+
+
+def test_the_register_as_of_a_day_shows_links_and_rows_as_they_were(dpo_api, activity_body, catalogue):
+    with time_machine.travel(datetime.datetime(2026, 3, 1, 10, tzinfo=datetime.UTC)):
+        created = dpo_api.post(ACTIVITIES, activity_body, format="json").json()
+    with time_machine.travel(datetime.datetime(2026, 4, 1, 10, tzinfo=datetime.UTC)):
+        changed = dpo_api.patch(
+            detail(created["id"]),
+            {"systems": [catalogue["intranet"].pk], "transfers": [], "name": "CRM"},
+            format="json",
+            HTTP_IF_MATCH='"v1"',
+        )
+        assert changed.status_code == 200
+    then = dpo_api.get(ACTIVITIES + "?as_of=2026-03-15&organisation=hexagone").json()
+    assert then["count"] == 1
+    (activity,) = then["results"]
+    assert activity["name"] == "Customer relationship management"
+    assert sorted(activity["systems"]) == sorted([catalogue["crm"].pk, catalogue["intranet"].pk])
+    assert activity["transfers"][0]["country"] == "US"
+    assert dpo_api.get(ACTIVITIES + "?as_of=2026-02-01&organisation=hexagone").json()["count"] == 0
+    needs_organisation = dpo_api.get(ACTIVITIES + "?as_of=2026-03-15")
+    assert needs_organisation.status_code == 400
+    assert needs_organisation.json()["errors"][0]["field"] == "organisation"
+    assert dpo_api.get(ACTIVITIES + "?as_of=2026-03-15&organisation=autre").status_code == 404
+
+
+def test_listing_activities_costs_the_same_queries_for_5_and_for_60(dpo_api, activity_body, django_assert_num_queries):
+    for number in range(5):
+        dpo_api.post(ACTIVITIES, {**activity_body, "name": f"Activity {number}"}, format="json")
+    with CaptureQueriesContext(connection) as few:
+        assert dpo_api.get(ACTIVITIES).json()["count"] == 5
+    queries = len(few)
+    for number in range(5, 60):
+        dpo_api.post(ACTIVITIES, {**activity_body, "name": f"Activity {number}"}, format="json")
+    with django_assert_num_queries(queries):
+        assert len(dpo_api.get(ACTIVITIES).json()["results"]) == 50
+    assert queries <= 20

@@ -1,0 +1,86 @@
+"""The catalogue and reference data through the API."""
+
+import pytest
+
+from inventory.models import System
+
+pytestmark = pytest.mark.django_db
+
+SYSTEMS = "/api/v1/systems/"
+
+
+def test_a_system_with_its_countries_is_added_changed_archived_and_kept_in_history(
+    dpo_api, auditor_client, organisation
+):
+    created = dpo_api.post(SYSTEMS, {"organisation": "hexagone", "name": "CRM", "kind": "saas", "countries": ["FR"]})
+    assert created.status_code == 201, created.json()
+    system = created.json()
+    assert system["countries"] == ["FR"] and system["archived_at"] is None
+    url = f"{SYSTEMS}{system['id']}/"
+    etag = dpo_api.get(url)["ETag"]
+    changed = dpo_api.patch(url, {"countries": ["FR", "US"], "name": "Sales Cloud"}, HTTP_IF_MATCH=etag)
+    assert changed.status_code == 200 and changed.json()["countries"] == ["FR", "US"]
+    assert changed["ETag"] != etag
+    assert dpo_api.patch(url, {"name": "Stale"}, HTTP_IF_MATCH=etag).status_code == 412
+    assert dpo_api.post(f"{url}archive/").json()["archived_at"] is not None
+    assert [s["name"] for s in dpo_api.get(SYSTEMS + "?archived=true").json()["results"]] == ["Sales Cloud"]
+    assert dpo_api.get(SYSTEMS + "?archived=false").json()["count"] == 0
+
+    # The catalogue entry's history page shows the change, marked as coming through the API.
+    history = auditor_client.get(f"/o/hexagone/catalogue/systems/{system['id']}/history/")
+    edited = [change for change in history.context["changes"] if "Name: CRM → Sales Cloud" in change.details]
+    assert edited and edited[0].via == "api" and edited[0].who == "dpo"
+    assert "Storage countries: + United States of America" in edited[0].details
+    assert "through the API" in history.text
+
+
+def test_catalogue_validation_is_the_services_own(dpo_api, outsider_api):
+    no_country = dpo_api.post(SYSTEMS, {"organisation": "hexagone", "name": "CRM", "kind": "saas", "countries": []})
+    assert no_country.status_code == 400
+    assert no_country.json()["errors"] == [
+        {
+            "field": "countries",
+            "code": "required",
+            "message": "Choose at least one country where the system stores the data.",
+        }
+    ]
+    dpo_api.post(
+        "/api/v1/data-fields/", {"organisation": "hexagone", "name": "Adresse e-mail", "category": "identification"}
+    )
+    duplicate = dpo_api.post(
+        "/api/v1/data-fields/", {"organisation": "hexagone", "name": "ADRESSE E-MAIL", "category": "identification"}
+    )
+    assert duplicate.status_code == 400 and duplicate.json()["errors"][0]["field"] == "name"
+    special = dpo_api.post("/api/v1/data-fields/", {"organisation": "hexagone", "name": "Santé", "category": "special"})
+    assert special.json()["errors"] == [
+        {
+            "field": "special_category",
+            "code": "required",
+            "message": "Choose which special category of Art. 9(1) this is.",
+        }
+    ]
+    foreign_host = outsider_api.post(
+        "/api/v1/recipients/", {"organisation": "autre", "name": "Host", "kind": "processor"}
+    ).json()
+    refused = dpo_api.post(
+        SYSTEMS,
+        {
+            "organisation": "hexagone",
+            "name": "ERP",
+            "kind": "saas",
+            "countries": ["FR"],
+            "hosting_provider": foreign_host["id"],
+        },
+    )
+    assert refused.status_code == 400 and not System.objects.filter(name="ERP").exists()
+
+
+def test_countries_carry_their_adequacy_decisions_in_the_callers_language(dpo_api):
+    japan = dpo_api.get("/api/v1/countries/JP/").json()
+    assert japan["name"] == "Japan" and japan["is_eea"] is False
+    assert japan["adequacy_decisions"][0]["scope"] == "partial"
+    assert dpo_api.get("/api/v1/countries/JP/", HTTP_ACCEPT_LANGUAGE="fr").json()["name"] == "Japon"
+    eea = dpo_api.get("/api/v1/countries/?is_eea=true&page_size=200").json()
+    codes = {country["code"] for country in eea["results"]}
+    assert eea["count"] == len(codes) and {"FR", "IS", "LI", "NO"} <= codes and not {"CH", "GB", "US"} & codes
+    assert dpo_api.get("/api/v1/countries/ZZ/").status_code == 404
