@@ -62,7 +62,8 @@ class OrganisationScopedViewSet(
 
     def get_queryset(self):
         own = organisations_for(self.request.user)
-        return super().get_queryset().filter(**{f"{self.organisation_path}__in": own})
+        queryset = super().get_queryset().filter(**{f"{self.organisation_path}__in": own})
+        return queryset.select_related(self.organisation_path)  # each object names its organisation
 
     def organisation_of(self, obj) -> Organisation:
         for part in self.organisation_path.split("__"):

@@ -1,4 +1,5 @@
-"""The register at scale: list, search, record and point-in-time pages on N activities.
+"""The register at scale: list, search, record and point-in-time pages, and the API's list
+and detail, on N activities.
 
 Seeds N activities (each with 10 data fields, 3 systems, 3 recipients, people, a transfer,
 retention and security rows, and a history) in bulk, then times the pages through the
@@ -149,3 +150,17 @@ def run(size: int) -> None:
         floor = floor or measure  # the first page is the floor
         ratio = round(measure.p95_ms / floor.p95_ms, 2)
         report(name, size=size, seed_seconds=seed_seconds, **measure.__dict__, p95_times_floor=ratio)
+
+    # The API, as a script calls it: token authentication, JSON, nested relations.
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=dpo).key}")
+    calls = {
+        "api_activities_page_of_50": f"/api/v1/activities/?organisation={organisation.slug}",
+        "api_activity_detail": f"/api/v1/activities/{activity.pk}/",
+    }
+    for name, url in calls.items():
+        measure = measure_requests(lambda url=url: api.get(url), repeat=40)
+        report(name, size=size, seed_seconds=seed_seconds, **measure.__dict__)

@@ -74,6 +74,9 @@ def exception_handler(exc, context):
     """Every error in the one JSON shape above."""
     if isinstance(exc, RequestDataTooBig):
         exc = PayloadTooLarge()
+    elif isinstance(exc, DjangoValidationError) and getattr(exc, "code", None) == "conflict":
+        # processing.services.EditConflict: saved by someone else between If-Match and the write.
+        exc = PreconditionFailed()
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(_django_errors(exc))
     elif isinstance(exc, Http404):

@@ -6,7 +6,6 @@ same history. Entries are archived and restored, never deleted (activities keep 
 """
 
 import django_filters
-from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
@@ -23,7 +22,6 @@ from .models import (
     DataSubjectCategory,
     Recipient,
     System,
-    SystemCountry,
 )
 
 # --- Reference data ----------------------------------------------------------------------
@@ -142,11 +140,6 @@ class SystemSerializer(CatalogueItemSerializer):
         fields = [*CatalogueItemSerializer.common_fields, *own_fields(System), "countries"]
         read_only_fields = ["created_at", "updated_at"]
 
-    def to_representation(self, system):
-        data = super().to_representation(system)
-        data["countries"] = [link.country_id for link in system.country_links.all()]
-        return data
-
     def validate(self, data):
         organisation = data.get("organisation") or getattr(self.instance, "organisation", None)
         provider = data.get("hosting_provider")
@@ -207,8 +200,6 @@ RecipientViewSet = catalogue_viewset(Recipient, RecipientSerializer, label="Reci
 SystemViewSet = catalogue_viewset(
     System,
     SystemSerializer,
-    queryset=System.objects.prefetch_related(
-        Prefetch("country_links", queryset=SystemCountry.objects.order_by("country_id"))
-    ),
+    queryset=System.objects.prefetch_related("countries"),
     label="Systems",
 )

@@ -27,7 +27,7 @@ from . import as_of, history, services
 from .completeness import missing_items
 from .filters import ActivityFilter
 from .models import ActivityDataSubject, ControllerParty, ProcessingActivity, RetentionLine, SecurityMeasure, Transfer
-from .selectors import activities_with_details
+from .selectors import activities_for_api
 
 
 class OwnCatalogue(serializers.PrimaryKeyRelatedField):
@@ -216,7 +216,7 @@ class ActivityApiFilter(ActivityFilter):
     partial_update=extend_schema(summary="Change an activity's fields or rows (If-Match required)"),
 )
 class ActivityViewSet(OrganisationScopedViewSet):
-    queryset = activities_with_details(ProcessingActivity.objects.all())
+    queryset = activities_for_api(ProcessingActivity.objects.all())
     serializer_class = ActivitySerializer
     filterset_class = ActivityApiFilter
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend]

@@ -171,3 +171,23 @@ def test_listing_activities_costs_the_same_queries_for_5_and_for_60(dpo_api, act
     with django_assert_num_queries(queries):
         assert len(dpo_api.get(ACTIVITIES).json()["results"]) == 50
     assert queries <= 20
+
+
+def test_a_save_between_the_etag_check_and_the_write_is_a_412_too(dpo_api, activity_body, monkeypatch):
+    """If-Match passed, then someone else saved before this write: the services' version check answers."""
+    from processing import api
+
+    created = dpo_api.post(ACTIVITIES, activity_body, format="json").json()
+    original = api.require_if_match
+
+    def someone_saves_meanwhile(request, etag):
+        original(request, etag)
+        activity = ProcessingActivity.objects.get(pk=created["id"])
+        from processing.services import activity_update
+
+        activity_update(activity=activity, name="Saved by someone else")
+
+    monkeypatch.setattr(api, "require_if_match", someone_saves_meanwhile)
+    response = dpo_api.patch(detail(created["id"]), {"purpose": "Mine"}, format="json", HTTP_IF_MATCH='"v1"')
+    assert response.status_code == 412 and response.json()["code"] == "precondition_failed"
+    assert ProcessingActivity.objects.get().purpose == activity_body["purpose"]  # nothing of this write

@@ -84,3 +84,32 @@ def test_countries_carry_their_adequacy_decisions_in_the_callers_language(dpo_ap
     codes = {country["code"] for country in eea["results"]}
     assert eea["count"] == len(codes) and {"FR", "IS", "LI", "NO"} <= codes and not {"CH", "GB", "US"} & codes
     assert dpo_api.get("/api/v1/countries/ZZ/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "factory"),
+    [
+        ("data-fields", "DataFieldFactory"),
+        ("data-subject-categories", "DataSubjectCategoryFactory"),
+        ("recipients", "RecipientFactory"),
+        ("systems", "SystemFactory"),
+    ],
+)
+def test_catalogue_lists_cost_the_same_queries_for_5_and_for_60_entries(
+    dpo_api, organisation, endpoint, factory, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ..inventory import factories
+
+    make = getattr(factories, factory)
+    for _ in range(5):
+        make(organisation=organisation)
+    with CaptureQueriesContext(connection) as few:
+        assert dpo_api.get(f"/api/v1/{endpoint}/").json()["count"] == 5
+    queries = len(few)
+    for _ in range(55):
+        make(organisation=organisation)
+    with django_assert_num_queries(queries):
+        assert len(dpo_api.get(f"/api/v1/{endpoint}/").json()["results"]) == 50
