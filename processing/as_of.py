@@ -31,6 +31,7 @@ from inventory.models import (
 
 from .history import IGNORED_HERE, LINKS
 from .models import ActivityDataSubject, ControllerParty, ProcessingActivity, RetentionLine, SecurityMeasure, Transfer
+from .selectors import prefill
 
 ROW_MODELS = {
     "subject_links": ActivityDataSubject,
@@ -55,11 +56,6 @@ def _rebuild(model, record):
     instance._state.adding = False
     instance._state.db = "default"
     return instance
-
-
-def _prefill(instance, name, items):
-    instance._prefetched_objects_cache = getattr(instance, "_prefetched_objects_cache", {})
-    instance._prefetched_objects_cache[name] = list(items)
 
 
 def activity_records_as_of(organisation: Organisation, moment: datetime):
@@ -104,7 +100,7 @@ def activities_as_of(organisation: Organisation, moment: datetime, records) -> l
         for link in links:
             link._state.fields_cache["country"] = countries.get(link.country_id)
     for system in catalogue[System].values():
-        _prefill(system, "country_links", sorted(system_countries.get(system.pk, []), key=lambda link: link.country_id))
+        prefill(system, "country_links", sorted(system_countries.get(system.pk, []), key=lambda link: link.country_id))
 
     # The links of each activity's own record.
     for name, (column, model) in LINKS.items():
@@ -117,7 +113,7 @@ def activities_as_of(organisation: Organisation, moment: datetime, records) -> l
             if entry is not None:
                 lists[history_ids[history_id]].append(entry)
         for pk, items in lists.items():
-            _prefill(by_id[pk], name, sorted(items, key=lambda item: normalise_key(item.name)))
+            prefill(by_id[pk], name, sorted(items, key=lambda item: normalise_key(item.name)))
 
     # The rows as they stood.
     for name, model in ROW_MODELS.items():
@@ -140,7 +136,7 @@ def activities_as_of(organisation: Organisation, moment: datetime, records) -> l
                 )
             lists[row.activity_id].append(row)
         for pk, items in lists.items():
-            _prefill(by_id[pk], name, items)
+            prefill(by_id[pk], name, items)
     return activities
 
 

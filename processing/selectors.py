@@ -1,11 +1,12 @@
 """Reads of the register, each carrying the joins its pages need."""
 
 from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
 
 from accounts.models import Organisation
 from inventory.models import Country, DataField, Recipient, System, SystemCountry
 
-from .models import ActivityDataSubject, ProcessingActivity, Transfer
+from .models import ActivityDataSubject, ControllerParty, ProcessingActivity, RetentionLine, SecurityMeasure, Transfer
 
 
 def activities_with_details(activities: QuerySet[ProcessingActivity]) -> QuerySet[ProcessingActivity]:
@@ -23,6 +24,48 @@ def activities_with_details(activities: QuerySet[ProcessingActivity]) -> QuerySe
         "security_measures",
         "controller_parties",
     )
+
+
+def prefill(instance, name, items) -> None:
+    """Fill ``instance.name.all()`` in advance, as prefetch_related() does: with a queryset
+    whose results are already there (a list, such as rows rebuilt from history, is wrapped)."""
+    if isinstance(items, QuerySet):
+        items._fetch_all()
+    else:
+        rows, items = list(items), instance._meta.get_field(name).related_model._default_manager.none()
+        items._result_cache = rows
+    items._prefetch_done = True
+    instance._prefetched_objects_cache = getattr(instance, "_prefetched_objects_cache", {})
+    instance._prefetched_objects_cache[name] = items
+
+
+def activity_with_details(organisation: Organisation, pk) -> ProcessingActivity:
+    """One activity of the organisation with everything its record page reads (404 if none).
+
+    The same content as ``activities_with_details`` in as many queries, each written
+    directly: for one activity, prefetch_related()'s machinery cost a quarter of the page.
+    """
+    activity = get_object_or_404(ProcessingActivity, organisation=organisation, pk=pk)
+    pk = activity.pk
+    ProcessingActivity.organisation.field.set_cached_value(activity, organisation)
+    prefill(activity, "data_fields", DataField.objects.filter(activities=activity))
+    prefill(activity, "recipients", Recipient.objects.filter(activities=activity).select_related("country"))
+    systems = System.objects.filter(activities=activity)
+    prefill(activity, "systems", systems)
+    links = {}
+    for link in SystemCountry.objects.filter(system__in=[system.pk for system in systems]).select_related("country"):
+        links.setdefault(link.system_id, []).append(link)
+    for system in systems:
+        prefill(system, "country_links", links.get(system.pk, []))
+    prefill(activity, "subject_links", ActivityDataSubject.objects.filter(activity=pk).select_related("category"))
+    transfers = Transfer.objects.filter(activity=pk)
+    prefill(
+        activity, "transfers", transfers.select_related("country", "international_organisation", "recipient", "system")
+    )
+    prefill(activity, "retention_lines", RetentionLine.objects.filter(activity=pk))
+    prefill(activity, "security_measures", SecurityMeasure.objects.filter(activity=pk))
+    prefill(activity, "controller_parties", ControllerParty.objects.filter(activity=pk))
+    return activity
 
 
 def activities_for_api(activities: QuerySet[ProcessingActivity]) -> QuerySet[ProcessingActivity]:

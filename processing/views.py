@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Model
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -35,7 +35,7 @@ from .forms import (
     transfer_choices,
 )
 from .models import ProcessingActivity
-from .selectors import activities_with_details, organisation_activities, storage_countries
+from .selectors import activity_with_details, organisation_activities, storage_countries
 from .transfers import Destination, destinations_outside_the_eea, uncovered
 
 ACTIVITIES_PER_PAGE = 50
@@ -91,12 +91,7 @@ def activity_list(request, organisation):
 
 
 def _activity(organisation, pk) -> ProcessingActivity:
-    # The organisation is known already: no need to read it again with the activity.
-    activity = get_object_or_404(
-        activities_with_details(organisation_activities(organisation)).select_related(None), pk=pk
-    )
-    ProcessingActivity.organisation.field.set_cached_value(activity, organisation)
-    return activity
+    return activity_with_details(organisation, pk)
 
 
 @organisation_view()
