@@ -192,6 +192,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
+    "compliance-nightly-sweep": {
+        "task": "processing.check_all_organisations",
+        "schedule": crontab(hour=2, minute=30),
+    },
     "worker-heartbeat": {
         "task": "core.record_worker_heartbeat",
         "schedule": crontab(),  # every minute

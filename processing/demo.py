@@ -14,6 +14,7 @@ from accounts.models import Organisation
 from inventory.demo import DEMO_ORGANISATION
 from inventory.models import DataField, DataSubjectCategory, Recipient, System
 
+from .compliance import check_organisation
 from .models import ProcessingActivity
 from .services import activity_create
 
@@ -183,9 +184,12 @@ DEMO_ACTIVITIES = [
         "reference": "PA-014", "name": "Gestion des contrats clients", "status": A.Status.DRAFT,
         "purpose": "Établir et suivre les contrats de licence.",
         "lawful_basis": A.LawfulBasis.CONTRACT,
-        "fields": ["Nom et prénom", "Adresse e-mail", "Fonction"], "subjects": [("Clients", 800)],
+        "fields": ["Nom et prénom", "Adresse e-mail", "Fonction", "Données de santé"], "subjects": [("Clients", 800)],
         "recipients": ["Équipe commerciale"], "systems": ["Salesforce Sales Cloud"],
-        # Deliberately incomplete: no retention, no security measure yet.
+        # Deliberately incomplete: no retention, no security measure yet. And for the checks:
+        # health data with no Art. 9(2) condition, an "adequacy" India does not have, a review overdue.
+        "transfers": [{"country_id": "IN", "mechanism": "adequacy"}],
+        "next_review_days": -30,
     },
     {
         "reference": "PA-015", "name": "Enquêtes de satisfaction", "status": A.Status.ACTIVE,
@@ -221,7 +225,7 @@ def seed_demo_register() -> str:
         spec = dict(spec)
         status = spec.pop("status")
         data = {
-            **{key: value for key, value in spec.items() if key not in LINKS_AND_ROWS},
+            **{key: value for key, value in spec.items() if key not in LINKS_AND_ROWS | {"next_review_days"}},
             "data_fields": by_name(DataField, spec.get("fields", [])),
             "recipients": by_name(Recipient, spec.get("recipients", [])),
             "systems": by_name(System, spec.get("systems", [])),
@@ -238,11 +242,12 @@ def seed_demo_register() -> str:
             "security_measures": [{"kind": kind} for kind in spec.get("security", [])],
             "transfers": [_transfer(organisation, row) for row in spec.get("transfers", [])],
             "last_reviewed_on": today - datetime.timedelta(days=200),
-            "next_review_on": today + datetime.timedelta(days=165),
+            "next_review_on": today + datetime.timedelta(days=spec.get("next_review_days", 165)),
             "status": status,
         }
         activity_create(organisation=organisation, **data)
-    return f"register of {organisation.slug}: {len(DEMO_ACTIVITIES)} activities"
+    result = check_organisation(organisation)
+    return f"register of {organisation.slug}: {len(DEMO_ACTIVITIES)} activities, {len(result.opened)} new findings"
 
 
 LINKS_AND_ROWS = {"fields", "recipients", "systems", "subjects", "parties", "retention", "security", "transfers"}

@@ -1,5 +1,7 @@
 """The register of processing activities: Art. 30(1) (controller) and 30(2) (processor)."""
 
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
@@ -531,3 +533,59 @@ class SecurityMeasure(ChoiceLabels, models.Model):
 
     def __str__(self):
         return self.get_kind_display()
+
+
+class Finding(TimeStampedModel):
+    """A compliance problem a check found on one object of the register.
+
+    One row per (organisation, rule, object) whatever its status: a problem that comes back
+    reopens the same row, so its history tells the whole story. The message is the rule's,
+    in the reader's language, filled with ``params`` (see ``processing.rules``).
+    """
+
+    class Severity(models.TextChoices):
+        HIGH = "high", _("High")
+        MEDIUM = "medium", _("Medium")
+        LOW = "low", _("Low")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        RISK_ACCEPTED = "risk_accepted", _("Risk accepted")
+        RESOLVED = "resolved", _("Resolved")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="findings")
+    rule = models.CharField(_("rule"), max_length=60)
+    subject_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE, related_name="+")
+    subject_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("subject_type", "subject_id")
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
+    params = models.JSONField(_("details"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=15, choices=Status.choices, default=Status.OPEN)
+    first_detected_at = models.DateTimeField(_("first detected"))
+    last_seen_at = models.DateTimeField(_("last seen"))
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    justification = models.TextField(_("justification"), blank=True)
+    history = HistoricalRecords(excluded_fields=["updated_at", "last_seen_at"])
+
+    class Meta:
+        verbose_name = _("finding")
+        verbose_name_plural = _("findings")
+        ordering = ["-first_detected_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "rule", "subject_type", "subject_id"], name="processing_finding_one_per_subject"
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "status"], name="processing_finding_status")]
+
+    def __str__(self):
+        return f"{self.rule} · {self.subject_type_id}:{self.subject_id}"
+
+    @property
+    def is_active(self) -> bool:
+        """Still to be dealt with (not resolved; a risk accepted is dealt with)."""
+        return self.status in (self.Status.OPEN, self.Status.ACKNOWLEDGED)

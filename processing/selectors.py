@@ -58,10 +58,18 @@ def activity_with_details(organisation: Organisation, pk) -> ProcessingActivity:
     for system in systems:
         prefill(system, "country_links", links.get(system.pk, []))
     prefill(activity, "subject_links", ActivityDataSubject.objects.filter(activity=pk).select_related("category"))
-    transfers = Transfer.objects.filter(activity=pk)
-    prefill(
-        activity, "transfers", transfers.select_related("country", "international_organisation", "recipient", "system")
-    )
+    # A transfer's importer is one of the activity's recipients or systems, read above already.
+    transfers = Transfer.objects.filter(activity=pk).select_related("country", "international_organisation")
+    prefill(activity, "transfers", transfers)
+    importers = {
+        "recipient": {item.pk: item for item in activity.recipients.all()},
+        "system": {item.pk: item for item in activity.systems.all()},
+    }
+    for transfer in transfers:
+        for name, known in importers.items():
+            importer = known.get(getattr(transfer, f"{name}_id"))
+            if importer is not None:
+                Transfer._meta.get_field(name).set_cached_value(transfer, importer)
     prefill(activity, "retention_lines", RetentionLine.objects.filter(activity=pk))
     prefill(activity, "security_measures", SecurityMeasure.objects.filter(activity=pk))
     prefill(activity, "controller_parties", ControllerParty.objects.filter(activity=pk))

@@ -25,6 +25,7 @@ from .models import (
     Transfer,
 )
 from .selectors import activities_with_details
+from .tasks import check_after_commit
 
 
 class EditConflict(ValidationError):
@@ -176,6 +177,7 @@ def _apply(
             messages = [_("An active activity must record every mandatory item. Missing:")]
             messages += [str(item) for item in missing]
             raise ValidationError({"status": [ValidationError(message, code="incomplete") for message in messages]})
+    check_after_commit(activity.organisation_id)
     return activity
 
 

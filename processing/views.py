@@ -19,9 +19,10 @@ from core.pages import render_empty_section
 from inventory.models import Country, DataField, DataSubjectCategory, Recipient, System, SystemCountry
 from inventory.services import catalogue_item_create
 
-from . import as_of, changelog, history, services
+from . import as_of, changelog, findings, history, services
 from .completeness import ITEM_FIELDS, completeness_facts, missing_items
 from .filters import ActivityFilter
+from .findings import FindingFilter
 from .forms import (
     ActivityForm,
     AsOfForm,
@@ -34,7 +35,7 @@ from .forms import (
     TransferFormSet,
     transfer_choices,
 )
-from .models import ProcessingActivity
+from .models import Finding, ProcessingActivity
 from .selectors import activity_with_details, organisation_activities, storage_countries
 from .transfers import Destination, destinations_outside_the_eea, uncovered
 
@@ -104,6 +105,7 @@ def activity_detail(request, organisation, pk):
             "organisation": organisation,
             "activity": activity,
             "missing": missing_items(activity),
+            "findings": findings.activity_findings(activity),
             "section": "register",
         },
     )
@@ -484,13 +486,25 @@ def activity_clone(request, organisation, pk):
 
 @organisation_view()
 def finding_list(request, organisation):
-    return render_empty_section(
+    """The organisation's findings, still to deal with first; filters by status, severity, rule, activity."""
+    findings_of = Finding.objects.filter(organisation=organisation)
+    filters = FindingFilter(request.GET or {"status": "active"}, queryset=findings_of)
+    ordered = filters.qs.order_by("status", "severity", "-first_detected_at", "pk")
+    page = Paginator(ordered, ACTIVITIES_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
         request,
-        organisation,
-        section="findings",
-        title=gettext_lazy("Findings"),
-        empty_title=gettext_lazy("No findings"),
-        empty_message=gettext_lazy("Compliance checks will list here what needs attention in the register."),
+        "processing/finding_list.html",
+        {
+            "organisation": organisation,
+            "filters": filters,
+            "page": page,
+            "rows": findings.shown(page.object_list, organisation),
+            "query": query.urlencode(),
+            "never_checked": not findings_of.exists(),
+            "section": "findings",
+        },
     )
 
 

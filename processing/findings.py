@@ -1,0 +1,92 @@
+"""Reading findings: the organisation's list with its filters, and an activity's own."""
+
+import django_filters
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .models import Finding, ProcessingActivity
+from .rules import load
+
+ACTIVE = (Finding.Status.OPEN, Finding.Status.ACKNOWLEDGED)
+SEVERITY_ORDER = {Finding.Severity.HIGH: 0, Finding.Severity.MEDIUM: 1, Finding.Severity.LOW: 2}
+
+
+def rule_choices():
+    return [(code, code) for code in sorted(load())]
+
+
+class FindingFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=[("active", _("Open or acknowledged")), *Finding.Status.choices], method="by_status"
+    )
+    severity = django_filters.ChoiceFilter(label=_("Severity"), choices=Finding.Severity.choices)
+    rule = django_filters.ChoiceFilter(label=_("Rule"), choices=rule_choices)
+    activity = django_filters.NumberFilter(label=_("Activity"), method="by_activity")
+
+    class Meta:
+        model = Finding
+        fields = ["status", "severity", "rule", "activity"]
+
+    def by_status(self, queryset, name, value):
+        return queryset.filter(status__in=ACTIVE) if value == "active" else queryset.filter(status=value)
+
+    def by_activity(self, queryset, name, value):
+        activity_type = ContentType.objects.get_for_model(ProcessingActivity)
+        return queryset.filter(subject_type=activity_type, subject_id=value)
+
+
+class Shown:
+    """A finding as the pages show it: its rule's message in the reader's language, and the
+    object it concerns with the link that fixes it."""
+
+    def __init__(self, finding, organisation, subject=None):
+        self.finding = finding
+        self.rule = load().get(finding.rule)
+        self.subject = subject
+        self.slug = organisation.slug
+
+    @property
+    def message(self) -> str:
+        return self.rule.render(self.finding.params) if self.rule else self.finding.rule
+
+    @property
+    def subject_url(self) -> str | None:
+        if isinstance(self.subject, ProcessingActivity):
+            return reverse("processing:activity_detail", args=[self.slug, self.subject.pk])
+        return None
+
+    @property
+    def fix_url(self) -> str | None:
+        """The form section that fixes it (an archived activity is restored first)."""
+        if isinstance(self.subject, ProcessingActivity) and self.subject.status != ProcessingActivity.Status.ARCHIVED:
+            section = self.rule.section if self.rule else ""
+            return reverse("processing:activity_edit", args=[self.slug, self.subject.pk]) + f"#{section}"
+        return None
+
+
+def shown(findings, organisation) -> list[Shown]:
+    """Findings with their subjects, in one query per kind of subject."""
+    findings = list(findings)
+    by_type = {}
+    for finding in findings:
+        by_type.setdefault(finding.subject_type_id, set()).add(finding.subject_id)
+    subjects = {}
+    for type_id, ids in by_type.items():
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        for subject in model._default_manager.filter(pk__in=ids):
+            subjects[(type_id, subject.pk)] = subject
+    return [
+        Shown(finding, organisation, subjects.get((finding.subject_type_id, finding.subject_id)))
+        for finding in findings
+    ]
+
+
+def activity_findings(activity: ProcessingActivity) -> list[Shown]:
+    """The activity's findings still to deal with, most severe first."""
+    activity_type = ContentType.objects.get_for_model(ProcessingActivity)
+    findings = Finding.objects.filter(
+        organisation_id=activity.organisation_id, subject_type=activity_type, subject_id=activity.pk, status__in=ACTIVE
+    )
+    ordered = sorted(findings, key=lambda finding: (SEVERITY_ORDER.get(finding.severity, 9), finding.rule))
+    return [Shown(finding, activity.organisation, activity) for finding in ordered]

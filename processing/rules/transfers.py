@@ -1,0 +1,114 @@
+"""Storage locations and transfers outside the EEA (GDPR Chapter V, Art. 30(1)(e))."""
+
+from collections import defaultdict
+
+from django.utils.translation import gettext_lazy as _
+
+from inventory.models import AdequacyDecision, Recipient, SystemCountry
+
+from ..models import ProcessingActivity, Transfer
+from . import Hit, rule
+
+OBSOLETE = (Transfer.Mechanism.SCC_PRE_2021, Transfer.Mechanism.PRIVACY_SHIELD)
+
+
+def current_activities(organisation):
+    """Activities that are part of the register (drafts and active ones, not archived)."""
+    return ProcessingActivity.objects.filter(organisation=organisation).exclude(
+        status=ProcessingActivity.Status.ARCHIVED
+    )
+
+
+def _by_activity(rows):
+    grouped = defaultdict(list)
+    for activity_id, *rest in rows:
+        grouped[activity_id].append(tuple(rest))
+    return grouped
+
+
+@rule(
+    "transfer.destination_uncovered",
+    family="transfers",
+    severity="high",
+    article="44, 30(1)(e)",
+    message=_(
+        "Data is stored or received outside the EEA without a transfer row: %(destinations)s. "
+        "Add a transfer row with its transfer tool for each, or stop using these systems or recipients."
+    ),
+    section="transfers",
+)
+def destinations_uncovered(organisation, today):
+    activities = current_activities(organisation).values("pk")
+    # A system is covered by a row naming it, or naming its host (the recipient that runs it).
+    systems = SystemCountry.objects.filter(system__activities__in=activities, country__is_eea=False).values_list(
+        "system__activities", "country_id", "system_id", "system__hosting_provider_id", "system__name"
+    )
+    recipients = Recipient.objects.filter(activities__in=activities, country__is_eea=False).values_list(
+        "activities", "country_id", "pk", "pk", "name"
+    )
+    rows = Transfer.objects.filter(activity__in=activities, country__isnull=False).values_list(
+        "activity_id", "country_id", "system_id", "recipient_id"
+    )
+    covered = _by_activity(rows)
+    missing = defaultdict(list)
+    for kind, found in (("system", systems), ("recipient", recipients)):
+        for activity_id, country, importer_id, host_id, importer_name in found:
+            for row_country, row_system, row_recipient in covered.get(activity_id, []):
+                no_importer = row_system is None and row_recipient is None
+                same = (row_system if kind == "system" else row_recipient) == importer_id or (
+                    host_id is not None and row_recipient == host_id
+                )
+                if row_country == country and (no_importer or same):
+                    break
+            else:
+                missing[activity_id].append([country, importer_name])
+    for activity_id, destinations in missing.items():
+        yield Hit(ProcessingActivity, activity_id, {"destinations": sorted(destinations)})
+
+
+@rule(
+    "transfer.no_valid_tool",
+    family="transfers",
+    severity="high",
+    article="44-46, 49",
+    message=_(
+        "Transfers with no valid transfer tool today: %(destinations)s. Either the row names no tool, or it "
+        "relies on an adequacy decision that is not in force. Choose standard contractual clauses, binding "
+        "corporate rules or another Art. 46 safeguard, or document an Art. 49 derogation."
+    ),
+    section="transfers",
+)
+def transfers_without_valid_tool(organisation, today):
+    adequate = set(AdequacyDecision.objects.in_force_on(today).values_list("country_id", flat=True))
+    rows = Transfer.objects.filter(activity__in=current_activities(organisation).values("pk"), country__isnull=False)
+    found = defaultdict(list)
+    for activity_id, country, mechanism, importer in rows.values_list(
+        "activity_id", "country_id", "mechanism", "recipient__name"
+    ):
+        if not mechanism or (mechanism == Transfer.Mechanism.ADEQUACY and country not in adequate):
+            found[activity_id].append([country, importer or ""])
+    for activity_id, destinations in found.items():
+        yield Hit(ProcessingActivity, activity_id, {"destinations": sorted(destinations)})
+
+
+@rule(
+    "transfer.obsolete_instrument",
+    family="transfers",
+    severity="high",
+    article="46",
+    message=_(
+        "Transfers rely on an instrument that no longer protects them (pre-2021 standard contractual "
+        "clauses or the Privacy Shield): %(destinations)s. Sign the 2021 standard contractual clauses, or "
+        "rely on the EU-US Data Privacy Framework if the US importer is certified."
+    ),
+    section="transfers",
+)
+def obsolete_instruments(organisation, today):
+    rows = Transfer.objects.filter(
+        activity__in=current_activities(organisation).values("pk"), mechanism__in=OBSOLETE, country__isnull=False
+    )
+    found = defaultdict(list)
+    for activity_id, country, importer in rows.values_list("activity_id", "country_id", "recipient__name"):
+        found[activity_id].append([country, importer or ""])
+    for activity_id, destinations in found.items():
+        yield Hit(ProcessingActivity, activity_id, {"destinations": sorted(destinations)})

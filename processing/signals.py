@@ -1,0 +1,38 @@
+"""What re-checks the register: a committed change to the catalogue or to the reference data.
+
+Activities are re-checked by ``services`` after each write; catalogue entries are written
+by ``inventory.services`` (which knows nothing of the checks), and reference data in the
+admin, so their saves are watched here. A change of an adequacy decision concerns every
+organisation.
+"""
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from accounts.models import Organisation
+from inventory.models import AdequacyDecision, Country, DataField, Recipient, System, SystemCountry
+
+from .tasks import check_after_commit
+
+
+@receiver([post_save, post_delete], sender=System)
+@receiver([post_save, post_delete], sender=Recipient)
+@receiver([post_save, post_delete], sender=DataField)
+def catalogue_changed(sender, instance, **kwargs):
+    check_after_commit(instance.organisation_id)
+
+
+@receiver([post_save, post_delete], sender=SystemCountry)
+def storage_country_changed(sender, instance, **kwargs):
+    organisation_id = System.objects.filter(pk=instance.system_id).values_list("organisation_id", flat=True).first()
+    if organisation_id is not None:
+        check_after_commit(organisation_id)
+
+
+@receiver([post_save, post_delete], sender=AdequacyDecision)
+@receiver([post_save], sender=Country)
+def reference_data_changed(sender, **kwargs):
+    if kwargs.get("raw"):  # fixtures
+        return
+    for organisation_id in Organisation.objects.values_list("pk", flat=True):
+        check_after_commit(organisation_id)

@@ -1,0 +1,246 @@
+"""The compliance checks: each rule on both sides of its boundary, and the findings' lifecycle."""
+
+import datetime
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from inventory.models import AdequacyDecision
+from processing.compliance import check_organisation
+from processing.models import Finding, ProcessingActivity, RetentionLine
+from processing.services import activity_create, activity_update
+
+from ..inventory.factories import DataFieldFactory, RecipientFactory, SystemFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2026, 11, 28)
+
+
+def open_rules(organisation, today=TODAY, activity=None):
+    check_organisation(organisation, today=today)
+    findings = Finding.objects.filter(organisation=organisation).exclude(status=Finding.Status.RESOLVED)
+    if activity is not None:
+        findings = findings.filter(subject_id=activity.pk)
+    return sorted(findings.values_list("rule", flat=True))
+
+
+def draft(organisation, **data):
+    return activity_create(organisation=organisation, name=data.pop("name", "Activity"), purpose="P", **data)
+
+
+# --- Transfers --------------------------------------------------------------------------
+
+
+def test_a_destination_outside_the_eea_needs_a_transfer_row(organisation):
+    crm = SystemFactory(organisation=organisation, name="CRM", countries=["US", "FR"])
+    activity = draft(organisation, systems=[crm])
+    assert open_rules(organisation) == ["transfer.destination_uncovered"]
+    finding = Finding.objects.get()
+    assert finding.params == {"destinations": [["US", "CRM"]]}
+    activity_update(activity=activity, transfers=[{"country_id": "US", "system": crm, "mechanism": "scc_2"}])
+    assert open_rules(organisation) == []
+    assert Finding.objects.get().status == Finding.Status.RESOLVED
+
+
+def test_a_row_naming_the_systems_host_covers_the_system(organisation):
+    host = RecipientFactory(organisation=organisation, name="Salesforce, Inc.", country_id="US")
+    crm = SystemFactory(organisation=organisation, name="Sales Cloud", countries=["US"], hosting_provider=host)
+    draft(
+        organisation,
+        systems=[crm],
+        recipients=[host],
+        transfers=[{"country_id": "US", "recipient": host, "mechanism": "scc_2"}],
+    )
+    assert open_rules(organisation) == []
+
+
+def test_adequacy_counts_only_while_the_decision_is_in_force(organisation):
+    draft(organisation, transfers=[{"country_id": "GB", "mechanism": "adequacy"}])
+    assert open_rules(organisation, today=datetime.date(2031, 12, 27)) == []  # the UK decision's last day
+    assert open_rules(organisation, today=datetime.date(2031, 12, 28)) == ["transfer.no_valid_tool"]
+
+
+def test_a_decision_revoked_in_the_reference_data_raises_findings_without_any_edit(organisation):
+    draft(
+        organisation,
+        transfers=[{"country_id": "JP", "mechanism": "adequacy"}, {"country_id": "IN", "mechanism": "adequacy"}],
+    )
+    assert open_rules(organisation) == ["transfer.no_valid_tool"]
+    assert Finding.objects.get().params == {"destinations": [["IN", ""]]}
+    AdequacyDecision.objects.filter(country_id="JP").update(ends_on=TODAY - datetime.timedelta(days=1))
+    open_rules(organisation)
+    assert Finding.objects.get().params == {"destinations": [["IN", ""], ["JP", ""]]}
+
+
+def test_obsolete_instruments_are_flagged(organisation):
+    vendor = RecipientFactory(organisation=organisation, name="SurveyNow Inc.", country_id="US")
+    activity = draft(
+        organisation,
+        recipients=[vendor],
+        transfers=[{"country_id": "US", "recipient": vendor, "mechanism": "privacy_shield"}],
+    )
+    assert open_rules(organisation) == ["transfer.obsolete_instrument"]
+    activity_update(activity=activity, transfers=[{"country_id": "US", "recipient": vendor, "mechanism": "scc_2"}])
+    assert open_rules(organisation) == []
+
+
+# --- Retention, review, data -------------------------------------------------------------
+
+
+def test_an_active_activity_whose_retention_was_lost_is_flagged_but_not_a_processors(organisation, complete_data):
+    controller = activity_create(organisation=organisation, **{**complete_data, "status": "active"})
+    assert "retention.undefined" not in open_rules(organisation)
+    RetentionLine.objects.filter(activity=controller).delete()  # as an import of old data might leave it
+    assert "retention.undefined" in open_rules(organisation)
+    ProcessingActivity.objects.filter(pk=controller.pk).update(role="processor")
+    assert "retention.undefined" not in open_rules(organisation)
+
+
+def test_a_review_is_overdue_the_day_after_it_was_due(organisation):
+    draft(organisation, next_review_on=TODAY)
+    assert open_rules(organisation) == []
+    assert open_rules(organisation, today=TODAY + datetime.timedelta(days=1)) == ["retention.review_overdue"]
+
+
+def test_special_categories_need_an_art_9_condition(organisation):
+    health = DataFieldFactory(organisation=organisation, category="special", special_category="health")
+    activity = draft(organisation, data_fields=[health])
+    assert open_rules(organisation) == ["data.special_without_condition"]
+    activity_update(activity=activity, special_condition="b", special_condition_reference="Code du travail")
+    assert open_rules(organisation) == []
+
+
+def test_archived_activities_are_not_checked(organisation):
+    activity = draft(organisation, next_review_on=TODAY - datetime.timedelta(days=3))
+    assert open_rules(organisation) == ["retention.review_overdue"]
+    activity_update(activity=activity, status="archived")
+    assert open_rules(organisation) == []
+
+
+# --- Lifecycle ----------------------------------------------------------------------------
+
+
+def test_checking_twice_changes_nothing_and_a_problem_that_comes_back_reopens_its_finding(organisation):
+    activity = draft(organisation, next_review_on=TODAY - datetime.timedelta(days=3))
+    first = check_organisation(organisation, today=TODAY)
+    finding = Finding.objects.get()
+    history = finding.history.count()
+    again = check_organisation(organisation, today=TODAY)
+    assert (len(first.opened), len(again.opened), again.unchanged) == (1, 0, 1)
+    assert finding.history.count() == history  # nothing recorded: nothing changed
+
+    activity_update(activity=activity, next_review_on=TODAY + datetime.timedelta(days=30))
+    assert len(check_organisation(organisation, today=TODAY).resolved) == 1
+    activity_update(activity=activity, next_review_on=TODAY - datetime.timedelta(days=1))
+    reopened = check_organisation(organisation, today=TODAY).reopened
+    assert [f.pk for f in reopened] == [finding.pk]  # the same row
+    finding.refresh_from_db()
+    assert finding.status == Finding.Status.OPEN and finding.resolved_at is None
+    assert list(finding.history.values_list("status", flat=True)) == ["open", "resolved", "open"]
+
+
+def test_an_accepted_risk_stays_accepted_while_the_problem_lasts(organisation, dpo):
+    activity = draft(organisation, next_review_on=TODAY - datetime.timedelta(days=3))
+    check_organisation(organisation, today=TODAY)
+    Finding.objects.update(status=Finding.Status.RISK_ACCEPTED, justification="Reviewed yearly", status_changed_by=dpo)
+    check_organisation(organisation, today=TODAY)
+    assert Finding.objects.get().status == Finding.Status.RISK_ACCEPTED
+    activity_update(activity=activity, next_review_on=TODAY + datetime.timedelta(days=30))
+    check_organisation(organisation, today=TODAY)
+    assert Finding.objects.get().status == Finding.Status.RESOLVED
+
+
+def test_the_database_refuses_two_findings_for_one_rule_and_object(organisation):
+    draft(organisation, next_review_on=TODAY - datetime.timedelta(days=3))
+    check_organisation(organisation, today=TODAY)
+    finding = Finding.objects.get()
+    finding.pk = None
+    with pytest.raises(IntegrityError), transaction.atomic():
+        finding.save()
+
+
+def test_the_check_costs_the_same_queries_for_5_and_for_200_activities(organisation):
+    crm = SystemFactory(organisation=organisation, countries=["US"])
+    health = DataFieldFactory(organisation=organisation, category="special", special_category="health")
+
+    def grow(count):
+        while ProcessingActivity.objects.filter(organisation=organisation).count() < count:
+            draft(
+                organisation,
+                systems=[crm],
+                data_fields=[health],
+                next_review_on=TODAY - datetime.timedelta(days=1),
+                transfers=[
+                    {"country_id": "IN", "mechanism": "adequacy"},
+                    {"country_id": "US", "mechanism": "privacy_shield"},
+                ],
+            )
+
+    grow(5)
+    check_organisation(organisation, today=TODAY)
+    with CaptureQueriesContext(connection) as small:
+        check_organisation(organisation, today=TODAY)
+    grow(200)
+    with CaptureQueriesContext(connection) as first_on_large:
+        check_organisation(organisation, today=TODAY)  # 975 new findings, in batches
+    with CaptureQueriesContext(connection) as large:
+        check_organisation(organisation, today=TODAY)
+    assert len(large) == len(small)
+    assert len(first_on_large) <= len(small) + 30  # 1,000 new findings and their history, in batches of 500
+    assert Finding.objects.filter(organisation=organisation).count() == 200 * 4  # four rules each
+
+
+def test_the_command_checks_every_organisation_or_one(organisation, other_organisation):
+    draft(organisation, next_review_on=datetime.date(2020, 1, 1))
+    out = StringIO()
+    call_command("check_compliance", stdout=out)
+    assert "hexagone: 1 new, 0 reopened, 0 resolved, 0 unchanged" in out.getvalue()
+    assert "autre: 0 new" in out.getvalue()
+    out = StringIO()
+    call_command("check_compliance", "--organisation", "hexagone", stdout=out)
+    assert out.getvalue().strip() == "hexagone: 0 new, 0 reopened, 0 resolved, 1 unchanged"
+
+
+def test_a_committed_change_triggers_a_check(organisation, other_organisation, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        draft(organisation, next_review_on=datetime.date(2020, 1, 1))
+    assert len(callbacks) == 1  # one check for the whole save (activity, links, rows)
+    assert Finding.objects.filter(rule="retention.review_overdue").exists()
+    # A catalogue change, saved by inventory's services: the register of its organisation is re-checked.
+    with django_capture_on_commit_callbacks(execute=True):
+        crm = SystemFactory(organisation=other_organisation, countries=["FR"])
+        draft(other_organisation, systems=[crm])
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        crm.country_links.create(country_id="IN")
+        crm.save()
+    assert [callback.organisation_id for callback in callbacks] == [other_organisation.pk]  # once
+    assert Finding.objects.filter(organisation=other_organisation, rule="transfer.destination_uncovered").exists()
+
+
+# --- Pages --------------------------------------------------------------------------------
+
+
+def test_the_findings_page_and_the_record_say_what_is_wrong_and_link_to_the_fix(
+    dpo_client, auditor_client, organisation
+):
+    health = DataFieldFactory(organisation=organisation, category="special", special_category="health")
+    activity = draft(organisation, name="Occupational health", data_fields=[health])
+    check_organisation(organisation)
+    edit = reverse("processing:activity_edit", args=[organisation.slug, activity.pk]) + "#purposes"
+    page = dpo_client.get(reverse("processing:finding_list", args=[organisation.slug]))
+    assert "Occupational health" in page.text and "without an Art. 9(2) condition" in page.text
+    assert edit in page.text and "data.special_without_condition" in page.text
+    assert edit not in auditor_client.get(reverse("processing:finding_list", args=[organisation.slug])).text
+    record = dpo_client.get(reverse("processing:activity_detail", args=[organisation.slug, activity.pk]))
+    assert "1 compliance finding" in record.text and edit in record.text
+    french = dpo_client.get(
+        reverse("processing:finding_list", args=[organisation.slug]), headers={"accept-language": "fr"}
+    )
+    assert "sans condition de l’article 9(2)" in french.text and "Élevée" in french.text
+    resolved = dpo_client.get(reverse("processing:finding_list", args=[organisation.slug]) + "?status=resolved")
+    assert resolved.context["page"].paginator.count == 0
