@@ -39,26 +39,24 @@ class OrganisationFilter(django_filters.FilterSet):
     organisation = django_filters.CharFilter(field_name="organisation__slug", help_text="An organisation's slug.")
 
 
-class OrganisationScopedViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
-    """Base of every endpoint whose objects belong to an organisation: list, read, create,
-    update (nothing is deleted: archiving is an action, and history keeps everything).
+class OrganisationScopedReadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Base of every endpoint whose objects belong to an organisation: list and read, and
+    actions (POST) that need ``write_action`` or, per action, ``action_permissions``.
 
-    Subclasses set ``queryset`` and the actions reading and writing need. Updates require
-    ``If-Match`` with the ETag the client read (``etag``): no update is silently lost.
+    Subclasses set ``queryset`` and the role actions reading and writing need.
     """
 
     lookup_value_regex = r"[0-9]+"
     read_action = Action.VIEW
     write_action = Action.EDIT_REGISTER
+    action_permissions: dict = {}  # viewset action -> the role action it needs, if not write_action
     organisation_path = "organisation"  # from the model to its organisation
     filterset_class = OrganisationFilter
-    extra_error_responses = {**precondition_errors("PUT"), **precondition_errors("PATCH")}
+
+    def needed_action(self, request) -> Action:
+        if request.method in SAFE_METHODS:
+            return self.read_action
+        return self.action_permissions.get(self.action, self.write_action)
 
     def get_queryset(self):
         own = organisations_for(self.request.user)
@@ -73,13 +71,12 @@ class OrganisationScopedViewSet(
     def check_permissions(self, request):
         super().check_permissions(request)
         # A caller who may write nowhere (an auditor's token) is refused before anything is read.
-        if request.method not in SAFE_METHODS and not may_anywhere(request.user, self.write_action):
+        if request.method not in SAFE_METHODS and not may_anywhere(request.user, self.needed_action(request)):
             raise PermissionDenied
 
     def check_object_permissions(self, request, obj):
         super().check_object_permissions(request, obj)
-        access = organisation_access(request.user, self.organisation_of(obj).slug)
-        access.require(self.read_action if request.method in SAFE_METHODS else self.write_action)
+        organisation_access(request.user, self.organisation_of(obj).slug).require(self.needed_action(request))
 
     def check_write(self, organisation: Organisation) -> None:
         organisation_access(self.request.user, organisation.slug).require(self.write_action)
@@ -96,6 +93,14 @@ class OrganisationScopedViewSet(
         response = Response(self.get_serializer(obj).data, status=status_code)
         response["ETag"] = self.etag(obj)
         return response
+
+
+class OrganisationScopedViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, OrganisationScopedReadViewSet):
+    """An organisation's objects that clients also create and update (nothing is deleted:
+    archiving is an action, and history keeps everything). Updates require ``If-Match``
+    with the ETag the client read (``etag``): no update is silently lost."""
+
+    extra_error_responses = {**precondition_errors("PUT"), **precondition_errors("PATCH")}
 
     def locked_object(self):
         """The object to update, locked until the end of the transaction, once If-Match matches."""

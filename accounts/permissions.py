@@ -64,6 +64,14 @@ class OrganisationAccess:
     def can_manage_organisation(self) -> bool:
         return self.can(Action.MANAGE_ORGANISATION)
 
+    @property
+    def can_run_checks(self) -> bool:
+        return self.can(Action.RUN_CHECKS)
+
+    @property
+    def can_accept_risk(self) -> bool:
+        return self.can(Action.ACCEPT_RISK)
+
 
 def organisation_access(user, organisation_slug: str) -> OrganisationAccess:
     """Load the organisation for ``user``; 404 unless they are a member (or a superuser)."""

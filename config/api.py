@@ -12,7 +12,7 @@ from inventory.api import (
     RecipientViewSet,
     SystemViewSet,
 )
-from processing.api import ActivityViewSet
+from processing.api import ActivityViewSet, FindingViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False  # the schema and /api/docs/ describe the API
@@ -24,6 +24,7 @@ router.register("data-subject-categories", DataSubjectCategoryViewSet, basename=
 router.register("recipients", RecipientViewSet, basename="recipient")
 router.register("systems", SystemViewSet, basename="system")
 router.register("activities", ActivityViewSet, basename="activity")
+router.register("findings", FindingViewSet, basename="finding")
 
 urlpatterns = [
     path("v1/", include((router.urls, "api"), namespace="v1")),

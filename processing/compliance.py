@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.models import Organisation
+from core.errors import field_error
 
 from .models import Finding
 from .rules import load
@@ -91,3 +93,25 @@ def check_organisation(organisation: Organisation, *, today: datetime.date | Non
             # Seen again: no history entry, nothing else changes.
             Finding.objects.filter(pk__in=seen).update(last_seen_at=now)
     return result
+
+
+def finding_acknowledge(*, finding: Finding, user) -> Finding:
+    """Someone has seen it and is dealing with it: it stays on the list until fixed."""
+    if finding.status != Finding.Status.OPEN:
+        raise field_error("status", _("Only an open finding can be acknowledged."), "not_open")
+    finding.status, finding.status_changed_by = Finding.Status.ACKNOWLEDGED, user
+    finding.save(update_fields=["status", "status_changed_by", "updated_at"])
+    return finding
+
+
+def finding_accept_risk(*, finding: Finding, user, justification: str) -> Finding:
+    """The organisation accepts the risk, and says why: it leaves the list of things to deal
+    with; if the problem disappears it is resolved, if it comes back after that, reopened."""
+    justification = (justification or "").strip()
+    if not justification:
+        raise field_error("justification", _("Say why the risk is accepted."), "required")
+    if finding.status not in (Finding.Status.OPEN, Finding.Status.ACKNOWLEDGED):
+        raise field_error("status", _("This finding is not open."), "not_open")
+    finding.status, finding.status_changed_by, finding.justification = Finding.Status.RISK_ACCEPTED, user, justification
+    finding.save(update_fields=["status", "status_changed_by", "justification", "updated_at"])
+    return finding

@@ -19,5 +19,7 @@ urlpatterns = [
     path("register/<int:pk>/restore/", views.activity_restore, name="activity_restore"),
     path("register/<int:pk>/clone/", views.activity_clone, name="activity_clone"),
     path("findings/", views.finding_list, name="finding_list"),
+    path("findings/<int:pk>/acknowledge/", views.finding_acknowledge, name="finding_acknowledge"),
+    path("findings/<int:pk>/accept-risk/", views.finding_accept_risk, name="finding_accept_risk"),
     path("reports/", views.report_list, name="report_list"),
 ]

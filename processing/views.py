@@ -7,8 +7,9 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Model
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.http import Http404, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -19,7 +20,7 @@ from core.pages import render_empty_section
 from inventory.models import Country, DataField, DataSubjectCategory, Recipient, System, SystemCountry
 from inventory.services import catalogue_item_create
 
-from . import as_of, changelog, findings, history, services
+from . import as_of, changelog, compliance, findings, history, services
 from .completeness import ITEM_FIELDS, completeness_facts, missing_items
 from .filters import ActivityFilter
 from .findings import FindingFilter
@@ -487,7 +488,7 @@ def activity_clone(request, organisation, pk):
 @organisation_view()
 def finding_list(request, organisation):
     """The organisation's findings, still to deal with first; filters by status, severity, rule, activity."""
-    findings_of = Finding.objects.filter(organisation=organisation)
+    findings_of = Finding.objects.filter(organisation=organisation).select_related("status_changed_by")
     filters = FindingFilter(request.GET or {"status": "active"}, queryset=findings_of)
     ordered = filters.qs.order_by("status", "severity", "-first_detected_at", "pk")
     page = Paginator(ordered, ACTIVITIES_PER_PAGE).get_page(request.GET.get("page"))
@@ -506,6 +507,35 @@ def finding_list(request, organisation):
             "section": "findings",
         },
     )
+
+
+def _finding_change(request, organisation, pk, change, **kwargs):
+    finding = get_object_or_404(Finding, organisation=organisation, pk=pk)
+    try:
+        change(finding=finding, user=request.user, **kwargs)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The finding is now “%(status)s”.") % {"status": finding.get_status_display()})
+    return redirect(reverse("processing:finding_list", args=[organisation.slug]) + _safe_query(request))
+
+
+def _safe_query(request) -> str:
+    """Back to the list as it was filtered (the query string re-encoded: nothing else gets in)."""
+    query = QueryDict(request.POST.get("return_query", "")).urlencode()
+    return f"?{query}" if query else ""
+
+
+@organisation_view(read=None, write=Action.RUN_CHECKS)
+def finding_acknowledge(request, organisation, pk):
+    return _finding_change(request, organisation, pk, compliance.finding_acknowledge)
+
+
+@organisation_view(read=None, write=Action.ACCEPT_RISK)
+def finding_accept_risk(request, organisation, pk):
+    justification = request.POST.get("justification", "")
+    return _finding_change(request, organisation, pk, compliance.finding_accept_risk, justification=justification)
 
 
 @organisation_view()

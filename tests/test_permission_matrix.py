@@ -19,7 +19,7 @@ from django.utils.http import urlsafe_base64_encode
 from accounts.models import Membership, Organisation
 from core.models import WorkerHeartbeat
 from inventory.models import System
-from processing.models import ProcessingActivity
+from processing.models import Finding, ProcessingActivity
 
 from .accounts.factories import UserFactory
 from .conftest import client_for
@@ -76,6 +76,10 @@ def org_and_activity(world):
     return {**org(world), "pk": world.activity.pk}
 
 
+def org_and_finding(world):
+    return {**org(world), "pk": world.finding.pk}
+
+
 def reset_link(world):
     # Not one of the personas: signing in changes a user's last_login and so their token.
     user = UserFactory(username="forgetful")
@@ -130,6 +134,13 @@ ROUTES = {
     "processing:activity_restore": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org_and_activity),
     "processing:activity_clone": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org_and_activity),
     "processing:finding_list": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
+    "processing:finding_acknowledge": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org_and_finding),
+    "processing:finding_accept_risk": Route(
+        get=ORG_NOT_ALLOWED,
+        post=statuses(302, 404, 403, 302, 302, 302),  # managers accept risks too
+        kwargs=org_and_finding,
+        data={"justification": "Accepted by the board"},
+    ),
     "processing:report_list": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
     "breaches:breach_list": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
 }
@@ -160,16 +171,33 @@ class World:
     auditor_membership: Membership
     system: System
     activity: ProcessingActivity
+    finding: Finding
     users: dict
+
+
+def open_finding(activity):
+    now = timezone.now()
+    return Finding.objects.create(
+        organisation=activity.organisation,
+        rule="retention.review_overdue",
+        subject_type=ContentType.objects.get_for_model(activity),
+        subject_id=activity.pk,
+        severity="low",
+        params={"due": "2020-01-01"},
+        first_detected_at=now,
+        last_seen_at=now,
+    )
 
 
 @pytest.fixture
 def world(organisation, dpo, manager, auditor, outsider, superuser):
+    activity = ActivityFactory(organisation=organisation)
     return World(
         organisation=organisation,
         auditor_membership=Membership.objects.get(user=auditor, organisation=organisation),
         system=SystemFactory(organisation=organisation),
-        activity=ActivityFactory(organisation=organisation),
+        activity=activity,
+        finding=open_finding(activity),
         users={
             "anonymous": None,
             "outsider": outsider,

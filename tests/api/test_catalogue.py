@@ -113,3 +113,27 @@ def test_catalogue_lists_cost_the_same_queries_for_5_and_for_60_entries(
         make(organisation=organisation)
     with django_assert_num_queries(queries):
         assert len(dpo_api.get(f"/api/v1/{endpoint}/").json()["results"]) == 50
+
+
+def test_findings_through_the_api(dpo_api, manager_api, auditor_api, organisation):
+    from processing.compliance import check_organisation
+
+    dpo_api.post("/api/v1/activities/", {"organisation": "hexagone", "name": "Old", "next_review_on": "2020-01-01"})
+    check_organisation(organisation)
+    (finding,) = auditor_api.get("/api/v1/findings/?organisation=hexagone&status=active").json()["results"]
+    assert finding["rule"] == "retention.review_overdue" and finding["subject_type"] == "activity"
+    assert finding["message"].startswith("The review of this activity was due on 2020-01-01.")
+    french = auditor_api.get(f"/api/v1/findings/{finding['id']}/", HTTP_ACCEPT_LANGUAGE="fr").json()
+    assert french["message"].startswith("La revue de ce traitement était prévue le 2020-01-01.")
+    url = f"/api/v1/findings/{finding['id']}/"
+    assert auditor_api.post(url + "acknowledge/").status_code == 403
+    assert manager_api.post(url + "acknowledge/").status_code == 403  # the DPO's
+    assert dpo_api.post(url + "acknowledge/").json()["status"] == "acknowledged"
+    no_reason = manager_api.post(url + "accept-risk/", {})
+    assert no_reason.status_code == 400 and no_reason.json()["errors"][0]["field"] == "justification"
+    accepted = manager_api.post(url + "accept-risk/", {"justification": "Planned"}).json()
+    assert (accepted["status"], accepted["status_changed_by"], accepted["justification"]) == (
+        "risk_accepted",
+        "manager",
+        "Planned",
+    )

@@ -15,7 +15,7 @@ from accounts.models import Membership
 
 from ..inventory.factories import DataFieldFactory, DataSubjectCategoryFactory, RecipientFactory, SystemFactory
 from ..processing.factories import ActivityFactory
-from ..test_permission_matrix import PERSONAS, project_routes, statuses
+from ..test_permission_matrix import PERSONAS, open_finding, project_routes, statuses
 from .conftest import token_client
 
 ANONYMOUS_401 = 401
@@ -100,6 +100,18 @@ API_ROUTES = {
         {"post": statuses(401, 404, 403, 403, 400, 400), "get": READ_ONLY}, kwargs=activity
     ),
     "v1:activity-history": ApiRoute({"get": READ_OBJECT, "post": NOT_ALLOWED}, kwargs=activity),
+    "v1:finding-list": ApiRoute({"get": READ, "post": NOT_ALLOWED}),
+    "v1:finding-detail": ApiRoute(
+        {"get": READ_OBJECT, "patch": NOT_ALLOWED, "delete": NOT_ALLOWED}, kwargs=lambda world: {"pk": world.finding.pk}
+    ),
+    "v1:finding-acknowledge": ApiRoute(
+        {"post": WRITE_OBJECT, "get": READ_ONLY}, kwargs=lambda world: {"pk": world.finding.pk}
+    ),
+    "v1:finding-accept-risk": ApiRoute(  # managers accept risks too
+        {"post": statuses(401, 404, 403, 200, 200, 200), "get": READ_ONLY},
+        kwargs=lambda world: {"pk": world.finding.pk},
+        body=lambda world: {"justification": "Accepted by the board"},
+    ),
 }
 
 
@@ -111,18 +123,21 @@ class World:
     subject_category: object
     recipient: object
     activity: object
+    finding: object
     users: dict = field(default_factory=dict)
 
 
 @pytest.fixture
 def world(organisation, dpo, manager, auditor, outsider, superuser):
+    activity = ActivityFactory(organisation=organisation)
     return World(
         organisation=organisation,
         system=SystemFactory(organisation=organisation),
         data_field=DataFieldFactory(organisation=organisation),
         subject_category=DataSubjectCategoryFactory(organisation=organisation),
         recipient=RecipientFactory(organisation=organisation),
-        activity=ActivityFactory(organisation=organisation),
+        activity=activity,
+        finding=open_finding(activity),
         users={"outsider": outsider, "auditor": auditor, "manager": manager, "dpo": dpo, "superuser": superuser},
     )
 

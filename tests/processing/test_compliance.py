@@ -244,3 +244,31 @@ def test_the_findings_page_and_the_record_say_what_is_wrong_and_link_to_the_fix(
     assert "sans condition de l’article 9(2)" in french.text and "Élevée" in french.text
     resolved = dpo_client.get(reverse("processing:finding_list", args=[organisation.slug]) + "?status=resolved")
     assert resolved.context["page"].paginator.count == 0
+
+
+def test_the_dpo_acknowledges_and_a_manager_accepts_a_risk_with_a_reason(dpo_client, manager_client, organisation):
+    draft(organisation, next_review_on=datetime.date(2020, 1, 1))
+    check_organisation(organisation)
+    finding = Finding.objects.get()
+    findings_page = reverse("processing:finding_list", args=[organisation.slug])
+    acknowledged = dpo_client.post(
+        reverse("processing:finding_acknowledge", args=[organisation.slug, finding.pk]), {"return_query": "rule=x"}
+    )
+    assert acknowledged.status_code == 302 and acknowledged["Location"] == findings_page + "?rule=x"
+    finding.refresh_from_db()
+    assert finding.status == "acknowledged" and finding.status_changed_by.username == "dpo"
+
+    accept = reverse("processing:finding_accept_risk", args=[organisation.slug, finding.pk])
+    refused = manager_client.post(accept, {"justification": "  "}, follow=True)
+    assert "Say why the risk is accepted." in refused.text
+    finding.refresh_from_db()
+    assert finding.status == "acknowledged"
+    manager_client.post(accept, {"justification": "The review is planned with the new CRM."})
+    finding.refresh_from_db()
+    assert (finding.status, finding.status_changed_by.username) == ("risk_accepted", "manager")
+    page = dpo_client.get(findings_page + "?status=risk_accepted").text
+    assert "The review is planned with the new CRM. — manager" in page
+    # Still true at the next check: the accepted risk stays accepted, out of the list of things to do.
+    check_organisation(organisation)
+    assert Finding.objects.get().status == "risk_accepted"
+    assert dpo_client.get(findings_page).context["page"].paginator.count == 0
