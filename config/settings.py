@@ -203,6 +203,10 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Compliance checks -------------------------------------------------------------------
+# A transfer impact assessment older than this is flagged (SCCs, BCRs).
+COMPLIANCE_TIA_MAX_AGE_DAYS = env.int("COMPLIANCE_TIA_MAX_AGE_DAYS", default=730)
+
 # --- Cache: Redis when configured (shared by every process: the API's rate limits) -------
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}

@@ -1,7 +1,9 @@
 """Storage locations and transfers outside the EEA (GDPR Chapter V, Art. 30(1)(e))."""
 
+import datetime
 from collections import defaultdict
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from inventory.models import AdequacyDecision, Recipient, SystemCountry
@@ -112,3 +114,103 @@ def obsolete_instruments(organisation, today):
         found[activity_id].append([country, importer or ""])
     for activity_id, destinations in found.items():
         yield Hit(ProcessingActivity, activity_id, {"destinations": sorted(destinations)})
+
+
+SAFEGUARDS_NEEDING_A_TIA = (
+    Transfer.Mechanism.SCC_MODULE_1,
+    Transfer.Mechanism.SCC_MODULE_2,
+    Transfer.Mechanism.SCC_MODULE_3,
+    Transfer.Mechanism.SCC_MODULE_4,
+    Transfer.Mechanism.BCR,
+)
+
+
+def _adequacy_rows(organisation, today):
+    """(activity, country, importer name, recipient certified?, scope confirmed?, decision) of
+    every transfer relying on an adequacy decision in force today."""
+    decisions = {decision.country_id: decision for decision in AdequacyDecision.objects.in_force_on(today)}
+    rows = Transfer.objects.filter(
+        activity__in=current_activities(organisation).values("pk"), mechanism=Transfer.Mechanism.ADEQUACY
+    ).values_list(
+        "activity_id", "country_id", "recipient__name", "recipient__is_dpf_certified", "adequacy_scope_confirmed"
+    )
+    for activity_id, country, importer, certified, confirmed in rows:
+        if country in decisions:
+            yield activity_id, country, importer or "", certified, confirmed, decisions[country]
+
+
+@rule(
+    "transfer.adequacy_out_of_scope",
+    family="transfers",
+    severity="high",
+    article="45",
+    message=_(
+        "Transfers rely on an adequacy decision that covers only part of the country, and the importer is "
+        "not shown to be covered: %(destinations)s. For the United States, the importer must be certified "
+        "under the Data Privacy Framework (check the DPF list); for a partial decision, confirm the importer "
+        "is within its scope. Otherwise, use standard contractual clauses."
+    ),
+    section="transfers",
+)
+def adequacy_out_of_scope(organisation, today):
+    found = defaultdict(list)
+    for activity_id, country, importer, certified, confirmed, decision in _adequacy_rows(organisation, today):
+        if decision.requires_dpf_certification:
+            covered = bool(certified)
+        else:
+            covered = decision.scope == AdequacyDecision.Scope.FULL or confirmed
+        if not covered:
+            found[activity_id].append([country, importer])
+    for activity_id, destinations in found.items():
+        yield Hit(ProcessingActivity, activity_id, {"destinations": sorted(destinations)})
+
+
+ADEQUACY_WARNING = datetime.timedelta(days=183)  # six months
+
+
+@rule(
+    "transfer.adequacy_expiring",
+    family="transfers",
+    severity="medium",
+    article="45",
+    message=_(
+        "The adequacy decision these transfers rely on ends within six months: %(destinations)s. Plan "
+        "another transfer tool (standard contractual clauses) in case it is not renewed."
+    ),
+    section="transfers",
+)
+def adequacy_expiring(organisation, today):
+    found = defaultdict(list)
+    for activity_id, country, importer, _certified, _confirmed, decision in _adequacy_rows(organisation, today):
+        if decision.ends_on is not None and decision.ends_on <= today + ADEQUACY_WARNING:
+            found[activity_id].append([country, importer])
+    for activity_id, destinations in found.items():
+        yield Hit(ProcessingActivity, activity_id, {"destinations": sorted(destinations)})
+
+
+@rule(
+    "transfer.tia_missing",
+    family="transfers",
+    severity="medium",
+    article="46, Schrems II",
+    message=_(
+        "Transfers under standard contractual clauses or binding corporate rules have no transfer impact "
+        "assessment, or one older than %(years)s years: %(destinations)s. Assess the law and practice of the "
+        "destination, record the date and reference of the assessment, and add measures if needed."
+    ),
+    section="transfers",
+)
+def tia_missing(organisation, today):
+    max_age = datetime.timedelta(days=settings.COMPLIANCE_TIA_MAX_AGE_DAYS)
+    rows = Transfer.objects.filter(
+        activity__in=current_activities(organisation).values("pk"),
+        mechanism__in=SAFEGUARDS_NEEDING_A_TIA,
+        country__isnull=False,
+    ).values_list("activity_id", "country_id", "recipient__name", "system__name", "tia_date")
+    found = defaultdict(list)
+    for activity_id, country, recipient, system, tia_date in rows:
+        if tia_date is None or tia_date < today - max_age:
+            found[activity_id].append([country, recipient or system or ""])
+    years = round(settings.COMPLIANCE_TIA_MAX_AGE_DAYS / 365.25, 1)
+    for activity_id, destinations in found.items():
+        yield Hit(ProcessingActivity, activity_id, {"destinations": sorted(destinations), "years": f"{years:g}"})

@@ -19,6 +19,7 @@ from ..inventory.factories import DataFieldFactory, RecipientFactory, SystemFact
 pytestmark = pytest.mark.django_db
 
 TODAY = datetime.date(2026, 11, 28)
+RECENT = TODAY - datetime.timedelta(days=10)  # a transfer impact assessment
 
 
 def open_rules(organisation, today=TODAY, activity=None):
@@ -42,7 +43,9 @@ def test_a_destination_outside_the_eea_needs_a_transfer_row(organisation):
     assert open_rules(organisation) == ["transfer.destination_uncovered"]
     finding = Finding.objects.get()
     assert finding.params == {"destinations": [["US", "CRM"]]}
-    activity_update(activity=activity, transfers=[{"country_id": "US", "system": crm, "mechanism": "scc_2"}])
+    activity_update(
+        activity=activity, transfers=[{"country_id": "US", "system": crm, "mechanism": "scc_2", "tia_date": RECENT}]
+    )
     assert open_rules(organisation) == []
     assert Finding.objects.get().status == Finding.Status.RESOLVED
 
@@ -54,22 +57,23 @@ def test_a_row_naming_the_systems_host_covers_the_system(organisation):
         organisation,
         systems=[crm],
         recipients=[host],
-        transfers=[{"country_id": "US", "recipient": host, "mechanism": "scc_2"}],
+        transfers=[{"country_id": "US", "recipient": host, "mechanism": "scc_2", "tia_date": RECENT}],
     )
     assert open_rules(organisation) == []
 
 
 def test_adequacy_counts_only_while_the_decision_is_in_force(organisation):
     draft(organisation, transfers=[{"country_id": "GB", "mechanism": "adequacy"}])
-    assert open_rules(organisation, today=datetime.date(2031, 12, 27)) == []  # the UK decision's last day
+    assert open_rules(organisation, today=datetime.date(2031, 6, 26)) == []
+    # Six months before the UK decision's end, and up to its last day: plan another tool.
+    assert open_rules(organisation, today=datetime.date(2031, 6, 27)) == ["transfer.adequacy_expiring"]
+    assert open_rules(organisation, today=datetime.date(2031, 12, 27)) == ["transfer.adequacy_expiring"]
     assert open_rules(organisation, today=datetime.date(2031, 12, 28)) == ["transfer.no_valid_tool"]
 
 
 def test_a_decision_revoked_in_the_reference_data_raises_findings_without_any_edit(organisation):
-    draft(
-        organisation,
-        transfers=[{"country_id": "JP", "mechanism": "adequacy"}, {"country_id": "IN", "mechanism": "adequacy"}],
-    )
+    japan = {"country_id": "JP", "mechanism": "adequacy", "adequacy_scope_confirmed": True}
+    draft(organisation, transfers=[japan, {"country_id": "IN", "mechanism": "adequacy"}])
     assert open_rules(organisation) == ["transfer.no_valid_tool"]
     assert Finding.objects.get().params == {"destinations": [["IN", ""]]}
     AdequacyDecision.objects.filter(country_id="JP").update(ends_on=TODAY - datetime.timedelta(days=1))
@@ -85,8 +89,42 @@ def test_obsolete_instruments_are_flagged(organisation):
         transfers=[{"country_id": "US", "recipient": vendor, "mechanism": "privacy_shield"}],
     )
     assert open_rules(organisation) == ["transfer.obsolete_instrument"]
-    activity_update(activity=activity, transfers=[{"country_id": "US", "recipient": vendor, "mechanism": "scc_2"}])
+    scc = {"country_id": "US", "recipient": vendor, "mechanism": "scc_2", "tia_date": RECENT}
+    activity_update(activity=activity, transfers=[scc])
     assert open_rules(organisation) == []
+
+
+def test_adequacy_relied_on_outside_its_scope(organisation):
+    vendor = RecipientFactory(organisation=organisation, name="Helpdesk Inc.", country_id="US", is_dpf_certified=False)
+    activity = draft(
+        organisation,
+        recipients=[vendor],
+        transfers=[{"country_id": "US", "recipient": vendor, "mechanism": "adequacy"}],
+    )
+    assert open_rules(organisation) == ["transfer.adequacy_out_of_scope"]
+    assert Finding.objects.get().params == {"destinations": [["US", "Helpdesk Inc."]]}
+    vendor.is_dpf_certified = True
+    vendor.save()
+    assert open_rules(organisation) == []
+    # Canada's decision is partial: the DPO confirms the importer is within it.
+    activity_update(activity=activity, recipients=[], transfers=[{"country_id": "CA", "mechanism": "adequacy"}])
+    assert open_rules(organisation) == ["transfer.adequacy_out_of_scope"]
+    activity_update(
+        activity=activity,
+        recipients=[],
+        transfers=[{"country_id": "CA", "mechanism": "adequacy", "adequacy_scope_confirmed": True}],
+    )
+    assert open_rules(organisation) == []
+
+
+def test_clauses_need_a_recent_transfer_impact_assessment(organisation, settings):
+    activity = draft(organisation, transfers=[{"country_id": "IN", "mechanism": "scc_2"}])
+    assert open_rules(organisation) == ["transfer.tia_missing"]
+    assert Finding.objects.get().params == {"destinations": [["IN", ""]], "years": "2"}
+    assessed = TODAY - datetime.timedelta(days=settings.COMPLIANCE_TIA_MAX_AGE_DAYS)
+    activity_update(activity=activity, transfers=[{"country_id": "IN", "mechanism": "scc_2", "tia_date": assessed}])
+    assert open_rules(organisation) == []
+    assert open_rules(organisation, today=TODAY + datetime.timedelta(days=1)) == ["transfer.tia_missing"]
 
 
 # --- Retention, review, data -------------------------------------------------------------
@@ -112,6 +150,14 @@ def test_special_categories_need_an_art_9_condition(organisation):
     activity = draft(organisation, data_fields=[health])
     assert open_rules(organisation) == ["data.special_without_condition"]
     activity_update(activity=activity, special_condition="b", special_condition_reference="Code du travail")
+    assert open_rules(organisation) == []
+
+
+def test_criminal_data_needs_its_legal_basis(organisation):
+    record = DataFieldFactory(organisation=organisation, category="criminal")
+    activity = draft(organisation, data_fields=[record])
+    assert open_rules(organisation) == ["data.criminal_without_basis"]
+    activity_update(activity=activity, criminal_data_basis="Code du travail, L1121-1")
     assert open_rules(organisation) == []
 
 

@@ -1,5 +1,7 @@
 """The compliance watch with the real Celery worker process, through Redis."""
 
+from datetime import date, timedelta
+
 import pytest
 
 from processing.models import Finding
@@ -29,7 +31,7 @@ def test_a_worker_flags_data_stored_in_india_and_resolves_it_once_covered(celery
                 "country_id": "IN",
                 "system": bangalore,
                 "mechanism": "scc_2",
-                "tia_date": "2026-10-01",
+                "tia_date": date.today() - timedelta(days=30),
                 "tia_reference": "TIA-7",
             }
         ],
