@@ -62,3 +62,9 @@ def test_the_api_explorer_loads_nothing_from_elsewhere(client):
             assert finders.find(url.split(settings.STATIC_URL, 1)[1]), url  # shipped by a package
         else:
             assert client.get(url).status_code == 200, url
+
+
+def test_only_the_api_explorer_allows_its_one_inline_style(client):
+    docs = client.get("/api/docs/")["Content-Security-Policy"]
+    assert "style-src 'self' 'sha256-" in docs and "unsafe-inline" not in docs
+    assert "style-src 'self';" in client.get("/account/login/")["Content-Security-Policy"]
