@@ -9,13 +9,22 @@ prefetched) or, for a long list, from one query the database answers for a whole
 
 from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from inventory.models import DataField
 
-from .models import ActivityDataSubject, ControllerParty, ProcessingActivity, RetentionLine, SecurityMeasure, Transfer
+from .models import (
+    ActivityDataSubject,
+    ControllerParty,
+    Finding,
+    ProcessingActivity,
+    RetentionLine,
+    SecurityMeasure,
+    Transfer,
+)
 
 # Art. 9(2)(b), (g), (h), (i) and (j) apply only on the basis of Union or Member State law.
 CONDITIONS_NEEDING_A_LAW = frozenset("bghij")
@@ -46,6 +55,8 @@ class Facts:
     compelling_transfer_without_safeguards: bool
     has_defined_retention: bool
     has_security_measures: bool
+    # Not a completeness fact: the list shows it beside them, from the same statement.
+    open_findings: int = 0
 
 
 def facts_from_rows(activity: ProcessingActivity) -> Facts:
@@ -101,7 +112,9 @@ SELECT a.id,
   (SELECT COUNT(*) FROM {transfer} r WHERE r.activity_id = a.id AND r.mechanism = ''),
   EXISTS (SELECT 1 FROM {transfer} r WHERE r.activity_id = a.id AND r.mechanism = %s AND r.safeguards = ''),
   EXISTS (SELECT 1 FROM {retention} r WHERE r.activity_id = a.id AND (r.duration IS NOT NULL OR r.criteria <> '')),
-  EXISTS (SELECT 1 FROM {security} r WHERE r.activity_id = a.id)
+  EXISTS (SELECT 1 FROM {security} r WHERE r.activity_id = a.id),
+  (SELECT COUNT(*) FROM {finding} r WHERE r.subject_type_id = %s AND r.subject_id = a.id
+   AND r.status IN (%s, %s))
 FROM {activity} a WHERE a.id IN ({ids})
 """
 
@@ -119,6 +132,7 @@ def _facts_sql(count: int) -> str:
             "transfer": Transfer,
             "retention": RetentionLine,
             "security": SecurityMeasure,
+            "finding": Finding,
         }.items()
     }
     return FACTS_SQL.format(**tables, ids=", ".join(["%s"] * count))
@@ -133,6 +147,9 @@ def completeness_facts(activity_ids) -> dict[int, Facts]:
         DataField.Category.SPECIAL,
         DataField.Category.CRIMINAL,
         Transfer.Mechanism.COMPELLING_INTEREST,
+        ContentType.objects.get_for_model(ProcessingActivity).pk,
+        Finding.Status.OPEN,
+        Finding.Status.ACKNOWLEDGED,
         *activity_ids,
     ]
     with connection.cursor() as cursor:
@@ -151,6 +168,7 @@ def completeness_facts(activity_ids) -> dict[int, Facts]:
             compelling_transfer_without_safeguards=bool(compelling),
             has_defined_retention=bool(retention),
             has_security_measures=bool(security),
+            open_findings=open_findings,
         )
         for (
             pk,
@@ -165,6 +183,7 @@ def completeness_facts(activity_ids) -> dict[int, Facts]:
             compelling,
             retention,
             security,
+            open_findings,
         ) in found
     }
 

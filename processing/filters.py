@@ -1,13 +1,14 @@
 """Search and filters of the register list (one FilterSet, for the pages and later the API)."""
 
 import django_filters
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.text import normalise_key
 from inventory.models import DataField, Recipient, System, SystemCountry
 
-from .models import ProcessingActivity, Transfer
+from .models import Finding, ProcessingActivity, Transfer
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
@@ -23,6 +24,12 @@ class ActivityFilter(django_filters.FilterSet):
     transfers = django_filters.ChoiceFilter(
         label=_("Transfers outside the EEA"), choices=YES_NO, method="filter_transfers"
     )
+    findings = django_filters.ChoiceFilter(
+        label=_("Open findings"),
+        choices=YES_NO,
+        method="filter_findings",
+        help_text=_("Found by the compliance checks"),
+    )
     ordering = django_filters.OrderingFilter(
         label=_("Sort by"),
         fields=(("reference", "reference"), ("name", "name"), ("status", "status"), ("updated_at", "updated")),
@@ -36,7 +43,7 @@ class ActivityFilter(django_filters.FilterSet):
 
     class Meta:
         model = ProcessingActivity
-        fields = ["q", "status", "lawful_basis", "special", "country", "transfers"]
+        fields = ["q", "status", "lawful_basis", "special", "country", "transfers", "findings"]
 
     def __init__(self, *args, countries=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -70,3 +77,13 @@ class ActivityFilter(django_filters.FilterSet):
             | Exists(Recipient.objects.filter(activities=OuterRef("pk"), country__is_eea=False))
         )
         return queryset.filter(leaves) if value == "yes" else queryset.exclude(leaves)
+
+    def filter_findings(self, queryset, name, value):
+        open_findings = Exists(
+            Finding.objects.filter(
+                subject_type=ContentType.objects.get_for_model(ProcessingActivity),
+                subject_id=OuterRef("pk"),
+                status__in=(Finding.Status.OPEN, Finding.Status.ACKNOWLEDGED),
+            )
+        )
+        return queryset.filter(open_findings) if value == "yes" else queryset.exclude(open_findings)

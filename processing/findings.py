@@ -84,6 +84,8 @@ def shown(findings, organisation) -> list[Shown]:
 
 def activity_findings(activity: ProcessingActivity) -> list[Shown]:
     """The activity's findings still to deal with, most severe first."""
+    if not getattr(activity, "has_open_findings", True):  # known already: no query
+        return []
     activity_type = ContentType.objects.get_for_model(ProcessingActivity)
     findings = Finding.objects.filter(
         organisation_id=activity.organisation_id, subject_type=activity_type, subject_id=activity.pk, status__in=ACTIVE

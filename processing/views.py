@@ -65,7 +65,8 @@ def activity_list(request, organisation):
     rows = []
     for activity in shown:
         ProcessingActivity.organisation.field.set_cached_value(activity, organisation)  # known: no query, no join
-        rows.append((activity, missing_items(activity, facts[activity.pk]), countries.get(activity.pk, [])))
+        found = facts[activity.pk]
+        rows.append((activity, missing_items(activity, found), countries.get(activity.pk, []), found.open_findings))
     query = request.GET.copy()
     query.pop("page", None)
     without_ordering = query.copy()

@@ -31,7 +31,7 @@ def _detail_urls(organisation, as_of):
 
 @register.simple_tag
 def activity_rows(rows, organisation, as_of=None):
-    """One ``<tr>`` per (activity, missing items, storage countries) of ``rows``.
+    """One ``<tr>`` per (activity, missing items, storage countries[, open findings]) of ``rows``.
 
     Every value is escaped here; labels are translated once per page, not once per row.
     """
@@ -42,7 +42,8 @@ def activity_rows(rows, organisation, as_of=None):
     complete = f'<span class="badge ok">{complete}</span>'
     language = get_language()
     html = []
-    for activity, missing, countries in rows:
+    findings_url = reverse("processing:finding_list", args=[organisation.slug])
+    for activity, missing, countries, *more in rows:
         storage = " ".join(
             f'<span class="badge{"" if country.is_eea else " warn"}"'
             f' title="{escape(country_name(country.code, language))}">{escape(country.code)}</span>'
@@ -54,6 +55,9 @@ def activity_rows(rows, organisation, as_of=None):
             completeness = f'<span class="badge warn">{escape(label)}</span>'
         else:
             completeness = complete
+        if more and more[0]:
+            label = ngettext("%(counter)s finding", "%(counter)s findings", more[0]) % {"counter": more[0]}
+            completeness += f' <a class="badge warn" href="{findings_url}?activity={activity.pk}">{escape(label)}</a>'
         html.append(
             f"<tr><td>{escape(activity.reference)}</td>"
             f'<td><a href="{escape(detail_url(activity.pk))}">{escape(activity.name)}</a></td>'

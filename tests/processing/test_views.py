@@ -222,7 +222,7 @@ def test_register_search_and_filters(auditor_client, organisation, catalogue, co
 
     def names(query):
         response = auditor_client.get(url(organisation, "activity_list") + query)
-        return [activity.name for activity, _missing, _countries in response.context["rows"]]
+        return [activity.name for activity, *_details in response.context["rows"]]
 
     assert names("?q=email") == [crm.name]  # a data field's name
     assert names("?q=intranet") == [crm.name, health.name]  # a system's name
@@ -253,6 +253,27 @@ def test_register_rows_show_each_activity_escaped_with_its_storage_and_completen
     french_page = french.content.decode()
     assert 'title="États-Unis d&#x27;Amérique">US</span>' in french_page
     assert f"{missing} mentions manquantes" in french_page and '<span class="badge ok">Complète</span>' in french_page
+
+
+def test_the_register_shows_and_filters_activities_with_open_findings(auditor_client, organisation):
+    import datetime
+
+    from processing.compliance import check_organisation
+
+    late = activity_create(
+        organisation=organisation, name="Late", purpose="P", next_review_on=datetime.date(2020, 1, 1)
+    )
+    activity_create(organisation=organisation, name="On time", purpose="P")
+    check_organisation(organisation)
+    page_url = url(organisation, "activity_list")
+
+    def names(query):
+        return [row[0].name for row in auditor_client.get(page_url + query).context["rows"]]
+
+    assert names("?findings=yes") == ["Late"] and names("?findings=no") == ["On time"]
+    findings_url = reverse("processing:finding_list", args=[organisation.slug])
+    page = auditor_client.get(page_url).text
+    assert f'<a class="badge warn" href="{findings_url}?activity={late.pk}">1 finding</a>' in page
 
 
 def test_register_filters_keep_what_was_chosen_and_escape_it(auditor_client, organisation, complete_data):
