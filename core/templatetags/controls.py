@@ -10,6 +10,7 @@ from html import escape  # the standard library's, as Django's own escape() uses
 
 from django import forms, template
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -43,4 +44,16 @@ def filter_controls(form) -> str:
             f"{_control(field)}</div>"
             for field in form
         )
+    )
+
+
+@register.simple_tag
+def filter_bar(form) -> str:
+    """A list's whole search-and-filter form: its controls, Apply, and Clear (back to no filter)."""
+    label, apply, clear = gettext("Search and filters"), gettext("Apply"), gettext("Clear")
+    return mark_safe(  # noqa: S308 - the controls are escaped above, the labels here
+        f'<form method="get" class="filters register-filters" role="search" aria-label="{escape(label)}">'
+        f"{filter_controls(form)}"
+        f'<div class="filter-actions"><button type="submit" class="button secondary">{escape(apply)}</button> '
+        f'<a href="?">{escape(clear)}</a></div></form>'
     )
