@@ -11,6 +11,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.validators import slug_re
 from django.http import Http404, HttpResponseNotAllowed
 
 from .models import Membership, Organisation
@@ -77,6 +78,8 @@ def organisation_access(user, organisation_slug: str) -> OrganisationAccess:
     """Load the organisation for ``user``; 404 unless they are a member (or a superuser)."""
     if not user.is_authenticated or not user.is_active:
         raise Http404
+    if not isinstance(organisation_slug, str) or not slug_re.match(organisation_slug):
+        raise Http404  # not a slug (a NUL character, say, which PostgreSQL refuses): no such organisation
     membership = (
         Membership.objects.select_related("organisation")
         .filter(user=user, organisation__slug=organisation_slug)

@@ -9,12 +9,10 @@ restore), refused with the list of what is missing, as on the record page.
 """
 
 import django_filters
-from django.utils.dateparse import parse_date
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from accounts.api import OrganisationField, OrganisationScopedReadViewSet, OrganisationScopedViewSet
@@ -202,6 +200,15 @@ class ActivitySerializer(serializers.ModelSerializer):
         )
 
 
+class AsOfQuery(serializers.Serializer):
+    """The parameters of the register as of a date, checked before anything is read."""
+
+    as_of = serializers.DateField(input_formats=["iso-8601"])
+    organisation = serializers.SlugField(
+        error_messages={"required": gettext_lazy("Say which organisation's register, with its slug.")}
+    )
+
+
 class ActivityApiFilter(ActivityFilter):
     """The register pages' filters, plus the organisation; countries by ISO code."""
 
@@ -249,14 +256,9 @@ class ActivityViewSet(OrganisationScopedViewSet):
         return self._list_as_of(request, day)
 
     def _list_as_of(self, request, day):
-        date = parse_date(day) if day else None
-        slug = request.query_params.get("organisation")
-        if date is None:
-            raise ValidationError({"as_of": [_("Enter a date as YYYY-MM-DD.")]}, code="invalid")
-        if not slug:
-            raise ValidationError(
-                {"organisation": [_("Say which organisation's register, with its slug.")]}, code="required"
-            )
+        query = AsOfQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        date, slug = query.validated_data["as_of"], query.validated_data["organisation"]
         organisation = organisation_access(request.user, slug).organisation
         moment = as_of.moment_of(date)
         page = self.paginate_queryset(as_of.activity_records_as_of(organisation, moment))

@@ -334,3 +334,7 @@ def test_an_operator_creates_a_token_from_the_command_line(dpo):
     out = StringIO()
     call_command("drf_create_token", "dpo", stdout=out)
     assert Token.objects.get(user=dpo).key in out.getvalue()
+
+
+def test_the_organisation_switcher_refuses_what_is_not_a_slug(dpo_client):
+    assert dpo_client.get(reverse("accounts:switch_organisation"), {"organisation": "hexa\x00gone"}).status_code == 404
