@@ -131,7 +131,8 @@ DEMO_ACTIVITIES = [
         "reference": "PA-009", "name": "Support client", "status": A.Status.DRAFT,
         "purpose": "Traiter les demandes d'assistance des clients.",
         "lawful_basis": A.LawfulBasis.CONTRACT,
-        "fields": ["Nom et prénom", "Adresse e-mail", "Journaux de connexion"],
+        # A background check of support staff's criminal record, with no Art. 10 basis: for the checks.
+        "fields": ["Nom et prénom", "Adresse e-mail", "Journaux de connexion", "Casier judiciaire"],
         "subjects": [("Clients", 800)],
         "recipients": ["Supportly Inc.", "Bangalore Support Services Pvt Ltd"],
         "systems": ["Supportly Helpdesk", "Bangalore support desk"],
