@@ -17,7 +17,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
-from core.api import precondition_errors, require_if_match
+from core.api import RelatedList, precondition_errors, require_if_match
 
 from .models import Membership, Organisation
 from .permissions import Action, may_anywhere, organisation_access
@@ -33,6 +33,30 @@ class OrganisationField(serializers.SlugRelatedField):
 
     def get_queryset(self):
         return organisations_for(self.context["request"].user)
+
+
+class OwnEntry(serializers.PrimaryKeyRelatedField):
+    """An entry of ``model`` by its id, among the caller's organisations' (another
+    organisation's is "does not exist", as an unknown id). Callers then require the
+    organisation of the object being written."""
+
+    def __init__(self, model, **kwargs):
+        self.model = model
+        super().__init__(pk_field=serializers.IntegerField(min_value=1, max_value=2**63 - 1), **kwargs)
+
+    def get_queryset(self):
+        return self.model.objects.filter(organisation__in=organisations_for(self.context["request"].user))
+
+
+class OwnEntries(RelatedList):
+    """Several entries of ``model`` by id, among the caller's organisations', in one query."""
+
+    def __init__(self, model, **kwargs):
+        self.model = model
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        return self.model.objects.filter(organisation__in=organisations_for(self.context["request"].user))
 
 
 class OrganisationFilter(django_filters.FilterSet):

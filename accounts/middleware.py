@@ -20,10 +20,15 @@ class UserPreferencesMiddleware:
             if user.language and not (request.path.startswith("/api/") and "accept-language" in request.headers):
                 translation.activate(user.language)
                 request.LANGUAGE_CODE = user.language
-            try:
-                timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                timezone.deactivate()
+            activate_time_zone(user)
         else:
             timezone.deactivate()
         return self.get_response(request)
+
+
+def activate_time_zone(user) -> None:
+    """Dates and times in the user's own time zone (the server's default if theirs is unknown)."""
+    try:
+        timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        timezone.deactivate()

@@ -21,3 +21,4 @@ urlpatterns = [
 ]
 
 handler404 = "core.views.not_found"
+handler500 = "core.views.failed"

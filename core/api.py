@@ -22,6 +22,66 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
+class RelatedList(serializers.ListField):
+    """Several related objects by key (ids by default), read in one query whatever their number.
+
+    DRF's ``many=True`` related fields read them one query each; this one also caps their
+    number and refuses anything that is not a key (``1.5`` is not an id).
+    """
+
+    default_error_messages = {"does_not_exist": gettext_lazy("Unknown: {values}.")}
+
+    def __init__(self, *, queryset=None, key="pk", child=None, max_length=500, **kwargs):
+        self.queryset, self.key = queryset, key
+        child = child or serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+        super().__init__(child=child, max_length=max_length, **kwargs)
+
+    def get_queryset(self):
+        return self.queryset.all()
+
+    def to_internal_value(self, data):
+        if isinstance(data, list) and self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)  # before reading anything
+        keys = list(dict.fromkeys(super().to_internal_value(data)))  # in order, once each
+        found = {getattr(obj, self.key): obj for obj in self.get_queryset().filter(**{f"{self.key}__in": keys})}
+        if missing := [str(key) for key in keys if key not in found]:
+            self.fail("does_not_exist", values=", ".join(missing))
+        return [found[key] for key in keys]
+
+    def to_representation(self, value):
+        return [getattr(obj, self.key) for obj in value.all()]
+
+
+class StrictKeys:
+    """A serializer mixin: a key the resource does not have is refused (a typo never passes
+    silently), and so is a new value for a key in ``guarded`` (read-only, such as the
+    status, which changes through actions). Other read-only keys (``id``, ``version``, …) are
+    ignored, so a client may send back what it read."""
+
+    guarded: dict = {}  # field name -> message saying how to change it
+
+    def to_internal_value(self, data):
+        errors = {}
+        if isinstance(data, dict):
+            for key in data:
+                if key not in self.fields:
+                    errors[key] = [exceptions.ErrorDetail(_("This field does not exist."), code="unknown")]
+            for key, message in self.guarded.items():
+                if key in data and self.instance is not None and self._changes(key, data[key]):
+                    errors[key] = [exceptions.ErrorDetail(str(message), code="read_only")]
+        if errors:
+            raise exceptions.ValidationError(errors)
+        return super().to_internal_value(data)
+
+    def _changes(self, key, value) -> bool:
+        field = self.fields.get(key)
+        return (
+            field is not None
+            and field.read_only
+            and value != field.to_representation(field.get_attribute(self.instance))
+        )
+
+
 class PreconditionRequired(exceptions.APIException):
     status_code = 428
     default_detail = gettext_lazy("Send the If-Match header with the ETag you read: it protects others' changes.")
@@ -42,18 +102,22 @@ class PayloadTooLarge(exceptions.APIException):
     default_code = "payload_too_large"
 
 
+def _path(field: str | None, key) -> str | None:
+    """``transfers`` + 0 → ``transfers.0``; a missing part is left out."""
+    if key is None:
+        return field
+    return f"{field}.{key}" if field is not None else str(key)
+
+
 def _flatten(detail, field=None):
     """DRF's nested error details as a flat list of {field, code, message}."""
     if isinstance(detail, dict):
+        # Keys are field names, or row numbers (ints, 0 included) for a nested list's rows.
         for key, value in detail.items():
-            name = None if key == api_settings.NON_FIELD_ERRORS_KEY else key
-            yield from _flatten(value, f"{field}.{name}" if field and name else (name or field))
+            yield from _flatten(value, _path(field, None if key == api_settings.NON_FIELD_ERRORS_KEY else key))
     elif isinstance(detail, list):
         for index, value in enumerate(detail):
-            if isinstance(value, dict | list):
-                yield from _flatten(value, f"{field}.{index}" if field else str(index))
-            else:
-                yield from _flatten(value, field)
+            yield from _flatten(value, _path(field, index) if isinstance(value, dict | list) else field)
     else:
         yield {"field": field, "code": getattr(detail, "code", "invalid"), "message": str(detail)}
 
@@ -160,8 +224,9 @@ def require_if_match(request, etag: str) -> None:
     sent = request.headers.get("If-Match")
     if not sent:
         raise PreconditionRequired()
+    # RFC 9110 13.1.1: If-Match compares strongly, so a weak tag (W/"v2") never matches.
     candidates = [value.strip() for value in sent.split(",")]
-    if "*" not in candidates and etag not in candidates and f"W/{etag}" not in candidates:
+    if "*" not in candidates and etag not in candidates:
         raise PreconditionFailed()
 
 

@@ -1,6 +1,9 @@
-"""The API's pagination and write rate limit, named in settings.REST_FRAMEWORK (kept apart
+"""The API's JSON parser, pagination and write rate limit, named in settings.REST_FRAMEWORK (kept apart
 from ``core.api``, which imports DRF's views: those read these settings as they load)."""
 
+from django.utils.translation import gettext as _
+from rest_framework import parsers
+from rest_framework.exceptions import ParseError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.throttling import UserRateThrottle
 
@@ -21,3 +24,17 @@ class WriteRateThrottle(UserRateThrottle):
         if request.method in ("GET", "HEAD", "OPTIONS"):
             return True
         return super().allow_request(request, view)
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, with a translated message; a body nested too deeply to parse
+    (``[[[[…]]]]`` thousands of levels down) is refused as malformed, not answered 500."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except ParseError as exc:
+            reason = str(exc.__context__ or exc.detail)  # json's own words: where and what
+        except RecursionError:
+            reason = _("nested too deeply")
+        raise ParseError(_("The request body is not valid JSON: %(reason)s.") % {"reason": reason})

@@ -2,7 +2,7 @@ from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
-from django.views.defaults import page_not_found
+from django.views.defaults import page_not_found, server_error
 
 from .health import health_report
 from .signals import API_PREFIX
@@ -22,3 +22,11 @@ def not_found(request, exception=None):
         body = {"status": 404, "code": "not_found", "detail": _("Not found."), "errors": []}
         return JsonResponse(body, status=404)
     return page_not_found(request, exception)
+
+
+def failed(request):
+    """500: the API's JSON error under /api/ (a script can read it), Django's page elsewhere."""
+    if request.path.startswith(API_PREFIX):
+        body = {"status": 500, "code": "server_error", "detail": _("The server failed: try again later."), "errors": []}
+        return JsonResponse(body, status=500)
+    return server_error(request)

@@ -7,11 +7,13 @@ same history. Entries are archived and restored, never deleted (activities keep 
 
 import django_filters
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 
-from accounts.api import OrganisationField, OrganisationFilter, OrganisationScopedViewSet
+from accounts.api import OrganisationField, OrganisationFilter, OrganisationScopedViewSet, OwnEntry
+from core.api import RelatedList, StrictKeys
 
 from . import services
 from .models import (
@@ -77,8 +79,13 @@ def own_fields(model) -> list[str]:
     return [field.name for field in model._meta.concrete_fields if field.name not in shared and field.editable]
 
 
-class CatalogueItemSerializer(serializers.ModelSerializer):
+class CatalogueItemSerializer(StrictKeys, serializers.ModelSerializer):
     """Shared by the four kinds: the organisation by slug, writes through the services."""
+
+    guarded = {
+        "organisation": gettext_lazy("An entry stays in its organisation."),
+        "archived_at": gettext_lazy("Archive or restore the entry with the archive/ and restore/ actions."),
+    }
 
     organisation = OrganisationField()
     archived_at = serializers.DateTimeField(read_only=True, allow_null=True)
@@ -125,15 +132,14 @@ class RecipientSerializer(CatalogueItemSerializer):
 
 
 class SystemSerializer(CatalogueItemSerializer):
-    countries = serializers.SlugRelatedField(
-        slug_field="code",
+    countries = RelatedList(
         queryset=Country.objects.all(),
-        many=True,
+        key="code",
+        child=serializers.CharField(max_length=2),
+        max_length=300,
         help_text="ISO codes of the countries where the system stores the data (at least one).",
     )
-    hosting_provider = serializers.PrimaryKeyRelatedField(
-        queryset=Recipient.objects.all(), allow_null=True, required=False, help_text="A recipient's id."
-    )
+    hosting_provider = OwnEntry(Recipient, allow_null=True, required=False, help_text="A recipient's id.")
 
     class Meta:
         model = System

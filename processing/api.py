@@ -15,10 +15,15 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts.api import OrganisationField, OrganisationScopedReadViewSet, OrganisationScopedViewSet
+from accounts.api import (
+    OrganisationField,
+    OrganisationScopedReadViewSet,
+    OrganisationScopedViewSet,
+    OwnEntries,
+    OwnEntry,
+)
 from accounts.permissions import Action, organisation_access
-from accounts.selectors import organisations_for
-from core.api import require_if_match
+from core.api import StrictKeys, require_if_match
 from inventory.models import Country, DataField, DataSubjectCategory, InternationalOrganisation, Recipient, System
 
 from . import as_of, compliance, history, services
@@ -38,32 +43,20 @@ from .rules import load
 from .selectors import activities_for_api
 
 
-class OwnCatalogue(serializers.PrimaryKeyRelatedField):
-    """A catalogue entry by id, among the caller's organisations' (the services then require
-    the activity's own organisation)."""
-
-    def __init__(self, model, **kwargs):
-        self.model = model
-        super().__init__(**kwargs)
-
-    def get_queryset(self):
-        return self.model.objects.filter(organisation__in=organisations_for(self.context["request"].user))
-
-
 def row_fields(model) -> list[str]:
     """The fields of a row a client writes: all but its activity and timestamps."""
     technical = {"id", "activity", "created_at", "updated_at"}
     return ["id", *(field.name for field in model._meta.concrete_fields if field.name not in technical)]
 
 
-class RowSerializer(serializers.ModelSerializer):
+class RowSerializer(StrictKeys, serializers.ModelSerializer):
     """A row of the activity: with ``id`` to keep (and change) an existing one, without to add one."""
 
     id = serializers.IntegerField(required=False, help_text="Omit to add a row; rows left out are removed.")
 
 
-class SubjectSerializer(serializers.ModelSerializer):
-    category = OwnCatalogue(DataSubjectCategory, help_text="A data subject category's id.")
+class SubjectSerializer(StrictKeys, serializers.ModelSerializer):
+    category = OwnEntry(DataSubjectCategory, help_text="A data subject category's id.")
 
     class Meta:
         model = ActivityDataSubject
@@ -83,8 +76,8 @@ class TransferSerializer(RowSerializer):
     international_organisation = serializers.PrimaryKeyRelatedField(
         queryset=InternationalOrganisation.objects.all(), allow_null=True, required=False
     )
-    recipient = OwnCatalogue(Recipient, allow_null=True, required=False, help_text="The importer, a recipient.")
-    system = OwnCatalogue(System, allow_null=True, required=False, help_text="The importer, a system.")
+    recipient = OwnEntry(Recipient, allow_null=True, required=False, help_text="The importer, a recipient.")
+    system = OwnEntry(System, allow_null=True, required=False, help_text="The importer, a system.")
 
     class Meta:
         model = Transfer
@@ -130,11 +123,15 @@ ROWS = {  # field of the API -> (serializer, the activity's related name)
 ROW_LIMIT = 50  # as in the web form
 
 
-class ActivitySerializer(serializers.ModelSerializer):
+class ActivitySerializer(StrictKeys, serializers.ModelSerializer):
+    guarded = {
+        "organisation": gettext_lazy("An activity stays in its organisation."),
+        "status": gettext_lazy("Change the status with the activate/, archive/ or restore/ actions."),
+    }
     organisation = OrganisationField()
-    data_fields = OwnCatalogue(DataField, many=True, required=False, help_text="Ids of data fields.")
-    recipients = OwnCatalogue(Recipient, many=True, required=False, help_text="Ids of recipients.")
-    systems = OwnCatalogue(System, many=True, required=False, help_text="Ids of systems (where data is stored).")
+    data_fields = OwnEntries(DataField, required=False, help_text="Ids of data fields.")
+    recipients = OwnEntries(Recipient, required=False, help_text="Ids of recipients.")
+    systems = OwnEntries(System, required=False, help_text="Ids of systems (where data is stored).")
     data_subjects = SubjectSerializer(many=True, required=False, source="subject_links", max_length=ROW_LIMIT)
     controller_parties = ControllerPartySerializer(many=True, required=False, max_length=ROW_LIMIT)
     transfers = TransferSerializer(many=True, required=False, max_length=ROW_LIMIT)

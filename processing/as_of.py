@@ -11,7 +11,7 @@ advance, so the pages, the completeness check and the exports can read them as t
 read the live register, with a fixed number of queries.
 """
 
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 from django.apps import apps
 from django.db.models import Max
@@ -32,6 +32,8 @@ from inventory.models import (
 from .history import IGNORED_HERE, LINKS
 from .models import ActivityDataSubject, ControllerParty, ProcessingActivity, RetentionLine, SecurityMeasure, Transfer
 from .selectors import prefill
+
+EARLIEST_DAY = date(1970, 1, 1)
 
 ROW_MODELS = {
     "subject_links": ActivityDataSubject,
@@ -141,11 +143,15 @@ def activities_as_of(organisation: Organisation, moment: datetime, records) -> l
 
 
 def moment_of(day) -> datetime:
-    """The end of ``day`` in the user's time zone: "as of 31 January" includes that day."""
-    from datetime import time
+    """The end of ``day`` in the user's time zone: "as of 31 January" includes that day.
 
+    Days after tomorrow read as tomorrow and days before 1970 as 1 January 1970: the history
+    holds nothing outside that range, and 31 December 9999 in a time zone behind UTC would not
+    fit in a datetime.
+    """
     from django.utils import timezone
 
+    day = min(max(day, EARLIEST_DAY), timezone.localdate() + timedelta(days=1))
     return datetime.combine(day, time.max, tzinfo=timezone.get_current_timezone())
 
 

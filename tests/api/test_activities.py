@@ -45,6 +45,53 @@ def test_an_invalid_row_refuses_the_whole_activity_and_names_the_row(dpo_api, ac
     assert not ProcessingActivity.objects.exists() and not Transfer.objects.exists()
 
 
+def test_errors_in_the_first_row_name_row_0(dpo_api, activity_body):
+    activity_body["retention_lines"] = [{"duration": -1, "duration_unit": "years"}]
+    response = dpo_api.post(ACTIVITIES, activity_body, format="json")
+    assert response.status_code == 400
+    assert [error["field"] for error in response.json()["errors"]] == ["retention_lines.0.duration"]
+
+
+def test_links_by_id_are_whole_ids_read_in_one_query_and_capped(
+    dpo_api, activity_body, catalogue, django_assert_max_num_queries
+):
+    for ids in ([1.5], ["x"], [True], [0]):
+        refused = dpo_api.post(ACTIVITIES, {**activity_body, "data_fields": ids}, format="json")
+        assert refused.status_code == 400, ids
+        assert refused.json()["errors"][0]["field"].startswith("data_fields"), refused.json()
+    unknown = dpo_api.post(ACTIVITIES, {**activity_body, "recipients": [catalogue["sales"].pk, 10**9]}, format="json")
+    assert unknown.json()["errors"] == [
+        {"field": "recipients", "code": "does_not_exist", "message": f"Unknown: {10**9}."}
+    ]
+    with django_assert_max_num_queries(20):
+        flood = dpo_api.post(ACTIVITIES, {**activity_body, "systems": list(range(1, 3001))}, format="json")
+    assert flood.status_code == 400 and flood.json()["errors"][0]["code"] == "max_length"
+    many = [catalogue["email"].pk] * 500
+    created = dpo_api.post(ACTIVITIES, {**activity_body, "data_fields": many}, format="json")
+    assert created.status_code == 201 and created.json()["data_fields"] == [catalogue["email"].pk]
+    assert not ProcessingActivity.objects.exclude(pk=created.json()["id"]).exists()
+
+
+def test_unknown_keys_and_changed_read_only_ones_are_refused(dpo_api, activity_body):
+    """A typo never passes silently; the status changes through actions; sending back what
+    was read (id, version, status) is fine."""
+    created = dpo_api.post(ACTIVITIES, activity_body, format="json").json()
+    typo = dpo_api.post(ACTIVITIES, {**activity_body, "purpse": "x"}, format="json")
+    assert typo.status_code == 400
+    assert typo.json()["errors"] == [{"field": "purpse", "code": "unknown", "message": "This field does not exist."}]
+    row_typo = dpo_api.post(ACTIVITIES, {**activity_body, "transfers": [{"contry": "US"}]}, format="json")
+    assert row_typo.json()["errors"][0]["field"] == "transfers.0.contry"
+    url = detail(created["id"])
+    status = dpo_api.patch(url, {"status": "active"}, format="json", HTTP_IF_MATCH='"v1"')
+    assert status.status_code == 400 and status.json()["errors"][0]["code"] == "read_only"
+    moved = dpo_api.patch(url, {"organisation": "autre"}, format="json", HTTP_IF_MATCH='"v1"')
+    assert moved.status_code == 400 and moved.json()["errors"][0]["field"] == "organisation"
+    assert ProcessingActivity.objects.get().status == "draft"
+    round_trip = dpo_api.put(url, {**created, "name": "CRM"}, format="json", HTTP_IF_MATCH='"v1"')
+    assert round_trip.status_code == 200, round_trip.json()
+    assert round_trip.json()["name"] == "CRM" and round_trip.json()["version"] == 2
+
+
 def test_an_update_needs_the_etag_it_read_and_refuses_a_stale_one(dpo_api, activity_body):
     created = dpo_api.post(ACTIVITIES, activity_body, format="json").json()
     url = detail(created["id"])
@@ -52,6 +99,8 @@ def test_an_update_needs_the_etag_it_read_and_refuses_a_stale_one(dpo_api, activ
     assert missing.status_code == 428 and missing.json()["code"] == "precondition_required"
     first = dpo_api.patch(url, {"name": "CRM"}, format="json", HTTP_IF_MATCH='"v1"')
     assert first.status_code == 200 and first["ETag"] == '"v2"' and first.json()["name"] == "CRM"
+    weak = dpo_api.patch(url, {"name": "Weak"}, format="json", HTTP_IF_MATCH='W/"v2"')
+    assert weak.status_code == 412, "If-Match compares strongly (RFC 9110)"
     stale = dpo_api.patch(url, {"purpose": "Something else"}, format="json", HTTP_IF_MATCH='"v1"')
     assert stale.status_code == 412 and stale.json()["code"] == "precondition_failed"
     assert ProcessingActivity.objects.get().purpose == activity_body["purpose"]
@@ -161,6 +210,30 @@ def test_the_register_as_of_a_day_shows_links_and_rows_as_they_were(dpo_api, act
     # Found by schemathesis on PostgreSQL: odd parameters are refused, never a 500.
     for query in ("?as_of=2026-02-30&organisation=hexagone", "?as_of=2026-03-15&organisation=%00", "?as_of=x"):
         assert dpo_api.get(ACTIVITIES + query).status_code == 400, query
+
+
+def test_as_of_reads_the_day_in_the_token_users_time_zone(dpo, dpo_api, activity_body, catalogue):
+    """Created at 03:00 UTC on 2 March: still 1 March in Los Angeles, where this DPO works."""
+    with time_machine.travel(datetime.datetime(2026, 3, 2, 3, tzinfo=datetime.UTC)):
+        assert dpo_api.post(ACTIVITIES, activity_body, format="json").status_code == 201
+
+    def count(day):
+        response = dpo_api.get(ACTIVITIES + f"?as_of={day}&organisation=hexagone")
+        assert response.status_code == 200, response.json()
+        return response.json()["count"]
+
+    dpo.time_zone = "America/Los_Angeles"
+    dpo.save()
+    assert count("2026-03-01") == 1
+    dpo.time_zone = "Europe/Paris"
+    dpo.save()
+    assert count("2026-03-01") == 0
+    # The ends of the calendar, in a zone behind UTC and one ahead of it, are not a 500.
+    for zone in ("America/Los_Angeles", "Asia/Tokyo"):
+        dpo.time_zone = zone
+        dpo.save()
+        assert count("9999-12-31") == 1
+        assert count("0001-01-01") == 0
 
 
 def test_listing_activities_costs_the_same_queries_for_5_and_for_60(dpo_api, activity_body, django_assert_num_queries):

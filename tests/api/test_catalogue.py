@@ -73,6 +73,30 @@ def test_catalogue_validation_is_the_services_own(dpo_api, outsider_api):
         },
     )
     assert refused.status_code == 400 and not System.objects.filter(name="ERP").exists()
+    # Another organisation's recipient reads exactly as an id that does not exist: nothing leaks.
+    unknown = dpo_api.post(
+        SYSTEMS,
+        {"organisation": "hexagone", "name": "ERP", "kind": "saas", "countries": ["FR"], "hosting_provider": 10**9},
+    )
+    assert refused.json()["errors"] == [
+        {
+            **unknown.json()["errors"][0],
+            "message": unknown.json()["errors"][0]["message"].replace("1000000000", str(foreign_host["id"])),
+        }
+    ]
+    assert unknown.json()["errors"][0]["code"] == "does_not_exist"
+
+
+def test_a_system_lists_each_country_once_and_no_more_than_exist(dpo_api, django_assert_max_num_queries):
+    body = {"organisation": "hexagone", "name": "ERP", "kind": "saas"}
+    unknown = dpo_api.post(SYSTEMS, {**body, "countries": ["FR", "ZZ", "QQ"]})
+    assert unknown.status_code == 400
+    assert unknown.json()["errors"] == [{"field": "countries", "code": "does_not_exist", "message": "Unknown: ZZ, QQ."}]
+    too_many = dpo_api.post(SYSTEMS, {**body, "countries": ["FR"] * 301})
+    assert too_many.status_code == 400 and too_many.json()["errors"][0]["code"] == "max_length"
+    with django_assert_max_num_queries(30):
+        created = dpo_api.post(SYSTEMS, {**body, "countries": ["FR", "DE", "FR"] * 100})
+    assert created.status_code == 201 and sorted(created.json()["countries"]) == ["DE", "FR"]
 
 
 def test_countries_carry_their_adequacy_decisions_in_the_callers_language(dpo_api):

@@ -1,6 +1,9 @@
 """Errors: JSON in one shape, stable codes, translated by Accept-Language, never a 500."""
 
+import json
+
 import pytest
+from django.test import RequestFactory
 from rest_framework.test import APIClient
 
 from processing.models import ProcessingActivity
@@ -32,8 +35,28 @@ def test_a_browser_session_reads_the_api_too(dpo_client):
 def test_malformed_json_is_400_not_500(dpo_api):
     response = dpo_api.generic("POST", ACTIVITIES, '{"name": ', content_type="application/json")
     assert response.status_code == 400 and response.json()["code"] == "parse_error"
+    assert response.json()["detail"].startswith("The request body is not valid JSON: Expecting value")
     wrong_type = dpo_api.generic("POST", ACTIVITIES, "name=x", content_type="application/x-www-form-urlencoded")
     assert wrong_type.status_code == 415 and wrong_type.json()["code"] == "unsupported_media_type"
+
+
+def test_json_nested_too_deeply_is_400_not_500(dpo_api):
+    body = "[" * 200_000 + "]" * 200_000
+    response = dpo_api.generic("POST", ACTIVITIES, body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["detail"] == "The request body is not valid JSON: nested too deeply."
+
+
+def test_a_server_failure_under_api_answers_json(client, settings):
+    """A bug is still a 500, but a script reads it as JSON, like every other error."""
+    from core.views import failed
+
+    request = RequestFactory().get("/api/v1/activities/")
+    response = failed(request)
+    assert response.status_code == 500
+    assert json.loads(response.content)["code"] == "server_error"
+    page = failed(RequestFactory().get("/o/hexagone/"))
+    assert page.status_code == 500 and page["Content-Type"].startswith("text/html")
 
 
 @pytest.mark.parametrize(

@@ -160,3 +160,18 @@ def test_only_an_archived_activity_is_restored(dpo_client, organisation, complet
     assert "Only an archived activity can be restored." in response.text
     activity.refresh_from_db()
     assert activity.status == "active"
+
+
+@pytest.mark.parametrize("zone", ["America/Los_Angeles", "Asia/Tokyo"])
+def test_the_ends_of_the_calendar_in_any_time_zone(auditor_client, auditor, organisation, complete_data, zone):
+    """31 December 9999 behind UTC, 1 January 0001 ahead of it: the register as of those days,
+    the changes between them and the change log answer, never a 500."""
+    activity = activity_create(organisation=organisation, **complete_data)
+    auditor.time_zone = zone
+    auditor.save()
+    far = {"date": "9999-12-31"}
+    assert activity.name in auditor_client.get(url(organisation, "activity_list_as_of"), far).content.decode()
+    assert auditor_client.get(url(organisation, "activity_detail_as_of", pk=activity.pk), far).status_code == 200
+    ends = {"start": "0001-01-01", "end": "9999-12-31"}
+    assert activity.name in auditor_client.get(url(organisation, "register_changes"), ends).content.decode()
+    assert activity.name in auditor_client.get(url(organisation, "change_log"), ends).content.decode()
