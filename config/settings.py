@@ -196,6 +196,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "processing.check_all_organisations",
         "schedule": crontab(hour=2, minute=30),
     },
+    "compliance-reconcile-runs": {
+        "task": "processing.reconcile_compliance_runs",
+        "schedule": crontab(minute="*/10"),
+        "options": {"expires": 9 * 60},
+    },
     "worker-heartbeat": {
         "task": "core.record_worker_heartbeat",
         "schedule": crontab(),  # every minute
@@ -206,6 +211,14 @@ CELERY_BEAT_SCHEDULE = {
 # --- Compliance checks -------------------------------------------------------------------
 # A transfer impact assessment older than this is flagged (SCCs, BCRs).
 COMPLIANCE_TIA_MAX_AGE_DAYS = env.int("COMPLIANCE_TIA_MAX_AGE_DAYS", default=730)
+# A run still waiting for a worker this long after it was sent is sent again (its dispatch
+# was lost); one still running after CELERY_TASK_TIME_LIMIT lost its worker and is sent
+# again too, until it has been started this many times: then it is marked failed.
+_redispatch_minutes = env.int("COMPLIANCE_RUN_REDISPATCH_MINUTES", default=10)
+COMPLIANCE_RUN_MAX_ATTEMPTS = env.int("COMPLIANCE_RUN_MAX_ATTEMPTS", default=5)
+if _redispatch_minutes < 1 or COMPLIANCE_RUN_MAX_ATTEMPTS < 1:
+    raise ImproperlyConfigured("COMPLIANCE_RUN_REDISPATCH_MINUTES and COMPLIANCE_RUN_MAX_ATTEMPTS must be positive.")
+COMPLIANCE_RUN_REDISPATCH_AFTER = timedelta(minutes=_redispatch_minutes)
 
 # --- Cache: Redis when configured (shared by every process: the API's rate limits) -------
 CACHES = {

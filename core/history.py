@@ -128,6 +128,41 @@ class RowSet:
     label: object
 
 
+def _record_changes(model, records, subject, names, ignored) -> list[Change]:
+    """The changes one object's records tell, oldest first."""
+    changes = []
+    previous = None
+    for record in records:
+        if record.history_type == "+" or previous is None:
+            details = field_changes(model, model(), record, names, ignored)
+            changes.append(Change.of(record, subject, "created", details))
+        elif record.history_type == "-":
+            changes.append(Change.of(record, subject, "deleted"))
+        else:
+            details = field_changes(model, previous, record, names, ignored)
+            if details:
+                changes.append(Change.of(record, subject, "changed", details))
+        previous = record
+    return changes
+
+
+def set_history(model, history, *, subject=str, ignored=IGNORED) -> list[Change]:
+    """Every recorded change of a set of objects (``history``: their historical records,
+    deleted objects included), newest first; each named by ``subject`` of its last record."""
+    names = Names()
+    records = list(history.select_related("history_user").order_by("history_date", "history_id"))
+    by_object = {}
+    for record in records:
+        names.want_related(model, record, ignored)
+        by_object.setdefault(record.id, []).append(record)
+    names.load()
+    changes = []
+    for own in by_object.values():
+        changes += _record_changes(model, own, subject(own[-1]), names, ignored)
+    changes.sort(key=lambda change: change.when, reverse=True)
+    return changes
+
+
 def object_history(instance, *, subject, rows: tuple[RowSet, ...] = (), ignored=IGNORED) -> list[Change]:
     """Every recorded change of ``instance`` (and of its ``rows``), newest first."""
     model = type(instance)
@@ -145,20 +180,7 @@ def object_history(instance, *, subject, rows: tuple[RowSet, ...] = (), ignored=
         row_records.append((row_set, related, found))
     names.load()
 
-    changes = []
-    previous = None
-    for record in records:
-        if record.history_type == "+" or previous is None:
-            details = field_changes(model, model(), record, names, ignored)
-            changes.append(Change.of(record, subject, "created", details))
-        elif record.history_type == "-":
-            changes.append(Change.of(record, subject, "deleted"))
-        else:
-            details = field_changes(model, previous, record, names, ignored)
-            if details:
-                changes.append(Change.of(record, subject, "changed", details))
-        previous = record
-
+    changes = _record_changes(model, records, subject, names, ignored)
     for row_set, related, found in row_records:
         for record in found:
             sign = {"+": "+", "-": "−"}.get(record.history_type)

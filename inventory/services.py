@@ -75,7 +75,7 @@ def default_catalogue_load(*, organisation: Organisation, language: str) -> int:
     french = language == "fr"
     added = 0
     for category, special_category, english, french_name in DEFAULT_DATA_FIELDS:
-        _, created = _get_or_create_by_name(
+        _, created = get_or_create_by_name(
             DataField,
             organisation,
             french_name if french else english,
@@ -84,15 +84,18 @@ def default_catalogue_load(*, organisation: Organisation, language: str) -> int:
         )
         added += created
     for vulnerable, english, french_name in DEFAULT_DATA_SUBJECT_CATEGORIES:
-        _, created = _get_or_create_by_name(
+        _, created = get_or_create_by_name(
             DataSubjectCategory, organisation, french_name if french else english, is_vulnerable=vulnerable
         )
         added += created
     return added
 
 
-def _get_or_create_by_name(model, organisation, name, **fields):
-    existing = model.objects.filter(organisation=organisation, name_key=normalise_key(name)).first()
+def get_or_create_by_name(model, organisation, name, *, also=(), **fields):
+    """The organisation's entry named ``name`` or any of ``also`` (ignoring case and accents),
+    else a new one named ``name``."""
+    keys = {normalise_key(name), *(normalise_key(other) for other in also)}
+    existing = model.objects.filter(organisation=organisation, name_key__in=keys).order_by("pk").first()
     if existing is not None:
         return existing, False
     return catalogue_item_create(model=model, organisation=organisation, name=name, **fields), True

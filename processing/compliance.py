@@ -7,6 +7,7 @@ number of queries whatever the size of the register.
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
@@ -32,15 +33,27 @@ class CheckResult:
     unchanged: int = 0
 
 
-def check_organisation(organisation: Organisation, *, today: datetime.date | None = None) -> CheckResult:
-    """Run every rule on the organisation's register as of ``today`` and record the result."""
+def check_organisation(
+    organisation: Organisation,
+    *,
+    today: datetime.date | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> CheckResult:
+    """Run every rule on the organisation's register as of ``today`` and record the result.
+
+    ``progress(done, total)`` is told after each rule, so that a run can show how far it is;
+    the findings are written at the end, in one transaction.
+    """
     today = today or timezone.localdate()
     rules = load()
+    total = len(rules)
     found = {}
-    for rule in rules.values():
+    for done, rule in enumerate(rules.values(), start=1):
         for hit in rule.find(organisation, today):
             content_type = ContentType.objects.get_for_model(hit.model)
             found[(rule.code, content_type.pk, hit.pk)] = (rule, hit.params)
+        if progress is not None:
+            progress(done, total)
 
     now = timezone.now()
     result = CheckResult()

@@ -16,6 +16,7 @@ from inventory.models import DataField, DataSubjectCategory, Recipient, System
 
 from .compliance import check_organisation
 from .models import ProcessingActivity
+from .retention_policy import retention_policy_seed
 from .services import activity_create
 
 A = ProcessingActivity
@@ -49,7 +50,8 @@ DEMO_ACTIVITIES = [
         "subjects": [("Prospects", 5000)],
         "recipients": ["Équipe commerciale", "LinkedIn Ireland Unlimited Company"],
         "systems": ["LinkedIn Sales Navigator"],
-        "retention": [{"duration": 3, "duration_unit": "years", "trigger": "last_contact"}],
+        # Deliberate gap: prospects kept 5 years, where the retention policy allows 3.
+        "retention": [{"duration": 5, "duration_unit": "years", "trigger": "last_contact"}],
         "security": ["access_control"],
     },
     {
@@ -99,8 +101,8 @@ DEMO_ACTIVITIES = [
         "subjects": [("Salariés", 180)],
         "recipients": ["Ressources humaines", "PayFit SAS", "URSSAF", "Cabinet Durand Expertise comptable"],
         "systems": ["PayFit"],
-        "retention": [{"duration": 5, "duration_unit": "years", "trigger": "payment",
-                       "legal_reference": "Code du travail L3243-4"}],
+        # Deliberate gap: payslips kept 3 years, where the law requires 5 (retention policy).
+        "retention": [{"duration": 3, "duration_unit": "years", "trigger": "payment"}],
         "security": ["access_control", "encryption", "backup"],
     },
     {
@@ -247,6 +249,8 @@ def seed_demo_register() -> str:
             "status": status,
         }
         activity_create(organisation=organisation, **data)
+    if not organisation.retention_policies.exists():  # the DPO's own policy is left as it is
+        retention_policy_seed(organisation=organisation, language="fr")
     result = check_organisation(organisation)
     return f"register of {organisation.slug}: {len(DEMO_ACTIVITIES)} activities, {len(result.opened)} new findings"
 

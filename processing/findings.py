@@ -5,6 +5,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from inventory.models import System
+
 from .models import Finding, ProcessingActivity
 from .rules import load
 
@@ -22,11 +24,20 @@ class FindingFilter(django_filters.FilterSet):
     )
     severity = django_filters.ChoiceFilter(label=_("Severity"), choices=Finding.Severity.choices)
     rule = django_filters.ChoiceFilter(label=_("Rule"), choices=rule_choices)
+    kind = django_filters.ChoiceFilter(
+        label=_("Concerns"),
+        choices=[("activity", _("Activities")), ("system", _("Systems"))],
+        method="by_kind",
+    )
     activity = django_filters.NumberFilter(label=_("Activity"), method="by_activity")
 
     class Meta:
         model = Finding
-        fields = ["status", "severity", "rule", "activity"]
+        fields = ["status", "severity", "rule", "kind", "activity"]
+
+    def by_kind(self, queryset, name, value):
+        model = System if value == "system" else ProcessingActivity
+        return queryset.filter(subject_type=ContentType.objects.get_for_model(model))
 
     def by_status(self, queryset, name, value):
         return queryset.filter(status__in=ACTIVE) if value == "active" else queryset.filter(status=value)
@@ -51,17 +62,29 @@ class Shown:
         return self.rule.render(self.finding.params) if self.rule else self.finding.rule
 
     @property
+    def subject_label(self) -> str:
+        if isinstance(self.subject, ProcessingActivity):
+            return f"{self.subject.reference} · {self.subject.name}"
+        if isinstance(self.subject, System):
+            return _("System: %(name)s") % {"name": self.subject.name}
+        return str(self.subject or "—")
+
+    @property
     def subject_url(self) -> str | None:
         if isinstance(self.subject, ProcessingActivity):
             return reverse("processing:activity_detail", args=[self.slug, self.subject.pk])
+        if isinstance(self.subject, System):  # every role reads a system's history page
+            return reverse("inventory:item_history", args=[self.slug, "systems", self.subject.pk])
         return None
 
     @property
     def fix_url(self) -> str | None:
         """The form section that fixes it (an archived activity is restored first)."""
+        section = self.rule.section if self.rule else ""
         if isinstance(self.subject, ProcessingActivity) and self.subject.status != ProcessingActivity.Status.ARCHIVED:
-            section = self.rule.section if self.rule else ""
             return reverse("processing:activity_edit", args=[self.slug, self.subject.pk]) + f"#{section}"
+        if isinstance(self.subject, System) and self.subject.archived_at is None:
+            return reverse("inventory:item_edit", args=[self.slug, "systems", self.subject.pk]) + f"#id_{section}"
         return None
 
 
@@ -86,9 +109,14 @@ def activity_findings(activity: ProcessingActivity) -> list[Shown]:
     """The activity's findings still to deal with, most severe first."""
     if not getattr(activity, "has_open_findings", True):  # known already: no query
         return []
-    activity_type = ContentType.objects.get_for_model(ProcessingActivity)
+    return subject_findings(activity)
+
+
+def subject_findings(subject) -> list[Shown]:
+    """The findings still to deal with of an activity or a system, most severe first."""
+    subject_type = ContentType.objects.get_for_model(type(subject))
     findings = Finding.objects.filter(
-        organisation_id=activity.organisation_id, subject_type=activity_type, subject_id=activity.pk, status__in=ACTIVE
+        organisation_id=subject.organisation_id, subject_type=subject_type, subject_id=subject.pk, status__in=ACTIVE
     )
     ordered = sorted(findings, key=lambda finding: (SEVERITY_ORDER.get(finding.severity, 9), finding.rule))
-    return [Shown(finding, activity.organisation, activity) for finding in ordered]
+    return [Shown(finding, subject.organisation, subject) for finding in ordered]

@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from inventory.forms import country_choices
 from inventory.models import DataField, DataSubjectCategory, InternationalOrganisation, Recipient, System
 
-from .models import ControllerParty, ProcessingActivity, RetentionLine, SecurityMeasure, Transfer
+from . import retention_policy
+from .models import ControllerParty, ProcessingActivity, RetentionLine, RetentionPolicy, SecurityMeasure, Transfer
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 SHORT_TEXT = forms.Textarea(attrs={"rows": 2})
@@ -443,3 +444,18 @@ class ChangelogForm(forms.Form):
 
         self.fields["user"].queryset = User.objects.filter(memberships__organisation=organisation).order_by("username")
         self.fields["kind"].choices = [("", _("Everything")), *[(key, str(label)) for key, label in kinds.items()]]
+
+
+class RetentionPolicyForm(forms.ModelForm):
+    """One period of the retention policy; the organisation comes from the page."""
+
+    class Meta:
+        model = RetentionPolicy
+        fields = retention_policy.EDITABLE_FIELDS
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.organisation = organisation
+        people = DataSubjectCategory.objects.filter(organisation=organisation)
+        current = self.instance.subject_category_id
+        self.fields["subject_category"].queryset = people.filter(Q(archived_at__isnull=True) | Q(pk=current))

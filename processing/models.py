@@ -634,10 +634,10 @@ class RetentionPolicy(TimeStampedModel):
         _("kept at least"), null=True, blank=True, help_text=_("Only when a law requires keeping it that long.")
     )
     minimum_unit = models.CharField(_("unit"), max_length=10, choices=RetentionLine.Unit.choices, blank=True)
-    counted_from = models.CharField(
-        _("counted from"), max_length=25, choices=RetentionLine.Trigger.choices, blank=True
+    counted_from = models.CharField(_("counted from"), max_length=25, choices=RetentionLine.Trigger.choices, blank=True)
+    source = models.TextField(
+        _("source"), blank=True, help_text=_("The law, the authority's guidance or your decision.")
     )
-    source = models.TextField(_("source"), blank=True, help_text=_("The law, the authority's guidance or your decision."))
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
@@ -674,9 +674,9 @@ class RetentionPolicy(TimeStampedModel):
             errors["maximum_unit"] = _("Give the unit of the duration.")
         if self.minimum is not None and not self.minimum_unit:
             errors["minimum_unit"] = _("Give the unit of the duration.")
-        if self.maximum is not None and self.minimum is not None and self.maximum_unit and self.minimum_unit:
-            if self.minimum_months > self.maximum_months:
-                errors["minimum"] = _("The shortest period cannot be longer than the longest.")
+        both = self.maximum is not None and self.minimum is not None and self.maximum_unit and self.minimum_unit
+        if both and self.minimum_months > self.maximum_months:
+            errors["minimum"] = _("The shortest period cannot be longer than the longest.")
         if self.subject_category_id and self.subject_category.organisation_id != self.organisation_id:
             errors["subject_category"] = _("Choose one of your own categories of people.")
         if errors:

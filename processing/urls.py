@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import policy_views, views
 
 app_name = "processing"
 
@@ -21,5 +21,14 @@ urlpatterns = [
     path("findings/", views.finding_list, name="finding_list"),
     path("findings/<int:pk>/acknowledge/", views.finding_acknowledge, name="finding_acknowledge"),
     path("findings/<int:pk>/accept-risk/", views.finding_accept_risk, name="finding_accept_risk"),
+    path("findings/runs/", views.compliance_run_start, name="compliance_run_start"),
+    path("findings/runs/<int:pk>/", views.compliance_run_detail, name="compliance_run_detail"),
+    path("findings/runs/<int:pk>/status/", views.compliance_run_status, name="compliance_run_status"),
     path("reports/", views.report_list, name="report_list"),
+    path("retention-policy/", policy_views.policy_list, name="policy_list"),
+    path("retention-policy/new/", policy_views.policy_edit, name="policy_create"),
+    path("retention-policy/references/", policy_views.policy_seed, name="policy_seed"),
+    path("retention-policy/history/", policy_views.policy_history, name="policy_history"),
+    path("retention-policy/<int:pk>/", policy_views.policy_edit, name="policy_edit"),
+    path("retention-policy/<int:pk>/delete/", policy_views.policy_delete, name="policy_delete"),
 ]

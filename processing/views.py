@@ -7,13 +7,14 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Model
-from django.http import Http404, QueryDict
+from django.http import Http404, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.cache import never_cache
 
 from accounts.permissions import Action, organisation_view
 from core.pages import render_empty_section
@@ -36,8 +37,9 @@ from .forms import (
     TransferFormSet,
     transfer_choices,
 )
-from .models import Finding, ProcessingActivity
+from .models import ComplianceRun, Finding, ProcessingActivity
 from .selectors import activity_with_details, organisation_activities, storage_countries
+from .tasks import start_compliance_run
 from .transfers import Destination, destinations_outside_the_eea, uncovered
 
 ACTIVITIES_PER_PAGE = 50
@@ -505,6 +507,7 @@ def finding_list(request, organisation):
             "rows": findings.shown(page.object_list, organisation),
             "query": query.urlencode(),
             "never_checked": not findings_of.exists(),
+            "latest_run": ComplianceRun.objects.filter(organisation=organisation).first(),
             "section": "findings",
         },
     )
@@ -537,6 +540,56 @@ def finding_acknowledge(request, organisation, pk):
 def finding_accept_risk(request, organisation, pk):
     justification = request.POST.get("justification", "")
     return _finding_change(request, organisation, pk, compliance.finding_accept_risk, justification=justification)
+
+
+@organisation_view(read=None, write=Action.RUN_CHECKS)
+def compliance_run_start(request, organisation):
+    """Run every check now (or follow the run already under way), then watch its progress."""
+    run, created = start_compliance_run(organisation, user=request.user, origin=ComplianceRun.Origin.MANUAL)
+    if not created:
+        messages.info(request, _("The checks were already under way: here is how far they are."))
+    return redirect("processing:compliance_run_detail", organisation_slug=organisation.slug, pk=run.pk)
+
+
+def _run_state(run: ComplianceRun) -> dict:
+    """What the run page shows and its script asks for every second."""
+    if run.steps_total:
+        progress = ngettext("%(done)d of %(total)d check", "%(done)d of %(total)d checks", run.steps_total) % {
+            "done": run.steps_done,
+            "total": run.steps_total,
+        }
+    else:
+        progress = _("Not started yet")
+    return {
+        "status": run.status,
+        "status_label": run.get_status_display(),
+        "steps_done": run.steps_done,
+        "steps_total": run.steps_total,
+        "percent": run.percent,
+        "progress": progress,
+        "finished": run.status in (ComplianceRun.Status.DONE, ComplianceRun.Status.FAILED),
+    }
+
+
+def _run(organisation, pk) -> ComplianceRun:
+    return get_object_or_404(ComplianceRun.objects.select_related("requested_by"), organisation=organisation, pk=pk)
+
+
+@never_cache
+@organisation_view()
+def compliance_run_detail(request, organisation, pk):
+    run = _run(organisation, pk)
+    return render(
+        request,
+        "processing/compliance_run.html",
+        {"organisation": organisation, "run": run, "state": _run_state(run), "section": "findings"},
+    )
+
+
+@never_cache
+@organisation_view()
+def compliance_run_status(request, organisation, pk):
+    return JsonResponse(_run_state(_run(organisation, pk)))
 
 
 @organisation_view()

@@ -19,7 +19,7 @@ from django.utils.http import urlsafe_base64_encode
 from accounts.models import Membership, Organisation
 from core.models import WorkerHeartbeat
 from inventory.models import System
-from processing.models import Finding, ProcessingActivity
+from processing.models import ComplianceRun, Finding, ProcessingActivity
 
 from .accounts.factories import UserFactory
 from .conftest import client_for
@@ -78,6 +78,22 @@ def org_and_activity(world):
 
 def org_and_finding(world):
     return {**org(world), "pk": world.finding.pk}
+
+
+def org_and_run(world):
+    return {**org(world), "pk": world.run.pk}
+
+
+def org_and_policy(world):
+    from processing.models import RetentionPolicy
+
+    policy, _created = RetentionPolicy.objects.get_or_create(
+        organisation=world.organisation, name="Prospects", defaults={"maximum": 3, "maximum_unit": "years"}
+    )
+    return {**org(world), "pk": policy.pk}
+
+
+POLICY = {"name": "Prospects", "maximum": 3, "maximum_unit": "years"}
 
 
 def reset_link(world):
@@ -141,7 +157,16 @@ ROUTES = {
         kwargs=org_and_finding,
         data={"justification": "Accepted by the board"},
     ),
+    "processing:compliance_run_start": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org),
+    "processing:compliance_run_detail": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org_and_run),
+    "processing:compliance_run_status": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org_and_run),
     "processing:report_list": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
+    "processing:policy_list": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
+    "processing:policy_history": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
+    "processing:policy_create": Route(get=DPO_ONLY_FORM, post=DPO_ONLY_REDIRECT, kwargs=org, data=POLICY),
+    "processing:policy_edit": Route(get=DPO_ONLY_FORM, post=DPO_ONLY_REDIRECT, kwargs=org_and_policy, data=POLICY),
+    "processing:policy_delete": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org_and_policy),
+    "processing:policy_seed": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org, data={"language": "en"}),
     "breaches:breach_list": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
 }
 
@@ -172,6 +197,7 @@ class World:
     system: System
     activity: ProcessingActivity
     finding: Finding
+    run: ComplianceRun
     users: dict
 
 
@@ -198,6 +224,7 @@ def world(organisation, dpo, manager, auditor, outsider, superuser):
         system=SystemFactory(organisation=organisation),
         activity=activity,
         finding=open_finding(activity),
+        run=ComplianceRun.objects.create(organisation=organisation, origin=ComplianceRun.Origin.NIGHTLY),
         users={
             "anonymous": None,
             "outsider": outsider,

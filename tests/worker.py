@@ -6,6 +6,7 @@ that use it must commit their data (``transactional_db``) so the worker can see 
 """
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -105,8 +106,11 @@ def celery_worker_process(django_db_setup, django_db_blocker, worker_id):
     }
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--concurrency=1",
-             "-n", node_name, "--without-gossip", "--without-mingle", "--loglevel=INFO"],
+            # A fresh child per task: between transactional tests the database is flushed and
+            # content types come back under new ids, which a long-lived process would have cached.
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork", "--concurrency=1",
+             "--max-tasks-per-child=1", "-n", node_name, "--without-gossip", "--without-mingle",
+             "--loglevel=INFO"],
             cwd=PROJECT_ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
     worker = WorkerProcess(node_name=node_name, pid=process.pid, broker_url=redis_url, log_path=log_path)
@@ -122,7 +126,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, worker_id):
         try:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
-            process.kill()
+            os.killpg(process.pid, signal.SIGKILL)  # the worker and its child
             process.wait()
         _point_app_at(None)
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from django.db.models import Model
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from inventory.models import country_name
 
@@ -43,7 +45,50 @@ class Rule:
                 f"{country_name(code, language)}{f' ({importer})' if importer else ''}"
                 for code, importer in values["destinations"]
             )
+        if "kept" in values:
+            values["kept"] = kept_text(values["kept"])
+        if "reasons" in values:
+            values["reasons"] = "; ".join(reason_text(*reason) for reason in values["reasons"])
+        if "periods" in values:
+            values["periods"] = "; ".join(period_text(*period) for period in values["periods"])
         return str(self.message) % values
+
+
+def duration_text(number: int, unit: str) -> str:
+    """3, "years" → "3 years", in the active language."""
+    if unit == "days":
+        return ngettext("%(number)d day", "%(number)d days", number) % {"number": number}
+    if unit == "months":
+        return ngettext("%(number)d month", "%(number)d months", number) % {"number": number}
+    return ngettext("%(number)d year", "%(number)d years", number) % {"number": number}
+
+
+def reason_text(code: str, count: int = 0) -> str:
+    """Why an activity likely needs a DPIA (``data.dpia_missing``)."""
+    if code == "criteria":
+        return _("%(count)d of the EDPB's nine criteria") % {"count": count}
+    if code == "special_large_scale":
+        return _("special categories of data on a large scale, Art. 35(3)(b)")
+    return _("automated decisions with legal or similarly significant effects, Art. 35(3)(a)")
+
+
+def kept_text(kept: list) -> str:
+    """[3, "years"] → "3 years"; [3, "years", 5, "years"] names the intermediate archive too."""
+    text = duration_text(*kept[:2])
+    if len(kept) == 4:
+        text = _("%(duration)s, then %(archive)s in an intermediate archive") % {
+            "duration": text,
+            "archive": duration_text(*kept[2:]),
+        }
+    return text
+
+
+def period_text(policy: str, kept: list, bound: str, limit: int, limit_unit: str) -> str:
+    """A retention line against a policy's limit, as ``retention.*`` findings name it."""
+    values = {"policy": policy, "kept": kept_text(kept), "limit": duration_text(limit, limit_unit)}
+    if bound == "max":
+        return _("%(policy)s: kept %(kept)s, at most %(limit)s") % values
+    return _("%(policy)s: kept %(kept)s, at least %(limit)s") % values
 
 
 RULES: dict[str, Rule] = {}

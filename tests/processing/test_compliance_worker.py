@@ -3,8 +3,10 @@
 from datetime import date, timedelta
 
 import pytest
+from django.urls import reverse
 
-from processing.models import Finding
+from processing.models import ComplianceRun, Finding
+from processing.rules import load
 from processing.services import activity_create, activity_update
 
 from ..core.test_worker import wait_for
@@ -37,3 +39,20 @@ def test_a_worker_flags_data_stored_in_india_and_resolves_it_once_covered(celery
         ],
     )
     assert wait_for(lambda: finding().status == Finding.Status.RESOLVED), celery_worker.log()
+
+
+def test_a_run_started_from_the_findings_page_is_done_by_the_worker(celery_worker, dpo_client, organisation):
+    # A review date passed: the run records a finding.
+    activity_create(organisation=organisation, name="Payroll", purpose="Pay staff", next_review_on=date(2020, 1, 1))
+    started = dpo_client.post(reverse("processing:compliance_run_start", args=[organisation.slug]))
+    run = ComplianceRun.objects.get(organisation=organisation)
+    assert started["Location"] == reverse("processing:compliance_run_detail", args=[organisation.slug, run.pk])
+    status_url = reverse("processing:compliance_run_status", args=[organisation.slug, run.pk])
+
+    status = wait_for(lambda: (body := dpo_client.get(status_url).json())["finished"] and body)
+    assert status, celery_worker.log()
+    run.refresh_from_db()
+    assert (run.status, run.attempts, run.error) == ("done", 1, ""), celery_worker.log()
+    assert run.steps_done == run.steps_total == len(load()) and status["percent"] == 100
+    assert run.started_at <= run.finished_at
+    assert Finding.objects.get().rule == "retention.review_overdue"
