@@ -14,10 +14,10 @@ from accounts.models import Organisation
 from inventory.demo import DEMO_ORGANISATION
 from inventory.models import DataField, DataSubjectCategory, Recipient, System
 
-from .compliance import check_organisation
 from .models import ProcessingActivity
 from .retention_policy import retention_policy_seed
 from .services import activity_create
+from .tasks import check_now
 
 A = ProcessingActivity
 
@@ -88,7 +88,9 @@ DEMO_ACTIVITIES = [
         "fields": ["Nom et prénom", "Adresse e-mail", "Curriculum vitae", "Formation et diplômes"],
         "subjects": [("Candidats", 600)],
         "recipients": ["Ressources humaines", "Welcome to the Jungle SAS"], "systems": ["Welcome to the Jungle"],
+        # Deliberate gap: the CVs' period is set, the contact details' is not.
         "retention": [{"duration": 2, "duration_unit": "years", "trigger": "last_contact",
+                       "data_category": "professional_life",
                        "legal_reference": "Recommandation CNIL candidats non retenus"}],
         "security": ["access_control"],
     },
@@ -251,7 +253,7 @@ def seed_demo_register() -> str:
         activity_create(organisation=organisation, **data)
     if not organisation.retention_policies.exists():  # the DPO's own policy is left as it is
         retention_policy_seed(organisation=organisation, language="fr")
-    result = check_organisation(organisation)
+    result = check_now(organisation)
     return f"register of {organisation.slug}: {len(DEMO_ACTIVITIES)} activities, {len(result.opened)} new findings"
 
 

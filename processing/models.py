@@ -657,6 +657,18 @@ class RetentionPolicy(TimeStampedModel):
         return self.name
 
     @property
+    def maximum_text(self) -> str:
+        from .rules import duration_text
+
+        return duration_text(self.maximum, self.maximum_unit) if self.maximum is not None else ""
+
+    @property
+    def minimum_text(self) -> str:
+        from .rules import duration_text
+
+        return duration_text(self.minimum, self.minimum_unit) if self.minimum is not None else ""
+
+    @property
     def maximum_months(self) -> float | None:
         return months_of(self.maximum, self.maximum_unit) if self.maximum is not None else None
 
@@ -697,6 +709,7 @@ class ComplianceRun(TimeStampedModel):
     class Origin(models.TextChoices):
         MANUAL = "manual", _("Started by a user")
         NIGHTLY = "nightly", _("Nightly sweep")
+        COMMAND = "command", _("Command on the server")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="compliance_runs")
     origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices)

@@ -47,6 +47,8 @@ class Rule:
             )
         if "kept" in values:
             values["kept"] = kept_text(values["kept"])
+        if "categories" in values:
+            values["categories"] = ", ".join(str(category_label(code)) for code in values["categories"])
         if "reasons" in values:
             values["reasons"] = "; ".join(reason_text(*reason) for reason in values["reasons"])
         if "periods" in values:
@@ -61,6 +63,12 @@ def duration_text(number: int, unit: str) -> str:
     if unit == "months":
         return ngettext("%(number)d month", "%(number)d months", number) % {"number": number}
     return ngettext("%(number)d year", "%(number)d years", number) % {"number": number}
+
+
+def category_label(code: str):
+    from inventory.models import DataField
+
+    return dict(DataField.Category.choices).get(code, code)
 
 
 def reason_text(code: str, count: int = 0) -> str:

@@ -27,11 +27,45 @@ from .transfers import current_activities
 )
 def retention_undefined(organisation, today):
     defined = RetentionLine.objects.filter(activity=OuterRef("pk")).filter(Q(duration__isnull=False) | ~Q(criteria=""))
-    # A processor's record has no retention item (Art. 30(2)).
-    active = ProcessingActivity.objects.filter(organisation=organisation, status=ProcessingActivity.Status.ACTIVE)
-    active = active.exclude(role=ProcessingActivity.Role.PROCESSOR)
-    for pk in active.exclude(Exists(defined)).values_list("pk", flat=True):
+    for pk in _active_controllers(organisation).exclude(Exists(defined)).values_list("pk", flat=True):
         yield Hit(ProcessingActivity, pk, {})
+
+
+def _active_controllers(organisation):
+    """Active activities whose record states retention: a processor's has no such item (Art. 30(2))."""
+    active = ProcessingActivity.objects.filter(organisation=organisation, status=ProcessingActivity.Status.ACTIVE)
+    return active.exclude(role=ProcessingActivity.Role.PROCESSOR)
+
+
+@rule(
+    "retention.categories_uncovered",
+    family="retention",
+    severity="medium",
+    article="5(1)(e), 30(1)(f)",
+    message=_(
+        "No retention line covers some of this activity's data: %(categories)s. Add a line for each, or "
+        "one that applies to all the activity's data."
+    ),
+    section="retention",
+)
+def categories_uncovered(organisation, today):
+    """Every retention line names a category of data, and some of the activity's categories
+    have none (a line naming no category covers them all)."""
+    activities = _active_controllers(organisation).exclude(
+        Exists(RetentionLine.objects.filter(activity=OuterRef("pk"), data_category=""))
+    )
+    held = defaultdict(set)
+    links = ProcessingActivity.data_fields.through.objects.filter(processingactivity__in=activities)
+    for activity_id, category in links.values_list("processingactivity_id", "datafield__category"):
+        held[activity_id].add(category)
+    covered = defaultdict(set)
+    for activity_id, category in RetentionLine.objects.filter(activity__in=activities).values_list(
+        "activity_id", "data_category"
+    ):
+        covered[activity_id].add(category)
+    for activity_id in sorted(held):
+        if covered[activity_id] and (missing := held[activity_id] - covered[activity_id]):
+            yield Hit(ProcessingActivity, activity_id, {"categories": sorted(missing)})
 
 
 @rule(

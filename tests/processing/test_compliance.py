@@ -11,7 +11,8 @@ from django.urls import reverse
 
 from inventory.models import AdequacyDecision
 from processing.compliance import check_organisation
-from processing.models import Finding, ProcessingActivity, RetentionLine
+from processing.findings import shown
+from processing.models import ComplianceRun, Finding, ProcessingActivity, RetentionLine
 from processing.retention_policy import retention_policy_create
 from processing.services import activity_create, activity_update
 
@@ -140,6 +141,30 @@ def test_an_active_activity_whose_retention_was_lost_is_flagged_but_not_a_proces
     assert "retention.undefined" not in open_rules(organisation)
 
 
+def test_each_category_of_data_needs_a_retention_line(organisation, complete_data, catalogue):
+    """complete_data holds an email address (identification); its line covers all the data."""
+    salary = DataFieldFactory(organisation=organisation, name="Salary", category="economic")
+    active = {**complete_data, "status": "active", "data_fields": [catalogue["email"], salary]}
+    activity = activity_create(organisation=organisation, **active)
+    assert "retention.categories_uncovered" not in open_rules(organisation)
+    activity.retention_lines.update(data_category="identification")
+    assert "retention.categories_uncovered" in open_rules(organisation)
+    finding = Finding.objects.get(rule="retention.categories_uncovered")
+    assert finding.params == {"categories": ["economic"]}
+    assert (
+        "covers some of this activity's data: Economic and financial information."
+        in shown([finding], organisation)[0].message
+    )
+    activity_update(
+        activity=activity,
+        retention_lines=[
+            {"id": activity.retention_lines.get().pk, "duration": 3, "duration_unit": "years"},
+            {"duration": 10, "duration_unit": "years", "data_category": "economic"},
+        ],
+    )
+    assert "retention.categories_uncovered" not in open_rules(organisation)
+
+
 def test_a_review_is_overdue_the_day_after_it_was_due(organisation):
     draft(organisation, next_review_on=TODAY)
     assert open_rules(organisation) == []
@@ -263,6 +288,9 @@ def test_the_command_checks_every_organisation_or_one(organisation, other_organi
     out = StringIO()
     call_command("check_compliance", "--organisation", "hexagone", stdout=out)
     assert out.getvalue().strip() == "hexagone: 0 new, 0 reopened, 0 resolved, 1 unchanged"
+    # Each check is a run, so the findings page says when the register was last checked.
+    runs = ComplianceRun.objects.filter(organisation=organisation).order_by("pk")
+    assert [(run.origin, run.status, run.opened) for run in runs] == [("command", "done", 1), ("command", "done", 0)]
 
 
 def test_a_committed_change_triggers_a_check(organisation, other_organisation, django_capture_on_commit_callbacks):

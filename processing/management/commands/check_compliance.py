@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Organisation
-from processing.compliance import check_organisation
+from processing.tasks import check_now
 
 
 class Command(BaseCommand):
@@ -19,7 +19,7 @@ class Command(BaseCommand):
             if not organisations.exists():
                 raise CommandError(f"No organisation has the slug {organisation!r}.")
         for each in organisations:
-            result = check_organisation(each)
+            result = check_now(each)
             self.stdout.write(
                 f"{each.slug}: {len(result.opened)} new, {len(result.reopened)} reopened, "
                 f"{len(result.resolved)} resolved, {result.unchanged} unchanged"
