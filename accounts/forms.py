@@ -14,6 +14,7 @@ class OrganisationIdentityForm(forms.ModelForm):
         (_("Address and contact"), ["address", "postcode", "city", "country", "phone", "email"]),
         (_("Data protection officer"), ["dpo_name", "dpo_email", "dpo_phone"]),
         (_("Representative in the EU (Art. 27)"), ["representative_name", "representative_contact"]),
+        (_("Compliance checks"), ["tia_review_months"]),
     ]
 
     def grouped_fields(self):

@@ -5,6 +5,7 @@ import zoneinfo
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -141,6 +142,15 @@ class Organisation(TimeStampedModel):
         _("public authority or body"),
         default=False,
         help_text=_("Public bodies must appoint a DPO and cannot rely on legitimate interests for their tasks."),
+    )
+    tia_review_months = models.PositiveSmallIntegerField(
+        _("review interval of transfer impact assessments (months)"),
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_(
+            "A transfer under standard contractual clauses or binding corporate rules whose assessment is "
+            "older than this is flagged, so that the law and practice of the destination are looked at again."
+        ),
     )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="organisations", verbose_name=_("members")

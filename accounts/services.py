@@ -28,6 +28,7 @@ ORGANISATION_IDENTITY_FIELDS = (
     "dpo_phone",
     "staff_count",
     "is_public_body",
+    "tia_review_months",
 )
 
 

@@ -209,8 +209,6 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- Compliance checks -------------------------------------------------------------------
-# A transfer impact assessment older than this is flagged (SCCs, BCRs).
-COMPLIANCE_TIA_MAX_AGE_DAYS = env.int("COMPLIANCE_TIA_MAX_AGE_DAYS", default=730)
 # A run still waiting for a worker this long after it was sent is sent again (its dispatch
 # was lost); one still running after CELERY_TASK_TIME_LIMIT lost its worker and is sent
 # again too, until it has been started this many times: then it is marked failed.

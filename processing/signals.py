@@ -1,8 +1,10 @@
-"""What re-checks the register: a committed change to the catalogue or to the reference data.
+"""What re-checks the register: a committed change to the catalogue, to the organisation's
+settings or to the reference data.
 
-Activities are re-checked by ``services`` after each write; catalogue entries are written
-by ``inventory.services`` (which knows nothing of the checks), and reference data in the
-admin, so their saves are watched here. A change of an adequacy decision concerns every
+Activities and the retention policy are re-checked by their services after each write;
+catalogue entries are written by ``inventory.services`` and the organisation by
+``accounts.services`` (which know nothing of the checks), and reference data in the admin,
+so their saves are watched here. A change of an adequacy decision concerns every
 organisation.
 """
 
@@ -20,6 +22,13 @@ from .tasks import check_after_commit
 @receiver([post_save, post_delete], sender=DataField)
 def catalogue_changed(sender, instance, **kwargs):
     check_after_commit(instance.organisation_id)
+
+
+@receiver(post_save, sender=Organisation)
+def organisation_changed(sender, instance, created, raw=False, **kwargs):
+    """The organisation's settings feed the checks (the review interval of transfer impact assessments)."""
+    if not created and not raw:
+        check_after_commit(instance.pk)
 
 
 @receiver([post_save, post_delete], sender=SystemCountry)

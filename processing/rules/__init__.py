@@ -7,6 +7,7 @@ breaks it — set-based: a few queries for the whole register, whatever its size
 """
 
 import datetime
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -53,7 +54,9 @@ class Rule:
             values["reasons"] = "; ".join(reason_text(*reason) for reason in values["reasons"])
         if "periods" in values:
             values["periods"] = "; ".join(period_text(*period) for period in values["periods"])
-        return str(self.message) % values
+        # A finding recorded before its rule's message changed may lack a placeholder's value
+        # until the next check: show "…" rather than fail.
+        return str(self.message) % defaultdict(lambda: "…", values)
 
 
 def duration_text(number: int, unit: str) -> str:

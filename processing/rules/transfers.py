@@ -1,9 +1,9 @@
 """Storage locations and transfers outside the EEA (GDPR Chapter V, Art. 30(1)(e))."""
 
+import calendar
 import datetime
 from collections import defaultdict
 
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from inventory.models import AdequacyDecision, Recipient, SystemCountry
@@ -195,13 +195,14 @@ def adequacy_expiring(organisation, today):
     article="46, Schrems II",
     message=_(
         "Transfers under standard contractual clauses or binding corporate rules have no transfer impact "
-        "assessment, or one older than %(years)s years: %(destinations)s. Assess the law and practice of the "
+        "assessment, or one older than %(months)s months: %(destinations)s. Assess the law and practice of the "
         "destination, record the date and reference of the assessment, and add measures if needed."
     ),
     section="transfers",
 )
 def tia_missing(organisation, today):
-    max_age = datetime.timedelta(days=settings.COMPLIANCE_TIA_MAX_AGE_DAYS)
+    months = organisation.tia_review_months
+    oldest = _months_before(today, months)
     rows = Transfer.objects.filter(
         activity__in=current_activities(organisation).values("pk"),
         mechanism__in=SAFEGUARDS_NEEDING_A_TIA,
@@ -209,8 +210,13 @@ def tia_missing(organisation, today):
     ).values_list("activity_id", "country_id", "recipient__name", "system__name", "tia_date")
     found = defaultdict(list)
     for activity_id, country, recipient, system, tia_date in rows:
-        if tia_date is None or tia_date < today - max_age:
+        if tia_date is None or tia_date < oldest:
             found[activity_id].append([country, recipient or system or ""])
-    years = round(settings.COMPLIANCE_TIA_MAX_AGE_DAYS / 365.25, 1)
     for activity_id, destinations in found.items():
-        yield Hit(ProcessingActivity, activity_id, {"destinations": sorted(destinations), "years": f"{years:g}"})
+        yield Hit(ProcessingActivity, activity_id, {"destinations": sorted(destinations), "months": months})
+
+
+def _months_before(day: datetime.date, months: int) -> datetime.date:
+    """The same day ``months`` earlier (the month's last day when it is shorter: 31 → 30)."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return datetime.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))

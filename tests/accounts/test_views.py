@@ -193,10 +193,12 @@ def test_dpo_edits_the_organisation_identity(dpo_client, organisation):
         "dpo_phone": "",
         "staff_count": "180",
         "is_public_body": "",
+        "tia_review_months": "12",
     }
     response = dpo_client.post(settings_url(organisation), data, follow=True)
     assert "The organisation&#x27;s identity has been saved." in response.text
     organisation.refresh_from_db()
+    assert organisation.tia_review_months == 12
     assert (organisation.role, organisation.staff_count, organisation.address) == (
         "both",
         180,

@@ -9,6 +9,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.services import organisation_update
 from inventory.models import AdequacyDecision
 from processing.compliance import check_organisation
 from processing.findings import shown
@@ -119,14 +120,28 @@ def test_adequacy_relied_on_outside_its_scope(organisation):
     assert open_rules(organisation) == []
 
 
-def test_clauses_need_a_recent_transfer_impact_assessment(organisation, settings):
+def test_clauses_need_a_transfer_impact_assessment_within_the_organisations_interval(organisation):
     activity = draft(organisation, transfers=[{"country_id": "IN", "mechanism": "scc_2"}])
     assert open_rules(organisation) == ["transfer.tia_missing"]
-    assert Finding.objects.get().params == {"destinations": [["IN", ""]], "years": "2"}
-    assessed = TODAY - datetime.timedelta(days=settings.COMPLIANCE_TIA_MAX_AGE_DAYS)
+    assert Finding.objects.get().params == {"destinations": [["IN", ""]], "months": 24}
+    assert "or one older than 24 months: India." in shown(Finding.objects.all(), organisation)[0].message
+    # 24 months by default: assessed on 28 November 2024, still valid on 28 November 2026.
+    assessed = datetime.date(2024, 11, 28)
     activity_update(activity=activity, transfers=[{"country_id": "IN", "mechanism": "scc_2", "tia_date": assessed}])
     assert open_rules(organisation) == []
     assert open_rules(organisation, today=TODAY + datetime.timedelta(days=1)) == ["transfer.tia_missing"]
+    # The DPO sets a shorter interval in the organisation's settings.
+    organisation_update(organisation=organisation, tia_review_months=12)
+    assert open_rules(organisation, today=datetime.date(2025, 11, 28)) == []
+    assert open_rules(organisation, today=datetime.date(2025, 11, 29)) == ["transfer.tia_missing"]
+    assert Finding.objects.get().params["months"] == 12
+
+
+def test_a_finding_recorded_under_an_older_message_still_reads(organisation):
+    draft(organisation, transfers=[{"country_id": "IN", "mechanism": "scc_2"}])
+    open_rules(organisation)
+    Finding.objects.update(params={"destinations": [["IN", ""]], "years": "2"})  # as before the change
+    assert "or one older than … months: India." in shown(Finding.objects.all(), organisation)[0].message
 
 
 # --- Retention, review, data -------------------------------------------------------------
