@@ -12,6 +12,8 @@ from .factories import MembershipFactory, OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
+# The home page adds its figures: one aggregate each, the findings' trend one per month.
+BUDGET = {"organisations:home": 18}
 PAGES = ["organisations:home", "organisations:settings", "organisations:members", "processing:activity_list"]
 
 
@@ -42,4 +44,4 @@ def test_page_query_count_does_not_grow_with_members(page, django_assert_max_num
     grow_to(organisation, 200)
     with django_assert_max_num_queries(small):
         assert client.get(url).status_code == 200
-    assert small <= 8
+    assert small <= BUDGET.get(page, 8)
