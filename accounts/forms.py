@@ -50,7 +50,7 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["email", "time_zone", "language"]
+        fields = ["email", "time_zone", "language", "daily_digest"]
         help_texts = {"email": _("Used only to reset your password and for notifications.")}
 
 

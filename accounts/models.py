@@ -52,6 +52,14 @@ class User(AbstractUser):
         blank=True,
         help_text=_("Leave empty to follow your browser."),
     )
+    daily_digest = models.BooleanField(
+        _("daily digest"),
+        default=True,
+        help_text=_(
+            "As a DPO: an email each morning when findings appeared or reopened, or reviews fall due; "
+            "none when nothing changed."
+        ),
+    )
 
     objects = UserManager()
 

@@ -60,11 +60,15 @@ def organisation_update(*, organisation: Organisation, **changes) -> Organisatio
     return organisation
 
 
-def user_preferences_update(*, user: User, email: str, time_zone: str, language: str) -> User:
-    """A user's own contact address and display preferences."""
+def user_preferences_update(
+    *, user: User, email: str, time_zone: str, language: str, daily_digest: bool | None = None
+) -> User:
+    """A user's own contact address, display preferences and notifications."""
     user.email, user.time_zone, user.language = email, time_zone, language
+    if daily_digest is not None:
+        user.daily_digest = daily_digest
     user.full_clean()
-    user.save(update_fields=["email", "time_zone", "language"])
+    user.save(update_fields=["email", "time_zone", "language", "daily_digest"])
     return user
 
 

@@ -58,6 +58,7 @@ def profile(request):
             email=form.cleaned_data["email"],
             time_zone=form.cleaned_data["time_zone"],
             language=form.cleaned_data["language"],
+            daily_digest=form.cleaned_data["daily_digest"],
         )
         response = redirect("accounts:profile")
         if form.cleaned_data["language"]:

@@ -173,6 +173,8 @@ STORAGES = {
 # --- Email (console in development) ------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="registre@localhost")
+# Where users reach Registre: the links of emails sent by the workers (no request to read it from).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Celery ------------------------------------------------------------------------------
@@ -195,6 +197,10 @@ CELERY_BEAT_SCHEDULE = {
     "compliance-nightly-sweep": {
         "task": "processing.check_all_organisations",
         "schedule": crontab(hour=2, minute=30),
+    },
+    "compliance-daily-digest": {
+        "task": "processing.send_digests",
+        "schedule": crontab(hour=6, minute=0),  # after the nightly sweep
     },
     "compliance-reconcile-runs": {
         "task": "processing.reconcile_compliance_runs",

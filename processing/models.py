@@ -742,3 +742,18 @@ class ComplianceRun(TimeStampedModel):
         if self.status == self.Status.DONE:
             return 100
         return round(100 * self.steps_done / self.steps_total) if self.steps_total else 0
+
+
+class DigestSent(models.Model):
+    """Up to when a DPO's daily digest of an organisation has told them what changed: the
+    next one starts there, so a digest sent twice repeats nothing."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    until = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "user"], name="processing_digest_one_per_user")]
+
+    def __str__(self):
+        return f"{self.organisation_id} · {self.user_id} · {self.until:%Y-%m-%d %H:%M}"

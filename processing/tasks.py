@@ -230,3 +230,11 @@ def check_after_commit(organisation_id: int) -> None:
     ):
         return
     transaction.on_commit(_Check(organisation_id))
+
+
+@shared_task(name="processing.send_digests", acks_late=True)
+def send_digests_task() -> int:
+    """The daily digest to each organisation's DPOs (``processing.digest``)."""
+    from .digest import send_digests
+
+    return send_digests()

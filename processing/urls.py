@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import policy_views, views
+from .whatif_views import what_if
 
 app_name = "processing"
 
@@ -24,6 +25,7 @@ urlpatterns = [
     path("findings/runs/", views.compliance_run_start, name="compliance_run_start"),
     path("findings/runs/<int:pk>/", views.compliance_run_detail, name="compliance_run_detail"),
     path("findings/runs/<int:pk>/status/", views.compliance_run_status, name="compliance_run_status"),
+    path("findings/what-if/", what_if, name="what_if"),
     path("reports/", views.report_list, name="report_list"),
     path("retention-policy/", policy_views.policy_list, name="policy_list"),
     path("retention-policy/new/", policy_views.policy_edit, name="policy_create"),

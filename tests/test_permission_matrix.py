@@ -160,6 +160,12 @@ ROUTES = {
     "processing:compliance_run_start": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org),
     "processing:compliance_run_detail": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org_and_run),
     "processing:compliance_run_status": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org_and_run),
+    "processing:what_if": Route(
+        get=statuses(302, 404, 403, 200, 200, 200),  # the DPO and managers, who plan for the risks (see whatif_views)
+        post=ORG_NOT_ALLOWED,
+        kwargs=org,
+        query="change=ends&country=US&starts_on=2027-01-01",
+    ),
     "processing:report_list": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
     "processing:policy_list": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
     "processing:policy_history": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),

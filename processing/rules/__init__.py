@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from django.db.models import Model
 from django.utils.functional import Promise
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from inventory.models import country_name
 
@@ -41,6 +41,7 @@ class Rule:
     def render(self, params: dict, language: str | None = None) -> str:
         """The message, in the active language, naming countries in it too."""
         values = dict(params)
+        language = language or get_language()  # the cache of names is keyed by language
         if "destinations" in values:
             values["destinations"] = ", ".join(
                 f"{country_name(code, language)}{f' ({importer})' if importer else ''}"

@@ -374,3 +374,15 @@ def test_the_dpo_acknowledges_and_a_manager_accepts_a_risk_with_a_reason(dpo_cli
     check_organisation(organisation)
     assert Finding.objects.get().status == "risk_accepted"
     assert dpo_client.get(findings_page).context["page"].paginator.count == 0
+
+
+def test_a_message_names_countries_in_the_language_it_is_read_in(organisation):
+    """Found by the what-if's tests: names were cached under no language, the first one won."""
+    from django.utils import translation
+
+    draft(organisation, transfers=[{"country_id": "US", "mechanism": "adequacy"}])
+    open_rules(organisation)
+    with translation.override("fr"):
+        assert "États-Unis" in shown(Finding.objects.all(), organisation)[0].message
+    with translation.override("en"):
+        assert "United States of America" in shown(Finding.objects.all(), organisation)[0].message
