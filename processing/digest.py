@@ -23,7 +23,7 @@ from accounts.models import Membership, Organisation
 
 from .findings import ACTIVE, SEVERITY_ORDER, Shown, shown
 from .models import DigestSent, Finding, ProcessingActivity
-from .rules.transfers import current_activities
+from .rules import current_activities
 
 REVIEW_NOTICE = datetime.timedelta(days=7)  # a review is announced this long before it falls due
 FIRST_WINDOW = datetime.timedelta(days=1)  # a DPO's first digest looks back this far

@@ -177,7 +177,7 @@ def _apply(
             messages = [_("An active activity must record every mandatory item. Missing:")]
             messages += [str(item) for item in missing]
             raise ValidationError({"status": [ValidationError(message, code="incomplete") for message in messages]})
-    check_after_commit(activity.organisation_id)
+    check_after_commit(activity.organisation_id, activity.pk)
     return activity
 
 

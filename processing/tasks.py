@@ -43,13 +43,16 @@ RUNNING_MARGIN = datetime.timedelta(minutes=1)
 
 
 @shared_task(name="processing.check_organisation", **CHECK_TASK)
-def check_organisation_task(organisation_id: int) -> dict:
+def check_organisation_task(organisation_id: int, activity_ids: list[int] | None = None) -> dict:
+    """Re-check the organisation, or only the activities ``activity_ids`` (what a change to
+    them affects: their findings, and the rules on systems)."""
     organisation = Organisation.objects.filter(pk=organisation_id).first()
     if organisation is None:
         return {"organisation": organisation_id, "checked": False}
-    result = check_organisation(organisation)
+    result = check_organisation(organisation, activities=activity_ids)
     return {
         "organisation": organisation_id,
+        "activities": activity_ids,
         "checked": True,
         "opened": len(result.opened),
         "reopened": len(result.reopened),
@@ -207,29 +210,41 @@ def reconcile_compliance_runs() -> dict:
     return {"redispatched": redispatched, "failed": failed}
 
 
-class _Check:
-    """The callback that enqueues one organisation's check; it says which, so that a
-    transaction saving many things schedules one check per organisation, not one per save."""
+# Beyond this many activities saved in one transaction, the whole register is re-checked.
+SCOPED_CHECK_MAX_ACTIVITIES = 500
 
-    def __init__(self, organisation_id):
+
+class _Check:
+    """The callback that enqueues one organisation's check; it says which, and of what
+    (``activity_ids``, or None for the whole register), so that a transaction saving many
+    things schedules one check per organisation, not one per save."""
+
+    def __init__(self, organisation_id, activity_ids: set | None):
         self.organisation_id = organisation_id
+        self.activity_ids = activity_ids
         self.done = False
 
     def __call__(self):
         self.done = True
-        check_organisation_task.delay(self.organisation_id)
+        activity_ids = None if self.activity_ids is None else sorted(self.activity_ids)
+        check_organisation_task.delay(self.organisation_id, activity_ids)
 
 
-def check_after_commit(organisation_id: int) -> None:
-    """Re-check the organisation once the current transaction has committed (never inside it)."""
+def check_after_commit(organisation_id: int, activity_id: int | None = None) -> None:
+    """Re-check once the current transaction has committed (never inside it): the activity
+    ``activity_id`` when only it changed, else the whole organisation."""
     connection = transaction.get_connection()
-    pending = getattr(connection, "run_on_commit", [])
-    if any(
-        isinstance(entry[1], _Check) and entry[1].organisation_id == organisation_id and not entry[1].done
-        for entry in pending
-    ):
-        return
-    transaction.on_commit(_Check(organisation_id))
+    for entry in getattr(connection, "run_on_commit", []):
+        check = entry[1]
+        if isinstance(check, _Check) and check.organisation_id == organisation_id and not check.done:
+            if activity_id is None:
+                check.activity_ids = None  # the whole register, which covers the activities
+            elif check.activity_ids is not None:
+                check.activity_ids.add(activity_id)
+                if len(check.activity_ids) > SCOPED_CHECK_MAX_ACTIVITIES:
+                    check.activity_ids = None  # an import, say: one sweep reads them faster
+            return
+    transaction.on_commit(_Check(organisation_id, None if activity_id is None else {activity_id}))
 
 
 @shared_task(name="processing.send_digests", acks_late=True)

@@ -8,7 +8,9 @@ breaks it — set-based: a few queries for the whole register, whatever its size
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.db.models import Model
@@ -37,6 +39,10 @@ class Rule:
     message: Promise  # with %(…)s placeholders filled by ``render``
     section: str  # the activity form's section that fixes it
     find: Callable[[object, datetime.date], Iterable[Hit]]
+    # Its findings concern activities, each on its own: a check of some activities runs it on
+    # them alone. A rule on a system weighs every activity storing data there, so it always
+    # runs on the whole register.
+    per_activity: bool = True
 
     def render(self, params: dict, language: str | None = None) -> str:
         """The message, in the active language, naming countries in it too."""
@@ -106,14 +112,42 @@ def period_text(policy: str, kept: list, bound: str, limit: int, limit_unit: str
 RULES: dict[str, Rule] = {}
 
 
-def rule(code, *, family, severity, article, message, section):
+def rule(code, *, family, severity, article, message, section, per_activity=True):
     """Register the decorated function as the finder of a rule."""
 
     def register(find):
-        RULES[code] = Rule(code, family, severity, article, message, section, find)
+        RULES[code] = Rule(code, family, severity, article, message, section, find, per_activity)
         return find
 
     return register
+
+
+# The activities a check is restricted to (None: the whole register); read by
+# ``current_activities``, the start of every per-activity rule's queries.
+_ONLY: ContextVar[frozenset | None] = ContextVar("only_activities", default=None)
+
+
+@contextmanager
+def only_activities(ids: Collection[int]) -> Iterator[None]:
+    """While inside, per-activity rules look at these activities alone (consume their hits inside)."""
+    token = _ONLY.set(frozenset(ids))
+    try:
+        yield
+    finally:
+        _ONLY.reset(token)
+
+
+def current_activities(organisation):
+    """Activities that are part of the register (drafts and active ones, not archived), or
+    those of them a check is restricted to."""
+    from ..models import ProcessingActivity
+
+    activities = ProcessingActivity.objects.filter(organisation=organisation).exclude(
+        status=ProcessingActivity.Status.ARCHIVED
+    )
+    if (only := _ONLY.get()) is not None:
+        activities = activities.filter(pk__in=only)
+    return activities
 
 
 def load() -> dict[str, Rule]:

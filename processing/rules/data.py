@@ -6,8 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from inventory.models import DataField
 
 from ..models import ProcessingActivity
-from . import Hit, rule
-from .transfers import current_activities
+from . import Hit, current_activities, rule
 
 
 @rule(

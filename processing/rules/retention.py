@@ -2,7 +2,7 @@
 
 import datetime
 import math
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
@@ -10,8 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from inventory.models import System
 
 from ..models import ActivityDataSubject, ProcessingActivity, RetentionLine, RetentionPolicy, months_of
-from . import Hit, rule
-from .transfers import current_activities
+from . import Hit, current_activities, rule
 
 
 @rule(
@@ -33,7 +32,7 @@ def retention_undefined(organisation, today):
 
 def _active_controllers(organisation):
     """Active activities whose record states retention: a processor's has no such item (Art. 30(2))."""
-    active = ProcessingActivity.objects.filter(organisation=organisation, status=ProcessingActivity.Status.ACTIVE)
+    active = current_activities(organisation).filter(status=ProcessingActivity.Status.ACTIVE)
     return active.exclude(role=ProcessingActivity.Role.PROCESSOR)
 
 
@@ -93,7 +92,15 @@ LINE_FIELDS = (
     "end_action",
     "archive_duration",
     "archive_duration_unit",
+    "trigger",
 )
+# A retention line as the rules read it: a tuple with the model's attribute names, built at a
+# fraction of a model instance's cost (a sweep reads every line of the register).
+Line = namedtuple("Line", LINE_FIELDS)
+
+
+def _lines(queryset):
+    return map(Line._make, queryset.values_list(*LINE_FIELDS))
 
 
 def _policy_breaches(organisation):
@@ -120,7 +127,7 @@ def _policy_breaches(organisation):
     for activity_id, category in links.values_list("processingactivity_id", "datafield__category"):
         data[activity_id].add(category)
     lines = RetentionLine.objects.filter(activity__in=activities, duration__isnull=False).order_by("pk")
-    for line in lines.only(*LINE_FIELDS):
+    for line in _lines(lines):
         for policy in policies:
             if policy.subject_category_id and policy.subject_category_id not in people[line.activity_id]:
                 continue
@@ -213,27 +220,24 @@ def _outside_policy(organisation, bound: str):
         "the oldest record."
     ),
     section="oldest_record_on",
+    per_activity=False,
 )
 def kept_beyond(organisation, today):
     """Only where every activity storing data in the system counts all its periods from
     collection: a period that runs from an event (the end of a contract, the last contact)
     can rightly keep a record collected long ago, so the oldest record proves nothing there."""
-    systems = dict(
-        System.objects.filter(
-            organisation=organisation, oldest_record_on__isnull=False, archived_at__isnull=True
-        ).values_list("pk", "oldest_record_on")
-    )
+    dated = System.objects.filter(organisation=organisation, oldest_record_on__isnull=False, archived_at__isnull=True)
+    systems = dict(dated.values_list("pk", "oldest_record_on"))
     if not systems:
         return
     storing = defaultdict(set)
     links = ProcessingActivity.systems.through.objects.filter(
-        system_id__in=systems, processingactivity__in=current_activities(organisation)
+        system__in=dated, processingactivity__in=current_activities(organisation)
     )
     for system_id, activity_id in links.values_list("system_id", "processingactivity_id"):
         storing[system_id].add(activity_id)
     lines = defaultdict(list)
-    activity_ids = set().union(*storing.values()) if storing else set()
-    for line in RetentionLine.objects.filter(activity_id__in=activity_ids).only(*LINE_FIELDS, "trigger"):
+    for line in _lines(RetentionLine.objects.filter(activity_id__in=links.values("processingactivity_id"))):
         lines[line.activity_id].append(line)
     for system_id, activity_ids in storing.items():
         own = [line for activity_id in activity_ids for line in lines[activity_id]]

@@ -4,21 +4,15 @@ import calendar
 import datetime
 from collections import defaultdict
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from inventory.models import AdequacyDecision, Recipient, SystemCountry
 
 from ..models import ProcessingActivity, Transfer
-from . import Hit, rule
+from . import Hit, current_activities, rule
 
 OBSOLETE = (Transfer.Mechanism.SCC_PRE_2021, Transfer.Mechanism.PRIVACY_SHIELD)
-
-
-def current_activities(organisation):
-    """Activities that are part of the register (drafts and active ones, not archived)."""
-    return ProcessingActivity.objects.filter(organisation=organisation).exclude(
-        status=ProcessingActivity.Status.ARCHIVED
-    )
 
 
 def _by_activity(rows):
@@ -83,12 +77,11 @@ def destinations_uncovered(organisation, today):
 def transfers_without_valid_tool(organisation, today):
     adequate = set(AdequacyDecision.objects.in_force_on(today).values_list("country_id", flat=True))
     rows = Transfer.objects.filter(activity__in=current_activities(organisation).values("pk"), country__isnull=False)
+    # No tool, or an adequacy decision not in force (the countries with one are a few dozen).
+    rows = rows.filter(Q(mechanism="") | (Q(mechanism=Transfer.Mechanism.ADEQUACY) & ~Q(country_id__in=adequate)))
     found = defaultdict(list)
-    for activity_id, country, mechanism, importer in rows.values_list(
-        "activity_id", "country_id", "mechanism", "recipient__name"
-    ):
-        if not mechanism or (mechanism == Transfer.Mechanism.ADEQUACY and country not in adequate):
-            found[activity_id].append([country, importer or ""])
+    for activity_id, country, importer in rows.values_list("activity_id", "country_id", "recipient__name"):
+        found[activity_id].append([country, importer or ""])
     for activity_id, destinations in found.items():
         yield Hit(ProcessingActivity, activity_id, {"destinations": sorted(destinations)})
 

@@ -4,6 +4,7 @@ import datetime
 from io import StringIO
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -231,6 +232,34 @@ def test_checking_twice_changes_nothing_and_a_problem_that_comes_back_reopens_it
     assert list(finding.history.values_list("status", flat=True)) == ["open", "resolved", "open"]
 
 
+def test_each_new_finding_is_recorded_once_in_history_and_every_finding_found_is_seen_again(organisation):
+    first = draft(organisation, next_review_on=TODAY - datetime.timedelta(days=3))
+    with time_machine.travel(datetime.datetime(2026, 11, 28, 9, 0, tzinfo=datetime.UTC), tick=False):
+        check_organisation(organisation, today=TODAY)
+        # A second check at the same instant (a frozen clock) that finds one more problem.
+        second = draft(organisation, next_review_on=TODAY - datetime.timedelta(days=1))
+        check_organisation(organisation, today=TODAY)
+    findings = Finding.objects.filter(organisation=organisation).order_by("subject_id")
+    assert [finding.subject_id for finding in findings] == [first.pk, second.pk]
+    for finding in findings:
+        (record,) = finding.history.all()
+        assert (record.history_type, record.history_user_id, record.rule, record.status) == (
+            "+",
+            None,
+            "retention.review_overdue",
+            "open",
+        )
+        assert record.params == finding.params and record.first_detected_at == finding.first_detected_at
+
+    activity_update(activity=second, next_review_on=TODAY + datetime.timedelta(days=30))
+    later = datetime.datetime(2026, 11, 29, 9, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(later, tick=False):
+        check_organisation(organisation, today=TODAY)
+    seen = dict(Finding.objects.values_list("subject_id", "last_seen_at"))
+    assert seen[first.pk] == later  # found again
+    assert seen[second.pk] < later  # resolved: last seen before
+
+
 def test_an_accepted_risk_stays_accepted_while_the_problem_lasts(organisation, dpo):
     activity = draft(organisation, next_review_on=TODAY - datetime.timedelta(days=3))
     check_organisation(organisation, today=TODAY)
@@ -283,6 +312,9 @@ def test_the_check_costs_the_same_queries_for_5_and_for_200_activities(organisat
     with CaptureQueriesContext(connection) as large:
         check_organisation(organisation, today=TODAY)
     assert len(large) == len(small)
+    # Nor do the statements themselves: none lists the findings or the activities it touches.
+    longest = max(len(query["sql"]) for query in small)
+    assert max(len(query["sql"]) for query in large) < longest + 100
     # 1,201 new findings and their history, in batches (SQLite caps a statement's parameters).
     assert len(first_on_large) <= len(small) + 60
     # Six rules on each activity, and the system's oldest record.
@@ -322,6 +354,90 @@ def test_a_committed_change_triggers_a_check(organisation, other_organisation, d
         crm.save()
     assert [callback.organisation_id for callback in callbacks] == [other_organisation.pk]  # once
     assert Finding.objects.filter(organisation=other_organisation, rule="transfer.destination_uncovered").exists()
+
+
+def test_saving_activities_re_checks_them_alone_and_a_catalogue_change_the_whole_register(
+    organisation, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # committed, checked
+        crm = SystemFactory(organisation=organisation, countries=["FR"])
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        first = draft(organisation, next_review_on=datetime.date(2020, 1, 1))
+        second = draft(organisation, next_review_on=datetime.date(2020, 1, 1))
+    assert [(callback.organisation_id, callback.activity_ids) for callback in callbacks] == [
+        (organisation.pk, {first.pk, second.pk})
+    ]
+    assert Finding.objects.filter(rule="retention.review_overdue").count() == 2
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
+        activity_update(activity=first, name="Renamed")
+        crm.country_links.create(country_id="IN")
+        crm.save()  # the system concerns every activity storing data there
+    assert [(callback.organisation_id, callback.activity_ids) for callback in callbacks] == [(organisation.pk, None)]
+
+
+def test_many_activities_saved_at_once_re_check_the_whole_register(
+    organisation, django_capture_on_commit_callbacks, monkeypatch
+):
+    monkeypatch.setattr("processing.tasks.SCOPED_CHECK_MAX_ACTIVITIES", 2)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        for _ in range(3):
+            draft(organisation, next_review_on=datetime.date(2020, 1, 1))
+    assert [(callback.organisation_id, callback.activity_ids) for callback in callbacks] == [(organisation.pk, None)]
+    assert Finding.objects.filter(rule="retention.review_overdue").count() == 3
+
+
+def test_a_check_of_some_activities_leaves_the_others_findings_alone(organisation):
+    first = draft(organisation, next_review_on=TODAY - datetime.timedelta(days=3))
+    second = draft(organisation, next_review_on=TODAY - datetime.timedelta(days=3))
+    check_organisation(organisation, today=TODAY)
+    ProcessingActivity.objects.update(next_review_on=TODAY + datetime.timedelta(days=30))  # both fixed, unseen
+
+    result = check_organisation(organisation, today=TODAY, activities=[first.pk])
+    status = dict(Finding.objects.values_list("subject_id", "status"))
+    assert [finding.subject_id for finding in result.resolved] == [first.pk]
+    assert status == {first.pk: "resolved", second.pk: "open"}  # the other activity waits for its own check
+    check_organisation(organisation, today=TODAY)
+    assert Finding.objects.get(subject_id=second.pk).status == "resolved"
+
+
+def test_a_check_of_one_activity_still_weighs_every_activity_on_a_system(organisation, catalogue):
+    """The oldest record of a system proves something only if every activity storing data
+    there counts its periods from collection: one activity's check cannot decide alone."""
+    archive = SystemFactory(organisation=organisation, oldest_record_on=TODAY - datetime.timedelta(days=3 * 365))
+    two_years = [{"duration": 2, "duration_unit": "years", "trigger": "collection"}]
+    kept = draft(organisation, systems=[archive], retention_lines=two_years)
+    check_organisation(organisation, today=TODAY)
+    assert open_rules(organisation, activity=archive) == ["retention.kept_beyond"]
+
+    event_based = [{"duration": 5, "duration_unit": "years", "trigger": "end_of_contract"}]
+    other = draft(organisation, systems=[archive], retention_lines=event_based)
+    check_organisation(organisation, today=TODAY, activities=[other.pk])
+    finding = Finding.objects.get(rule="retention.kept_beyond")
+    assert finding.status == "resolved"  # another activity's period runs from an event
+    activity_update(activity=other, status="archived")
+    check_organisation(organisation, today=TODAY, activities=[kept.pk])
+    finding.refresh_from_db()
+    assert finding.status == "open"
+
+
+def test_a_check_of_one_activity_costs_the_same_queries_in_a_small_and_a_large_register(organisation):
+    crm = SystemFactory(organisation=organisation, countries=["US"], oldest_record_on=datetime.date(2020, 1, 1))
+    rows = {
+        "systems": [crm],
+        "transfers": [{"country_id": "US", "mechanism": ""}],
+        "retention_lines": [{"duration": 1, "duration_unit": "years", "trigger": "collection"}],
+    }
+    watched = draft(organisation, **rows)
+    check_organisation(organisation, today=TODAY)
+    with CaptureQueriesContext(connection) as small:
+        check_organisation(organisation, today=TODAY, activities=[watched.pk])
+    for _ in range(30):
+        draft(organisation, **rows)
+    check_organisation(organisation, today=TODAY)
+    with CaptureQueriesContext(connection) as large:
+        result = check_organisation(organisation, today=TODAY, activities=[watched.pk])
+    assert len(large) == len(small)
+    assert result.unchanged == 2  # its own finding, and the system's: the other 30 are not read
 
 
 # --- Pages --------------------------------------------------------------------------------
