@@ -224,6 +224,17 @@ if _redispatch_minutes < 1 or COMPLIANCE_RUN_MAX_ATTEMPTS < 1:
     raise ImproperlyConfigured("COMPLIANCE_RUN_REDISPATCH_MINUTES and COMPLIANCE_RUN_MAX_ATTEMPTS must be positive.")
 COMPLIANCE_RUN_REDISPATCH_AFTER = timedelta(minutes=_redispatch_minutes)
 
+# --- Breaches ------------------------------------------------------------------------------
+# Art. 33(1): notify the authority within 72 hours of becoming aware, unless the breach is
+# unlikely to result in a risk. Settings, not literals: a reform proposal (the 2025 "Digital
+# Omnibus") would notify only high risks, within 96 hours.
+BREACH_NOTIFICATION_HOURS = env.int("BREACH_NOTIFICATION_HOURS", default=72)
+BREACH_NOTIFICATION_THRESHOLD = env.str("BREACH_NOTIFICATION_THRESHOLD", default="risk")
+if BREACH_NOTIFICATION_HOURS < 1 or BREACH_NOTIFICATION_THRESHOLD not in ("risk", "high_risk"):
+    raise ImproperlyConfigured(
+        "BREACH_NOTIFICATION_HOURS must be positive and BREACH_NOTIFICATION_THRESHOLD 'risk' or 'high_risk'."
+    )
+
 # --- Cache: Redis when configured (shared by every process: the API's rate limits) -------
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}

@@ -1,0 +1,357 @@
+"""The breach log (Art. 33(5)): every personal data breach, notified or not, with its facts,
+effects and remedial action, the 72-hour clock to the supervisory authority (Art. 33(1)) and
+the communication to the people concerned (Art. 34)."""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from accounts.models import Organisation
+from core.models import TimeStampedModel
+from inventory.models import DataField, DataSubjectCategory, System
+from processing.models import MAX_PEOPLE, ProcessingActivity
+
+# A date a few minutes ahead is a clock difference, not a typing error.
+FUTURE_TOLERANCE = datetime.timedelta(minutes=5)
+
+
+def notification_delay() -> datetime.timedelta:
+    """How long after becoming aware the authority must be notified (Art. 33(1): 72 hours; a
+    setting, since a reform would change it)."""
+    return datetime.timedelta(hours=settings.BREACH_NOTIFICATION_HOURS)
+
+
+class Breach(TimeStampedModel):
+    """A personal data breach: what happened, what it affects, how serious it is, and what was
+    done about it: with the authority, with the people concerned, and to contain it."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CONTAINED = "contained", _("Contained")
+        CLOSED = "closed", _("Closed")
+
+    class Role(models.TextChoices):
+        CONTROLLER = "controller", _("Controller")
+        PROCESSOR = "processor", _("Processor (on behalf of a controller)")
+
+    class Cause(models.TextChoices):
+        ACCIDENTAL = "accidental", _("Accidental")
+        MALICIOUS = "malicious", _("Malicious")
+
+    class Origin(models.TextChoices):
+        INTERNAL = "internal", _("Internal")
+        EXTERNAL = "external", _("External")
+
+    class Risk(models.TextChoices):
+        NO_RISK = "no_risk", _("Unlikely to result in a risk")
+        RISK = "risk", _("Risk")
+        HIGH_RISK = "high_risk", _("High risk")
+
+    class Exemption(models.TextChoices):
+        ENCRYPTED = "unintelligible", _("Art. 34(3)(a): the data is unintelligible (encrypted…)")
+        MITIGATED = "mitigated", _("Art. 34(3)(b): later measures mean the high risk is no longer likely")
+        DISPROPORTIONATE = "public", _("Art. 34(3)(c): disproportionate effort, a public communication instead")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="breaches")
+    reference = models.CharField(_("reference"), max_length=30)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("what happened"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+
+    # When
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    is_ongoing = models.BooleanField(_("still ongoing"), default=False)
+    detected_at = models.DateTimeField(_("detected at"))
+    aware_at = models.DateTimeField(
+        _("became aware at"),
+        help_text=_(
+            "When the organisation became reasonably certain that personal data was compromised: the "
+            "72-hour clock starts here."
+        ),
+    )
+    reported_by = models.CharField(_("reported by"), max_length=200, blank=True)
+    role = models.CharField(_("our role"), max_length=10, choices=Role.choices, default=Role.CONTROLLER)
+    controller_name = models.CharField(_("controller"), max_length=200, blank=True)
+    controller_informed_at = models.DateTimeField(_("controller informed at"), null=True, blank=True)
+
+    # Nature and cause
+    confidentiality = models.BooleanField(_("confidentiality (disclosure or access)"), default=False)
+    integrity = models.BooleanField(_("integrity (alteration)"), default=False)
+    availability = models.BooleanField(_("availability (loss or destruction)"), default=False)
+    cause = models.CharField(_("cause"), max_length=10, choices=Cause.choices, blank=True)
+    origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices, blank=True)
+    discovery = models.TextField(_("how it was discovered"), blank=True)
+
+    # What is affected
+    systems = models.ManyToManyField(System, blank=True, related_name="breaches", verbose_name=_("systems"))
+    activities = models.ManyToManyField(
+        ProcessingActivity, blank=True, related_name="breaches", verbose_name=_("processing activities")
+    )
+    data_categories = models.JSONField(_("categories of data"), default=list, blank=True)
+    special_categories = models.JSONField(_("special categories of data"), default=list, blank=True)
+    subject_categories = models.ManyToManyField(
+        DataSubjectCategory, blank=True, related_name="+", verbose_name=_("categories of people")
+    )
+    people_count = models.PositiveBigIntegerField(
+        _("approximate number of people"), null=True, blank=True, validators=[MaxValueValidator(MAX_PEOPLE)]
+    )
+    records_count = models.PositiveBigIntegerField(_("approximate number of records"), null=True, blank=True)
+
+    # Effects and risk
+    consequences = models.TextField(_("likely consequences"), blank=True)
+    risk = models.CharField(_("risk to people"), max_length=10, choices=Risk.choices, blank=True)
+    risk_reasoning = models.TextField(_("why this level of risk"), blank=True)
+    measures_taken = models.TextField(_("measures taken"), blank=True)
+    measures_proposed = models.TextField(_("measures proposed"), blank=True)
+
+    # The supervisory authority (Art. 33)
+    not_notified_reason = models.TextField(_("why the authority is not notified"), blank=True)
+    notified_at = models.DateTimeField(_("authority notified at"), null=True, blank=True)
+    authority = models.CharField(_("supervisory authority"), max_length=200, blank=True)
+    authority_reference = models.CharField(_("authority's reference"), max_length=100, blank=True)
+    delay_reasons = models.TextField(_("reasons for the delay"), blank=True)
+
+    # The people concerned (Art. 34)
+    communicated_at = models.DateTimeField(_("people informed at"), null=True, blank=True)
+    communication_means = models.TextField(_("how they were informed"), blank=True)
+    communication_exception = models.CharField(
+        _("exception to informing them"), max_length=15, choices=Exemption.choices, blank=True
+    )
+    exception_justification = models.TextField(_("why the exception applies"), blank=True)
+
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    history = HistoricalRecords(
+        m2m_fields=[systems, activities, subject_categories],
+        excluded_fields=["updated_at"],
+        cascade_delete_history=False,
+    )
+
+    class Meta:
+        verbose_name = _("breach")
+        verbose_name_plural = _("breaches")
+        ordering = ["-aware_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "reference"],
+                name="breaches_breach_reference_unique",
+                violation_error_message=_("Another breach of the log already has this reference."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "contained", "closed"]), name="breaches_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(aware_at__gte=models.F("detected_at")), name="breaches_aware_after_detected"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} · {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("breaches:breach_detail", kwargs={"organisation_slug": self.organisation.slug, "pk": self.pk})
+
+    # --- The 72-hour clock ------------------------------------------------------------------
+
+    @property
+    def notification_deadline(self) -> datetime.datetime:
+        return self.aware_at + notification_delay()
+
+    @property
+    def notification_required(self) -> bool:
+        """Notify the authority unless the breach is unlikely to result in a risk (Art. 33(1);
+        the threshold is a setting). Until the risk is assessed, it is presumed: the clock runs."""
+        if not self.risk:
+            return True
+        return RISK_ORDER[self.risk] >= RISK_ORDER[settings.BREACH_NOTIFICATION_THRESHOLD]
+
+    @property
+    def clock_running(self) -> bool:
+        return self.notification_required and self.notified_at is None
+
+    def time_left(self, now: datetime.datetime | None = None) -> datetime.timedelta:
+        """Until the deadline (negative once it has passed)."""
+        return self.notification_deadline - (now or timezone.now())
+
+    @property
+    def notified_late(self) -> bool:
+        return self.notified_at is not None and self.notified_at > self.notification_deadline
+
+    @property
+    def communication_required(self) -> bool:
+        """High risk: tell the people concerned (Art. 34(1)), unless an exception applies."""
+        return self.risk == self.Risk.HIGH_RISK
+
+    @property
+    def nature_labels(self) -> list[str]:
+        return [
+            str(self._meta.get_field(name).verbose_name)
+            for name in ("confidentiality", "integrity", "availability")
+            if getattr(self, name)
+        ]
+
+    @property
+    def data_category_labels(self) -> list[str]:
+        labels = dict(DataField.Category.choices)
+        return [str(labels.get(code, code)) for code in self.data_categories]
+
+    @property
+    def special_category_labels(self) -> list[str]:
+        labels = dict(DataField.SpecialCategory.choices)
+        return [str(labels.get(code, code)) for code in self.special_categories]
+
+    # How a finding names this breach (``processing.findings.Shown``).
+    def finding_label(self) -> str:
+        return str(self)
+
+    def clean(self):
+        super().clean()
+        self.reference, self.title = self.reference.strip(), self.title.strip()
+        special = DataField.Category.SPECIAL
+        if self.special_categories and isinstance(self.data_categories, list) and special not in self.data_categories:
+            self.data_categories = [*self.data_categories, special]
+        errors: dict[str, list] = {}
+        for check in (self._check_dates, self._check_categories, self._check_authority, self._check_people):
+            for field, message, code in check():
+                errors.setdefault(field, []).append(ValidationError(message, code=code))
+        if self.status == self.Status.CLOSED:
+            for message, code in self.missing_before_closing():
+                errors.setdefault("status", []).append(ValidationError(message, code=code))
+        if errors:
+            raise ValidationError(errors)
+
+    def _check_dates(self):
+        latest = timezone.now() + FUTURE_TOLERANCE
+        for name in DATE_FIELDS:
+            value = getattr(self, name)
+            if value is not None and value > latest:
+                yield name, _("This date is in the future."), "future"
+        detected = self.detected_at
+        if self.started_at and detected and detected < self.started_at:
+            yield "detected_at", _("A breach cannot be detected before it started."), "before_start"
+        if detected and self.aware_at and self.aware_at < detected:
+            yield (
+                "aware_at",
+                _("The organisation cannot become aware of a breach before it was detected."),
+                "before_detection",
+            )
+        if self.ended_at and self.started_at and self.ended_at < self.started_at:
+            yield "ended_at", _("A breach cannot end before it started."), "before_start"
+        if self.ended_at and self.is_ongoing:
+            yield "ended_at", _("A breach still ongoing has no end: clear one or the other."), "ongoing"
+        for name in ("controller_informed_at", "notified_at", "communicated_at"):
+            value = getattr(self, name)
+            if value and detected and value < detected:
+                yield name, _("This cannot be before the breach was detected."), "before_detection"
+        if self.role == self.Role.PROCESSOR and not self.controller_name.strip():
+            yield "controller_name", _("As a processor, name the controller you act for (Art. 33(2))."), "required"
+
+    def _check_categories(self):
+        for name, choices in (
+            ("data_categories", DataField.Category),
+            ("special_categories", DataField.SpecialCategory),
+        ):
+            values = getattr(self, name)
+            if not isinstance(values, list) or any(value not in choices.values for value in values):
+                yield name, _("Choose among the listed categories."), "invalid_choice"
+
+    def _check_authority(self):
+        if self.risk and not self.risk_reasoning.strip():
+            yield "risk_reasoning", _("Say why you assess the risk at this level."), "required"
+        if (
+            self.risk
+            and not self.notification_required
+            and not self.notified_at
+            and not self.not_notified_reason.strip()
+        ):
+            yield (
+                "not_notified_reason",
+                _("Record why the breach is unlikely to result in a risk, and so is not notified (Art. 33(5))."),
+                "required",
+            )
+        if not self.notified_at:
+            return
+        if not self.authority.strip():
+            yield "authority", _("Name the authority you notified."), "required"
+        if self.aware_at and self.notified_late and not self.delay_reasons.strip():
+            yield (
+                "delay_reasons",
+                _("Notified more than %(hours)d hours after becoming aware: give the reasons for the delay.")
+                % {"hours": settings.BREACH_NOTIFICATION_HOURS},
+                "required",
+            )
+
+    def _check_people(self):
+        if self.communicated_at and not self.communication_means.strip():
+            yield "communication_means", _("Say how the people concerned were informed."), "required"
+        if self.communication_exception and not self.exception_justification.strip():
+            yield "exception_justification", _("Explain why the exception applies (Art. 34(3))."), "required"
+
+    def missing_before_closing(self) -> list[tuple]:
+        """What must be done before the breach is closed: (message, code) pairs."""
+        missing = []
+        if not self.risk:
+            missing.append((_("Assess the risk before closing the breach."), "risk_missing"))
+        elif self.notification_required and not self.notified_at:
+            missing.append((_("Notify the authority before closing the breach."), "not_notified"))
+        if self.communication_required and not (self.communicated_at or self.communication_exception):
+            missing.append(
+                (
+                    _("High risk: inform the people concerned, or record the exception that applies, before closing."),
+                    "not_communicated",
+                )
+            )
+        return missing
+
+
+DATE_FIELDS = (
+    "started_at",
+    "ended_at",
+    "detected_at",
+    "aware_at",
+    "controller_informed_at",
+    "notified_at",
+    "communicated_at",
+)
+
+
+RISK_ORDER = {Breach.Risk.NO_RISK: 0, Breach.Risk.RISK: 1, Breach.Risk.HIGH_RISK: 2}
+
+
+class TimelineEntry(models.Model):
+    """One dated line of a breach's timeline: who did what when. Append-only: written by
+    ``breaches.services`` and never changed afterwards."""
+
+    class Kind(models.TextChoices):
+        NOTE = "note", _("Note")
+        LOGGED = "logged", _("Breach logged")
+        STATUS = "status", _("Status changed")
+        NOTIFIED = "notified", _("Authority notified")
+        FOLLOW_UP = "follow_up", _("Further information sent to the authority (Art. 33(4))")
+        COMMUNICATED = "communicated", _("People informed")
+
+    breach = models.ForeignKey(Breach, on_delete=models.CASCADE, related_name="timeline")
+    happened_at = models.DateTimeField(_("when"))
+    kind = models.CharField(_("kind"), max_length=15, choices=Kind.choices, default=Kind.NOTE)
+    text = models.TextField(_("what happened"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("timeline entry")
+        verbose_name_plural = _("timeline entries")
+        ordering = ["happened_at", "pk"]
+
+    def __str__(self):
+        return f"{self.happened_at:%Y-%m-%d %H:%M} · {self.text[:50]}"
