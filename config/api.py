@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import OrganisationViewSet
+from breaches.api import BreachViewSet
 from inventory.api import (
     CountryViewSet,
     DataFieldViewSet,
@@ -26,6 +27,7 @@ router.register("recipients", RecipientViewSet, basename="recipient")
 router.register("systems", SystemViewSet, basename="system")
 router.register("activities", ActivityViewSet, basename="activity")
 router.register("findings", FindingViewSet, basename="finding")
+router.register("breaches", BreachViewSet, basename="breach")
 
 # Swagger UI (drf-spectacular-sidecar, pinned) writes one <style> element of its own: allowed
 # by its hash on this page only; everything else keeps the site's strict policy.

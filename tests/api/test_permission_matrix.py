@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import Membership
 
+from ..breaches.factories import log_breach
 from ..inventory.factories import DataFieldFactory, DataSubjectCategoryFactory, RecipientFactory, SystemFactory
 from ..processing.factories import ActivityFactory
 from ..test_permission_matrix import PERSONAS, open_finding, project_routes, statuses
@@ -112,6 +113,27 @@ API_ROUTES = {
         kwargs=lambda world: {"pk": world.finding.pk},
         body=lambda world: {"justification": "Accepted by the board"},
     ),
+    "v1:breach-list": ApiRoute(
+        {"get": READ, "post": CREATE, "delete": NOT_ALLOWED},
+        body=lambda world: {
+            "organisation": "hexagone",
+            "title": "Misdirected email",
+            "description": "Payslips sent to the wrong address.",
+            "detected_at": "2026-11-27T09:00:00Z",
+            "aware_at": "2026-11-27T10:00:00Z",
+        },
+    ),
+    "v1:breach-detail": ApiRoute(
+        {"get": READ_OBJECT, "patch": WRITE_OBJECT, "delete": NOT_ALLOWED, "post": NOT_ALLOWED},
+        kwargs=lambda world: {"pk": world.breach.pk},
+        body=lambda world: {"consequences": "Payslips read by a colleague"},
+        etag=True,
+    ),
+    "v1:breach-timeline": ApiRoute(
+        {"post": statuses(401, 404, 403, 403, 201, 201), "get": READ_ONLY},
+        kwargs=lambda world: {"pk": world.breach.pk},
+        body=lambda world: {"text": "Called the recipient, who deleted the email"},
+    ),
 }
 
 
@@ -124,6 +146,7 @@ class World:
     recipient: object
     activity: object
     finding: object
+    breach: object
     users: dict = field(default_factory=dict)
 
 
@@ -138,6 +161,7 @@ def world(organisation, dpo, manager, auditor, outsider, superuser):
         recipient=RecipientFactory(organisation=organisation),
         activity=activity,
         finding=open_finding(activity),
+        breach=log_breach(organisation),
         users={"outsider": outsider, "auditor": auditor, "manager": manager, "dpo": dpo, "superuser": superuser},
     )
 

@@ -20,6 +20,7 @@ from schemathesis.specs.openapi.checks import (
 
 from config.wsgi import application
 
+from ..breaches.factories import log_breach
 from ..inventory.factories import DataFieldFactory, DataSubjectCategoryFactory, RecipientFactory, SystemFactory
 from ..processing.factories import ActivityFactory
 from .conftest import token_client
@@ -42,6 +43,7 @@ def register(organisation, dpo, auditor):
     DataSubjectCategoryFactory(organisation=organisation)
     RecipientFactory(organisation=organisation)
     ActivityFactory(organisation=organisation)
+    log_breach(organisation)
     # Requests reach the WSGI application in this thread, inside the test's transaction: as
     # Django's test client does, keep the connection open between them.
     for signal in (request_started, request_finished):

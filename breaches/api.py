@@ -1,0 +1,141 @@
+"""API of the breach log: breaches with their timeline and their 72-hour clock.
+
+A breach is written through ``breaches.services`` (the web form's validation, history, the
+timeline's events); updates need ``If-Match`` with the ETag read. The timeline is
+append-only: ``POST …/timeline/`` adds a note, or further information sent to the authority.
+"""
+
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts.api import OrganisationField, OrganisationScopedViewSet, OwnEntries
+from core.api import StrictKeys
+from inventory.models import DataField, DataSubjectCategory, System
+from processing.models import ProcessingActivity
+
+from . import services
+from .clock import State, breach_clock
+from .models import Breach, TimelineEntry
+
+
+class TimelineEntrySerializer(serializers.ModelSerializer):
+    author = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True, help_text="None for an event the system recorded."
+    )
+
+    class Meta:
+        model = TimelineEntry
+        fields = ["id", "happened_at", "kind", "text", "author", "recorded_at"]
+        read_only_fields = fields
+
+
+class NewTimelineEntrySerializer(StrictKeys, serializers.Serializer):
+    text = serializers.CharField(max_length=10_000, help_text="What happened.")
+    kind = serializers.ChoiceField(
+        [TimelineEntry.Kind.NOTE, TimelineEntry.Kind.FOLLOW_UP],
+        default=TimelineEntry.Kind.NOTE,
+        help_text="note, or follow_up: further information sent to the authority (Art. 33(4)).",
+    )
+    happened_at = serializers.DateTimeField(required=False, help_text="When; now if omitted.")
+
+
+class ClockSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(
+        [State.RUNNING, State.NEAR, State.OVERDUE, State.NOTIFIED, State.NOTIFIED_LATE, State.NOT_REQUIRED]
+    )
+    deadline = serializers.DateTimeField(help_text="Became aware + the notification delay (72 hours).")
+    seconds_left = serializers.IntegerField(help_text="Negative once the deadline has passed.")
+    words = serializers.CharField(help_text='"11 hours 59 minutes left", "late by 5 hours", in your language.')
+
+
+class BreachSerializer(StrictKeys, serializers.ModelSerializer):
+    organisation = OrganisationField()
+    systems = OwnEntries(System, required=False, help_text="Ids of the systems affected.")
+    activities = OwnEntries(ProcessingActivity, required=False, help_text="Ids of the processing activities affected.")
+    subject_categories = OwnEntries(DataSubjectCategory, required=False, help_text="Ids of categories of people.")
+    data_categories = serializers.ListField(
+        child=serializers.ChoiceField(DataField.Category.choices), required=False, max_length=50
+    )
+    special_categories = serializers.ListField(
+        child=serializers.ChoiceField(DataField.SpecialCategory.choices), required=False, max_length=50
+    )
+    clock = serializers.SerializerMethodField(help_text="Where the 72-hour clock of the notification stands.")
+    timeline = TimelineEntrySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Breach
+        fields = [
+            "id",
+            "organisation",
+            "reference",
+            *[name for name in services.SCALAR_FIELDS if name != "reference"],
+            *services.LINK_FIELDS,
+            "clock",
+            "closed_at",
+            "timeline",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["closed_at", "created_at", "updated_at"]
+        extra_kwargs = {
+            "reference": {"required": False, "allow_blank": True, "help_text": "Given the next BR-yyyy-nnn if omitted."}
+        }
+        validators = []  # the services validate, with their messages, in the same transaction
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None and not isinstance(self.instance, list):
+            fields["organisation"].read_only = True  # a breach never moves to another organisation
+        return fields
+
+    @extend_schema_field(ClockSerializer)
+    def get_clock(self, breach) -> dict:
+        clock = breach_clock(breach)
+        return {
+            "state": clock.state,
+            "deadline": serializers.DateTimeField().to_representation(clock.deadline),
+            "seconds_left": int(clock.left.total_seconds()),
+            "words": clock.words,
+        }
+
+    def create(self, validated_data):
+        data = dict(validated_data)
+        organisation = data.pop("organisation")
+        return services.breach_create(organisation=organisation, author=self.context["request"].user, **data)
+
+    def update(self, breach, validated_data):
+        data = {key: value for key, value in validated_data.items() if key != "organisation"}
+        return services.breach_update(breach=breach, author=self.context["request"].user, **data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The breach log of your organisations, with each breach's clock and timeline"),
+    retrieve=extend_schema(summary="One breach, with its ETag"),
+    create=extend_schema(summary="Log a breach (the DPO)"),
+    update=extend_schema(summary="Replace a breach's fields (If-Match required)"),
+    partial_update=extend_schema(summary="Change a breach's fields (If-Match required)"),
+)
+class BreachViewSet(OrganisationScopedViewSet):
+    queryset = Breach.objects.prefetch_related(
+        "systems",
+        "activities",
+        "subject_categories",
+        Prefetch("timeline", queryset=TimelineEntry.objects.select_related("author")),
+    ).order_by("-aware_at", "-pk")
+    serializer_class = BreachSerializer
+
+    @extend_schema(
+        request=NewTimelineEntrySerializer,
+        responses={201: TimelineEntrySerializer},
+        summary="Add a dated entry to the breach's timeline (append-only)",
+    )
+    @action(detail=True, methods=["post"])
+    def timeline(self, request, pk=None):
+        breach = self.get_object()
+        body = NewTimelineEntrySerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        entry = services.timeline_entry_add(breach=breach, author=request.user, **body.validated_data)
+        return Response(TimelineEntrySerializer(entry).data, status=201)
