@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class BreachesConfig(AppConfig):
     name = "breaches"
     verbose_name = _("Breaches")
+
+    def seed_demo(self) -> str:
+        from .demo import seed_demo_breaches
+
+        return seed_demo_breaches()
