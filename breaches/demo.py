@@ -10,7 +10,7 @@ import datetime
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import Organisation
 from inventory.demo import DEMO_ORGANISATION
@@ -122,6 +122,12 @@ def seed_demo_breaches() -> str:
     if Breach.objects.filter(organisation=organisation).exists():  # the DPO's log is left as it is
         return f"breach log of {organisation.slug}: kept"
     dpo = get_user_model().objects.filter(username="dpo").first()
+    with translation.override("fr"):  # the demo organisation's language, as its timeline is written
+        _log(organisation, dpo)
+    return f"breach log of {organisation.slug}: 3 breaches"
+
+
+def _log(organisation, dpo) -> None:
     for spec in _demo_breaches():
         spec = dict(spec)
         notes = spec.pop("notes")
@@ -135,4 +141,3 @@ def seed_demo_breaches() -> str:
         breach = breach_create(organisation=organisation, author=dpo, **spec)
         for when, text in notes:
             timeline_entry_add(breach=breach, author=dpo, text=text, happened_at=when)
-    return f"breach log of {organisation.slug}: 3 breaches"

@@ -1,18 +1,146 @@
-"""Breach log pages. Until the log exists they show an honest empty state."""
+"""Breach log pages: the list with each breach's clock, a breach's record and timeline, the
+DPO's form, and the history of every change."""
 
-from django.utils.translation import gettext_lazy as _
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
-from accounts.permissions import organisation_view
-from core.pages import render_empty_section
+from accounts.permissions import Action, organisation_view
+from core.history import object_history
+from processing.findings import subject_findings
+
+from . import services
+from .clock import breach_clock
+from .forms import BreachForm, TimelineEntryForm
+from .models import Breach
+from .selectors import affected_from_register, breach_with_details, organisation_breaches
 
 
 @organisation_view()
 def breach_list(request, organisation):
-    return render_empty_section(
+    status = request.GET.get("status", "")
+    breaches = organisation_breaches(organisation)
+    if status in Breach.Status.values:
+        breaches = breaches.filter(status=status)
+    rows = [(breach, breach_clock(breach)) for breach in breaches]
+    # Running clocks first, the nearest deadline on top; then the rest, newest first.
+    running = sorted((row for row in rows if row[1].state in RUNNING), key=lambda row: row[1].deadline)
+    rest = [row for row in rows if row[1].state not in RUNNING]
+    return render(
         request,
-        organisation,
-        section="breaches",
-        title=_("Breaches"),
-        empty_title=_("No breaches logged"),
-        empty_message=_("Every personal data breach, notified or not, will be documented here (Art. 33(5))."),
+        "breaches/breach_list.html",
+        {
+            "organisation": organisation,
+            "rows": running + rest,
+            "status": status,
+            "statuses": Breach.Status.choices,
+            "any_breach": status != "" or bool(rows) or organisation_breaches(organisation).exists(),
+            "section": "breaches",
+        },
     )
+
+
+RUNNING = ("running", "near", "overdue")
+
+
+@organisation_view()
+def breach_detail(request, organisation, pk):
+    return _detail(request, organisation, breach_with_details(organisation, pk), TimelineEntryForm())
+
+
+def _detail(request, organisation, breach, timeline_form):
+    return render(
+        request,
+        "breaches/breach_detail.html",
+        {
+            "organisation": organisation,
+            "breach": breach,
+            "clock": breach_clock(breach),
+            "timeline_form": timeline_form,
+            "findings": subject_findings(breach),
+            "section": "breaches",
+        },
+    )
+
+
+@organisation_view()
+def breach_history(request, organisation, pk):
+    breach = breach_with_details(organisation, pk)
+    return render(
+        request,
+        "breaches/breach_history.html",
+        {
+            "organisation": organisation,
+            "breach": breach,
+            "changes": object_history(breach, subject=_("Breach")),
+            "section": "breaches",
+        },
+    )
+
+
+def _show_errors(form, error: ValidationError) -> None:
+    items = error.error_dict.items() if hasattr(error, "error_dict") else [(None, error.error_list)]
+    for field, errors in items:
+        for item in errors:
+            form.add_error(field if field in form.fields else None, item)
+
+
+def _breach_form(request, organisation, breach):
+    form = BreachForm(request.POST or None, instance=breach, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        data = form.service_fields()
+        if "prefill" in request.POST:
+            # Fill in what the register says the affected activities and systems hold.
+            found = affected_from_register(organisation, activities=data["activities"], systems=data["systems"])
+            values = request.POST.copy()
+            values.setlist("data_categories", sorted({*data["data_categories"], *found["data_categories"]}))
+            values.setlist("special_categories", sorted({*data["special_categories"], *found["special_categories"]}))
+            chosen = {category.pk for category in data["subject_categories"]}
+            values.setlist("subject_categories", [str(pk) for pk in sorted(chosen | set(found["subject_categories"]))])
+            form = BreachForm(values, instance=breach, organisation=organisation)
+            form.is_valid()
+            messages.info(request, _("Filled in from the register: check and complete, then save."))
+        else:
+            try:
+                with transaction.atomic():
+                    if breach.pk is None:
+                        saved = services.breach_create(organisation=organisation, author=request.user, **data)
+                    else:
+                        saved = services.breach_update(breach=breach, author=request.user, **data)
+            except ValidationError as error:
+                _show_errors(form, error)
+            else:
+                messages.success(request, _("Breach %(reference)s saved.") % {"reference": saved.reference})
+                return redirect("breaches:breach_detail", organisation.slug, saved.pk)
+    return render(
+        request,
+        "breaches/breach_form.html",
+        {"organisation": organisation, "breach": breach, "form": form, "section": "breaches"},
+    )
+
+
+@organisation_view(read=Action.EDIT_REGISTER, write=Action.EDIT_REGISTER)
+def breach_create(request, organisation):
+    return _breach_form(request, organisation, Breach(organisation=organisation))
+
+
+@organisation_view(read=Action.EDIT_REGISTER, write=Action.EDIT_REGISTER)
+def breach_edit(request, organisation, pk):
+    return _breach_form(request, organisation, breach_with_details(organisation, pk))
+
+
+@organisation_view(read=None, write=Action.EDIT_REGISTER)
+def timeline_add(request, organisation, pk):
+    breach = breach_with_details(organisation, pk)
+    form = TimelineEntryForm(request.POST)
+    if form.is_valid():
+        try:
+            services.timeline_entry_add(breach=breach, author=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _show_errors(form, error)
+        else:
+            messages.success(request, _("Added to the timeline."))
+            return redirect(breach.get_absolute_url() + "#timeline")
+    return _detail(request, organisation, breach, form)

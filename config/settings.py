@@ -286,6 +286,7 @@ SPECTACULAR_SETTINGS = {
     # Choice sets shared by several fields get one name in the schema.
     "ENUM_NAME_OVERRIDES": {
         "DataCategoryEnum": "inventory.models.DataField.Category",
+        "SpecialCategoryEnum": "inventory.models.DataField.SpecialCategory",
         "DurationUnitEnum": "processing.models.RetentionLine.Unit",
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],

@@ -17,11 +17,13 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import Membership, Organisation
+from breaches.models import Breach
 from core.models import WorkerHeartbeat
 from inventory.models import System
 from processing.models import ComplianceRun, Finding, ProcessingActivity
 
 from .accounts.factories import UserFactory
+from .breaches.factories import log_breach
 from .conftest import client_for
 from .inventory.factories import SystemFactory
 from .processing.factories import ActivityFactory
@@ -74,6 +76,10 @@ def org_and_kind(world):
 
 def org_and_activity(world):
     return {**org(world), "pk": world.activity.pk}
+
+
+def org_and_breach(world):
+    return {**org(world), "pk": world.breach.pk}
 
 
 def org_and_finding(world):
@@ -174,6 +180,14 @@ ROUTES = {
     "processing:policy_delete": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org_and_policy),
     "processing:policy_seed": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org, data={"language": "en"}),
     "breaches:breach_list": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
+    "breaches:breach_create": Route(get=DPO_ONLY_FORM, post=DPO_ONLY_FORM, kwargs=org),
+    "breaches:breach_detail": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org_and_breach),
+    "breaches:breach_edit": Route(get=DPO_ONLY_FORM, post=DPO_ONLY_FORM, kwargs=org_and_breach),
+    "breaches:breach_history": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org_and_breach),
+    "breaches:notification_draft": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org_and_breach),
+    "breaches:timeline_add": Route(
+        get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org_and_breach, data={"kind": "note", "text": "Called"}
+    ),
 }
 
 
@@ -204,6 +218,7 @@ class World:
     activity: ProcessingActivity
     finding: Finding
     run: ComplianceRun
+    breach: Breach
     users: dict
 
 
@@ -231,6 +246,7 @@ def world(organisation, dpo, manager, auditor, outsider, superuser):
         activity=activity,
         finding=open_finding(activity),
         run=ComplianceRun.objects.create(organisation=organisation, origin=ComplianceRun.Origin.NIGHTLY),
+        breach=log_breach(organisation),
         users={
             "anonymous": None,
             "outsider": outsider,

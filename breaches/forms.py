@@ -1,0 +1,147 @@
+"""The breach forms: the record in sections a DPO fills in the order things become known,
+and a dated line for the timeline. Validation is the services' (``Breach.clean``)."""
+
+from django import forms
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from inventory.models import DataField, DataSubjectCategory, System
+from processing.models import ProcessingActivity
+
+from .models import Breach, TimelineEntry
+
+# In the reader's time zone (activated from their profile): a datetime-local input carries none.
+MOMENT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+TEXT = forms.Textarea(attrs={"rows": 3})
+
+SECTIONS = [
+    (
+        "facts",
+        _("What happened"),
+        [
+            "title",
+            "description",
+            "started_at",
+            "ended_at",
+            "is_ongoing",
+            "detected_at",
+            "aware_at",
+            "reported_by",
+            "role",
+            "controller_name",
+            "controller_informed_at",
+        ],
+    ),
+    ("nature", _("Nature and cause"), ["confidentiality", "integrity", "availability", "cause", "origin", "discovery"]),
+    (
+        "affected",
+        _("What is affected"),
+        [
+            "systems",
+            "activities",
+            "data_categories",
+            "special_categories",
+            "subject_categories",
+            "people_count",
+            "records_count",
+        ],
+    ),
+    (
+        "risk",
+        _("Consequences, risk and measures"),
+        ["consequences", "risk", "risk_reasoning", "measures_taken", "measures_proposed"],
+    ),
+    (
+        "authority",
+        _("Supervisory authority (Art. 33)"),
+        ["not_notified_reason", "notified_at", "authority", "authority_reference", "delay_reasons"],
+    ),
+    (
+        "people",
+        _("People concerned (Art. 34)"),
+        ["communicated_at", "communication_means", "communication_exception", "exception_justification"],
+    ),
+    ("status", _("Status"), ["status"]),
+]
+TEXT_FIELDS = [field.name for field in Breach._meta.concrete_fields if isinstance(field, models.TextField)]
+FIELDS = [name for _anchor, _legend, names in SECTIONS for name in names]
+
+
+class BreachForm(forms.ModelForm):
+    data_categories = forms.MultipleChoiceField(
+        label=_("Categories of data"),
+        choices=DataField.Category.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    special_categories = forms.MultipleChoiceField(
+        label=_("Special categories of data"),
+        choices=DataField.SpecialCategory.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Breach
+        fields = FIELDS
+        widgets = {
+            **{name: MOMENT for name in FIELDS if name.endswith("_at")},
+            **dict.fromkeys(TEXT_FIELDS, TEXT),
+            "systems": forms.CheckboxSelectMultiple,
+            "activities": forms.CheckboxSelectMultiple,
+            "subject_categories": forms.CheckboxSelectMultiple,
+        }
+        help_texts = {
+            "description": _("The facts, in plain words: what was exposed, to whom, how."),
+            "detected_at": _("The first sign of the incident."),
+            "risk": _(
+                "Weigh the type of breach, how sensitive and how much data, how easily people can be identified, "
+                "how severe the consequences, vulnerable people (children…), and how many people."
+            ),
+            "not_notified_reason": _("Only when the breach is unlikely to result in a risk."),
+            "delay_reasons": _("Required when the authority is notified more than 72 hours after becoming aware."),
+            "communication_exception": _("High risk: inform the people concerned, unless one of these applies."),
+            "status": _("Contained: the breach has stopped. Closed: every obligation has been met."),
+        }
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.organisation = organisation
+        kept = self.instance.pk is not None
+        self.fields["systems"].queryset = System.objects.filter(organisation=organisation).filter(
+            **({} if kept else {"archived_at__isnull": True})
+        )
+        activities = ProcessingActivity.objects.filter(organisation=organisation).order_by("reference")
+        self.fields["activities"].queryset = activities if kept else activities.exclude(status="archived")
+        self.fields["subject_categories"].queryset = DataSubjectCategory.objects.filter(organisation=organisation)
+        for name in FIELDS:
+            if name.endswith("_at"):
+                self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+        for name in ("description", "detected_at", "aware_at"):
+            self.fields[name].required = True
+
+    def sections(self):
+        return [(anchor, legend, [self[name] for name in names]) for anchor, legend, names in SECTIONS]
+
+    def _post_clean(self):
+        # The services validate the whole record (Breach.clean) in their transaction.
+        pass
+
+    def service_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in FIELDS}
+
+
+class TimelineEntryForm(forms.Form):
+    happened_at = forms.DateTimeField(
+        label=_("When"),
+        required=False,
+        widget=MOMENT,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        help_text=_("Now, if left empty."),
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[(kind.value, kind.label) for kind in (TimelineEntry.Kind.NOTE, TimelineEntry.Kind.FOLLOW_UP)],
+        initial=TimelineEntry.Kind.NOTE,
+    )
+    text = forms.CharField(label=_("What happened"), widget=TEXT, max_length=10_000)

@@ -1,0 +1,191 @@
+"""The breach log pages: the DPO logs and completes a breach, everyone reads its clock and
+timeline, bad input writes nothing."""
+
+import datetime
+import zoneinfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from breaches.models import Breach, TimelineEntry
+from breaches.services import timeline_entry_add
+from processing.services import activity_create
+
+from ..inventory.factories import DataFieldFactory, DataSubjectCategoryFactory, SystemFactory
+from .factories import log_breach
+
+pytestmark = pytest.mark.django_db
+
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
+
+
+def local(moment: datetime.datetime) -> str:
+    """As a datetime-local input sends it, in the reader's time zone (the profile's: Paris)."""
+    return timezone.localtime(moment, PARIS).strftime("%Y-%m-%dT%H:%M")
+
+
+def form_data(**changes):
+    now = timezone.now()
+    data = {
+        "title": "Misdirected email",
+        "description": "Payslips sent to the wrong colleague.",
+        "detected_at": local(now - datetime.timedelta(hours=3)),
+        "aware_at": local(now - datetime.timedelta(hours=2)),
+        "role": "controller",
+        "status": "open",
+    }
+    data.update(changes)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def url(name, organisation, breach=None):
+    args = [organisation.slug] + ([breach.pk] if breach else [])
+    return reverse(f"breaches:{name}", args=args)
+
+
+def test_the_dpo_logs_a_breach_in_their_time_zone_and_everyone_sees_its_clock(dpo_client, auditor_client, organisation):
+    aware = timezone.now().replace(second=0, microsecond=0) - datetime.timedelta(hours=2)
+    response = dpo_client.post(url("breach_create", organisation), form_data(aware_at=local(aware)))
+    breach = Breach.objects.get()
+    assert response.status_code == 302 and response["Location"] == url("breach_detail", organisation, breach)
+    assert breach.aware_at == aware  # read in Paris time, stored in UTC
+    page = auditor_client.get(url("breach_list", organisation)).content.decode()
+    assert breach.reference in page and "2 days 21 hours left" in page  # 70 hours less a few seconds
+    detail = auditor_client.get(url("breach_detail", organisation, breach)).content.decode()
+    assert "Breach logged." in detail and "Add to the timeline" not in detail  # the auditor reads only
+
+
+def test_overdue_and_near_breaches_come_first_and_say_so(auditor_client, organisation):
+    log_breach(organisation, title="Calm", aware_hours_ago=2)
+    log_breach(organisation, title="Late", aware_hours_ago=80)
+    log_breach(organisation, title="Near", aware_hours_ago=60)
+    log_breach(organisation, title="Done", aware_hours_ago=100, notified_at=timezone.now(), authority="CNIL",
+               delay_reasons="Forensics took long")  # fmt: skip
+    page = auditor_client.get(url("breach_list", organisation)).content.decode()
+    order = [page.index(title) for title in ("Late", "Near", "Calm", "Done")]
+    assert order == sorted(order)
+    assert "Overdue" in page and "late by 8 hours" in page and "Deadline near" in page and "Notified late" in page
+
+
+def test_a_late_notification_without_reasons_is_refused_on_its_field_and_nothing_changes(dpo_client, organisation):
+    breach = log_breach(organisation, aware_hours_ago=80)
+    data = form_data(
+        title=breach.title,
+        detected_at=local(breach.detected_at),
+        aware_at=local(breach.aware_at),
+        notified_at=local(timezone.now()),
+        authority="CNIL",
+    )
+    response = dpo_client.post(url("breach_edit", organisation, breach), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["delay_reasons"][0].startswith("Notified more than 72 hours")
+    breach.refresh_from_db()
+    assert breach.notified_at is None and breach.timeline.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"aware_at": "yesterday"}, "aware_at"),
+        ({"aware_at": ""}, "aware_at"),
+        ({"description": ""}, "description"),
+        ({"detected_at": local(timezone.now() + datetime.timedelta(days=2))}, "detected_at"),
+        ({"data_categories": "gossip"}, "data_categories"),
+        ({"risk": "high_risk"}, "risk_reasoning"),
+    ],
+)
+def test_bad_input_is_shown_on_its_field_and_writes_nothing(dpo_client, organisation, changes, field):
+    response = dpo_client.post(url("breach_create", organisation), form_data(**changes))
+    assert response.status_code == 200 and field in response.context["form"].errors
+    assert not Breach.objects.exists() and not TimelineEntry.objects.exists()
+
+
+def test_another_organisations_system_cannot_be_chosen(dpo_client, organisation, other_organisation):
+    theirs = SystemFactory(organisation=other_organisation)
+    response = dpo_client.post(url("breach_create", organisation), form_data(systems=[theirs.pk]))
+    assert "systems" in response.context["form"].errors and not Breach.objects.exists()
+
+
+def test_prefill_reads_the_register_and_saves_nothing(dpo_client, organisation):
+    portal = SystemFactory(organisation=organisation, name="Portal")
+    health = DataFieldFactory(organisation=organisation, category="special", special_category="health")
+    patients = DataSubjectCategoryFactory(organisation=organisation, name="Patients")
+    activity_create(
+        organisation=organisation,
+        name="Appointments",
+        purpose="P",
+        systems=[portal],
+        data_fields=[health],
+        data_subjects=[{"category": patients}],
+    )
+    response = dpo_client.post(
+        url("breach_create", organisation),
+        form_data(systems=[portal.pk], data_categories=["economic"], prefill="1"),
+    )
+    form = response.context["form"]
+    assert sorted(form["data_categories"].value()) == ["economic", "special"]
+    assert form["special_categories"].value() == ["health"]
+    assert form["subject_categories"].value() == [str(patients.pk)]
+    assert not Breach.objects.exists()
+
+
+def test_the_timeline_grows_by_the_dpos_entries_and_refuses_a_follow_up_before_notification(
+    dpo_client, auditor_client, organisation
+):
+    breach = log_breach(organisation)
+    target = url("timeline_add", organisation, breach)
+    refused = dpo_client.post(target, {"kind": "follow_up", "text": "Logs sent"})
+    assert refused.status_code == 200 and "kind" in refused.context["timeline_form"].errors
+    assert dpo_client.post(target, {"kind": "note", "text": "Called the recipient"}).status_code == 302
+    assert auditor_client.post(target, {"kind": "note", "text": "Me too"}).status_code == 403
+    assert list(breach.timeline.values_list("text", flat=True)) == ["Breach logged.", "Called the recipient"]
+    page = auditor_client.get(url("breach_detail", organisation, breach)).content.decode()
+    assert "Called the recipient" in page and "dpo" in page
+
+
+def test_the_history_says_who_changed_what(dpo_client, auditor_client, organisation, dpo):
+    breach = log_breach(organisation, author=dpo)
+    data = form_data(
+        title="Lost laptop, found again", detected_at=local(breach.detected_at), aware_at=local(breach.aware_at)
+    )
+    assert dpo_client.post(url("breach_edit", organisation, breach), data).status_code == 302
+    page = auditor_client.get(url("breach_history", organisation, breach)).content.decode()
+    assert "Lost laptop, found again" in page and "dpo" in page
+
+
+def test_the_notification_draft_follows_the_authoritys_form_in_the_language_asked(auditor_client, organisation):
+    breach = log_breach(organisation, consequences="Payslips read by a colleague")
+    page = auditor_client.get(url("notification_draft", organisation, breach) + "?lang=fr").content.decode()
+    assert "Notification de violation de données personnelles" in page and "Mesures prises" in page
+    assert "Payslips read by a colleague" in page
+    english = auditor_client.get(url("notification_draft", organisation, breach) + "?lang=en")
+    missing = [row.label for row in english.context["missing"]]
+    assert "Measures taken" in missing and "Likely consequences" not in missing
+
+
+def test_list_and_detail_cost_the_same_queries_however_long_the_log(auditor_client, organisation, dpo):
+    def grow(count):
+        while Breach.objects.count() < count:
+            breach = log_breach(organisation)
+            breach.systems.add(SystemFactory(organisation=organisation))
+            timeline_entry_add(breach=breach, author=dpo, text="Note")
+
+    grow(2)
+    breach = Breach.objects.first()
+    auditor_client.get(url("breach_list", organisation))
+    with CaptureQueriesContext(connection) as small_list:
+        auditor_client.get(url("breach_list", organisation))
+    with CaptureQueriesContext(connection) as small_detail:
+        auditor_client.get(url("breach_detail", organisation, breach))
+    grow(12)
+    for _ in range(10):
+        timeline_entry_add(breach=breach, author=dpo, text="More")
+    with CaptureQueriesContext(connection) as large_list:
+        auditor_client.get(url("breach_list", organisation))
+    with CaptureQueriesContext(connection) as large_detail:
+        auditor_client.get(url("breach_detail", organisation, breach))
+    assert len(large_list) == len(small_list)
+    assert len(large_detail) == len(small_detail)
