@@ -6,6 +6,9 @@ class BreachesConfig(AppConfig):
     name = "breaches"
     verbose_name = _("Breaches")
 
+    def ready(self):
+        from . import rules  # noqa: F401 - registers the breach checks with the compliance watch
+
     def seed_demo(self) -> str:
         from .demo import seed_demo_breaches
 

@@ -211,7 +211,10 @@ class Breach(TimeStampedModel):
 
     # How a finding names this breach (``processing.findings.Shown``).
     def finding_label(self) -> str:
-        return str(self)
+        return _("Breach %(breach)s") % {"breach": self}
+
+    def finding_fix_url(self, section: str) -> str:
+        return reverse("breaches:breach_edit", args=[self.organisation.slug, self.pk]) + f"#{section}"
 
     def clean(self):
         super().clean()

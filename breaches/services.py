@@ -20,6 +20,7 @@ from inventory.models import DataSubjectCategory, System
 from processing.models import ProcessingActivity
 
 from .models import FUTURE_TOLERANCE, Breach, TimelineEntry
+from .tasks import check_breaches_after_commit
 
 SCALAR_FIELDS = tuple(
     field.name
@@ -87,6 +88,7 @@ def _apply(breach: Breach, data: dict, author) -> Breach:
         if name in data:
             getattr(breach, name).set(_links(breach.organisation, name, data[name]))
 
+    check_breaches_after_commit(breach.organisation_id)
     if before is None:
         _event(breach, TimelineEntry.Kind.LOGGED, _("Breach logged."), author)
         return breach

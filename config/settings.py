@@ -207,6 +207,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/10"),
         "options": {"expires": 9 * 60},
     },
+    "breaches-deadlines": {
+        "task": "breaches.check_breaches",
+        "schedule": crontab(minute="*/5"),  # the 72-hour clock: warnings within minutes
+        "options": {"expires": 4 * 60},
+    },
     "worker-heartbeat": {
         "task": "core.record_worker_heartbeat",
         "schedule": crontab(),  # every minute

@@ -46,11 +46,15 @@ NEW_FIELDS = (
 CHANGED_FIELDS = ["status", "severity", "params", "resolved_at", "status_changed_by", "justification", "updated_at"]
 
 
+GRAVITY = {Finding.Severity.LOW: 0, Finding.Severity.MEDIUM: 1, Finding.Severity.HIGH: 2}
+
+
 @dataclass
 class CheckResult:
     opened: list = field(default_factory=list)
     reopened: list = field(default_factory=list)
     resolved: list = field(default_factory=list)
+    escalated: list = field(default_factory=list)  # found again, graver than before
     unchanged: int = 0
 
 
@@ -60,30 +64,40 @@ def check_organisation(
     today: datetime.date | None = None,
     progress: Callable[[int, int], None] | None = None,
     activities: Collection[int] | None = None,
+    families: Collection[str] | None = None,
 ) -> CheckResult:
-    """Run every rule on the organisation's register as of ``today`` and record the result.
+    """Run the rules on the organisation's register as of ``today`` and record the result.
 
     ``activities``: the ids of the activities a change concerns, to re-check them alone
-    (their findings; the rules on systems still weigh every activity); None: the whole
-    register. ``progress(done, total)`` is told after each rule, so that a run can show how
-    far it is; the findings are written at the end, in one transaction.
+    (their findings; the rules on systems still weigh every activity; rules that do not
+    read the register are left out); ``families``: only the rules of these families (the
+    periodic breach check). Either way only the findings of the rules run are reconciled.
+    None for both: every rule, every finding. ``progress(done, total)`` is told after each
+    rule, so that a run can show how far it is; the findings are written at the end, in one
+    transaction.
     """
     today = today or timezone.localdate()
-    rules = load()
+    rules = [
+        rule
+        for rule in load().values()
+        if (families is None or rule.family in families) and (activities is None or rule.reads_register)
+    ]
     total = len(rules)
     found = {}
-    for done, rule in enumerate(rules.values(), start=1):
+    for done, rule in enumerate(rules, start=1):
         scope = only_activities(activities) if activities is not None and rule.per_activity else nullcontext()
         with scope:  # the hits are read inside: a rule finds them as it is iterated
             for hit in rule.find(organisation, today):
                 content_type = ContentType.objects.get_for_model(hit.model)
-                found[(rule.code, content_type.pk, hit.pk)] = (rule, hit.params)
+                found[(rule.code, content_type.pk, hit.pk)] = (hit.severity or rule.severity, hit.params)
         if progress is not None:
             progress(done, total)
 
     now = timezone.now()
     result = CheckResult()
     findings = Finding.objects.filter(organisation=organisation)
+    if families is not None or activities is not None:  # the other rules' findings are not this check's
+        findings = findings.filter(rule__in=[rule.code for rule in rules])
     if activities is not None:  # the findings of other activities are not this check's
         activity_type = ContentType.objects.get_for_model(ProcessingActivity)
         findings = findings.exclude(Q(subject_type=activity_type) & ~Q(subject_id__in=activities))
@@ -94,25 +108,28 @@ def check_organisation(
             for row in findings.select_for_update().order_by().values_list(*COMPARED)
         }
         new, found_again, gone = [], {}, []
-        for key, (rule, params) in found.items():
+        for key, (severity, params) in found.items():
             row = existing.get(key)
             if row is None:
-                new.append((key, rule.severity, params))
-            elif row[STATUS] != Finding.Status.RESOLVED and (row[SEVERITY], row[PARAMS]) == (rule.severity, params):
+                new.append((key, severity, params))
+            elif row[STATUS] != Finding.Status.RESOLVED and (row[SEVERITY], row[PARAMS]) == (severity, params):
                 result.unchanged += 1
             else:
-                found_again[row[ID]] = (rule.severity, params)
+                found_again[row[ID]] = (severity, params)
         for key, row in existing.items():
             if key not in found and row[STATUS] != Finding.Status.RESOLVED:
                 gone.append(row[ID])
         changed = list(Finding.objects.in_bulk([*found_again, *gone]).values()) if found_again or gone else []
         for finding in changed:
             if finding.pk in found_again:
+                severity, finding.params = found_again[finding.pk]
                 if finding.status == Finding.Status.RESOLVED:
                     finding.status, finding.resolved_at = Finding.Status.OPEN, None
                     finding.status_changed_by, finding.justification = None, ""
                     result.reopened.append(finding)
-                finding.severity, finding.params = found_again[finding.pk]
+                elif GRAVITY[severity] > GRAVITY[finding.severity]:
+                    result.escalated.append(finding)
+                finding.severity = severity
             else:
                 finding.status, finding.resolved_at = Finding.Status.RESOLVED, now
                 result.resolved.append(finding)

@@ -12,14 +12,13 @@ import zoneinfo
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db.models import OuterRef, Subquery
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Organisation
+from core.mail import templated_email
 
 from .findings import ACTIVE, SEVERITY_ORDER, Shown, shown
 from .models import DigestSent, Finding, ProcessingActivity
@@ -74,7 +73,7 @@ def _absolute(path: str | None) -> str:
     return f"{settings.SITE_URL}{path}" if path else ""
 
 
-def _message(digest: Digest, user) -> EmailMultiAlternatives:
+def _message(digest: Digest, user):
     organisation = digest.organisation
     context = {
         "user": user,
@@ -98,16 +97,10 @@ def _message(digest: Digest, user) -> EmailMultiAlternatives:
         "reopened": len(digest.reopened),
         "reviews": len(digest.reviews_due),
     }
-    message = EmailMultiAlternatives(
-        subject=f"[Registre] {subject}",
-        body=render_to_string("processing/email/digest.txt", context),
-        to=[user.email],
-    )
-    message.attach_alternative(render_to_string("processing/email/digest.html", context), "text/html")
-    return message
+    return templated_email(subject=subject, template="processing/email/digest", context=context, to=user.email)
 
 
-def _zone(user):
+def user_zone(user):
     try:
         return zoneinfo.ZoneInfo(user.time_zone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -130,7 +123,7 @@ def send_digests(now: datetime.datetime | None = None) -> int:
         user, organisation = membership.user, membership.organisation
         state = sent_until.get((organisation.pk, user.pk))
         since = state.until if state else now - FIRST_WINDOW
-        with translation.override(user.language or settings.LANGUAGE_CODE), timezone.override(_zone(user)):
+        with translation.override(user.language or settings.LANGUAGE_CODE), timezone.override(user_zone(user)):
             digest = digest_for(organisation, since, now)
             if digest:
                 _message(digest, user).send()

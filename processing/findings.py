@@ -67,6 +67,8 @@ class Shown:
             return f"{self.subject.reference} · {self.subject.name}"
         if isinstance(self.subject, System):
             return _("System: %(name)s") % {"name": self.subject.name}
+        if hasattr(self.subject, "finding_label"):  # a breach, say: other apps name their own
+            return self.subject.finding_label()
         return str(self.subject or "—")
 
     @property
@@ -75,6 +77,8 @@ class Shown:
             return reverse("processing:activity_detail", args=[self.slug, self.subject.pk])
         if isinstance(self.subject, System):  # every role reads a system's history page
             return reverse("inventory:item_history", args=[self.slug, "systems", self.subject.pk])
+        if hasattr(self.subject, "get_absolute_url"):
+            return self.subject.get_absolute_url()
         return None
 
     @property
@@ -85,6 +89,8 @@ class Shown:
             return reverse("processing:activity_edit", args=[self.slug, self.subject.pk]) + f"#{section}"
         if isinstance(self.subject, System) and self.subject.archived_at is None:
             return reverse("inventory:item_edit", args=[self.slug, "systems", self.subject.pk]) + f"#id_{section}"
+        if hasattr(self.subject, "finding_fix_url"):
+            return self.subject.finding_fix_url(section)
         return None
 
 

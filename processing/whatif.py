@@ -206,6 +206,8 @@ def _hits(organisation: Organisation, day: datetime.date) -> dict:
     gaining a destination shows just that destination."""
     found = {}
     for rule in load().values():
+        if not rule.reads_register:  # breaches: the reference data plays no part
+            continue
         for hit in rule.find(organisation, day):
             params = {key: value for key, value in hit.params.items() if key != "destinations"}
             others = json.dumps(params, sort_keys=True, default=str)

@@ -28,6 +28,7 @@ class Hit:
     model: type[Model]
     pk: int
     params: dict
+    severity: str | None = None  # the rule's, unless this object's case is graver
 
 
 @dataclass(frozen=True)
@@ -43,10 +44,17 @@ class Rule:
     # them alone. A rule on a system weighs every activity storing data there, so it always
     # runs on the whole register.
     per_activity: bool = True
+    # Its findings may change when activities change (a register rule); a rule on breaches
+    # does not, and runs in the full sweep and the breach checks only.
+    reads_register: bool = True
+    # Turns a finding's params into the words of its message (for families outside processing).
+    describe: Callable[[dict], dict] | None = None
 
     def render(self, params: dict, language: str | None = None) -> str:
         """The message, in the active language, naming countries in it too."""
         values = dict(params)
+        if self.describe is not None:
+            values = self.describe(values)
         language = language or get_language()  # the cache of names is keyed by language
         if "destinations" in values:
             values["destinations"] = ", ".join(
@@ -112,11 +120,14 @@ def period_text(policy: str, kept: list, bound: str, limit: int, limit_unit: str
 RULES: dict[str, Rule] = {}
 
 
-def rule(code, *, family, severity, article, message, section, per_activity=True):
-    """Register the decorated function as the finder of a rule."""
+def rule(code, *, family, severity, article, message, section, per_activity=True, reads_register=True, describe=None):
+    """Register the decorated function as the finder of a rule. Other apps register their
+    families too (``breaches.rules``, from its AppConfig.ready), without processing knowing them."""
 
     def register(find):
-        RULES[code] = Rule(code, family, severity, article, message, section, find, per_activity)
+        RULES[code] = Rule(
+            code, family, severity, article, message, section, find, per_activity, reads_register, describe
+        )
         return find
 
     return register

@@ -1,0 +1,132 @@
+"""The checks of the breach log (Art. 33, 34), in the same lifecycle as the register's:
+registered with ``processing.rules`` (family "breaches") when the app is ready.
+
+They read the clock (``breaches.clock``) at the moment of the check, not a day: the
+periodic task runs them every few minutes. Their params never hold the time left, so that a
+finding is not rewritten (nor its history) at every run; only its severity rises once most
+of the delay is gone.
+"""
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from processing.rules import Hit, rule
+
+from .clock import State, breach_clock, most_of_the_delay_gone
+from .models import Breach
+
+FAMILY = "breaches"
+DEADLINE_RULES = ("breach.notification_due", "breach.notification_overdue")
+
+
+def _current(organisation):
+    return Breach.objects.filter(organisation=organisation).exclude(status=Breach.Status.CLOSED)
+
+
+@rule(
+    "breach.notification_due",
+    family=FAMILY,
+    severity="medium",
+    article="33(1)",
+    message=gettext_lazy(
+        "The supervisory authority must be notified of breach %(reference)s within 24 hours. Notify it now, "
+        "with what you know (further information can follow, Art. 33(4)), or record why the breach is "
+        "unlikely to result in a risk."
+    ),
+    section="authority",
+    per_activity=False,
+    reads_register=False,
+)
+def notification_due(organisation, today):
+    """Within 24 hours of the deadline; high once 80 % of the delay is gone."""
+    for breach in _current(organisation).filter(notified_at__isnull=True):
+        clock = breach_clock(breach)
+        if clock.state == State.NEAR:
+            severity = "high" if most_of_the_delay_gone(clock.left) else None
+            yield Hit(Breach, breach.pk, {"reference": breach.reference}, severity)
+
+
+@rule(
+    "breach.notification_overdue",
+    family=FAMILY,
+    severity="high",
+    article="33(1)",
+    message=gettext_lazy(
+        "Breach %(reference)s should have been notified to the supervisory authority already. Notify it "
+        "without further delay and give the reasons for the delay."
+    ),
+    section="authority",
+    per_activity=False,
+    reads_register=False,
+)
+def notification_overdue(organisation, today):
+    for breach in _current(organisation).filter(notified_at__isnull=True):
+        if breach_clock(breach).state == State.OVERDUE:
+            yield Hit(Breach, breach.pk, {"reference": breach.reference})
+
+
+@rule(
+    "breach.people_not_informed",
+    family=FAMILY,
+    severity="high",
+    article="34",
+    message=gettext_lazy(
+        "Breach %(reference)s is a high risk to the people concerned, who have not been informed. Inform them "
+        "without undue delay in plain language, or record the Art. 34(3) exception that applies."
+    ),
+    section="people",
+    per_activity=False,
+    reads_register=False,
+)
+def people_not_informed(organisation, today):
+    breaches = _current(organisation).filter(
+        risk=Breach.Risk.HIGH_RISK, communicated_at__isnull=True, communication_exception=""
+    )
+    for pk, reference in breaches.values_list("pk", "reference"):
+        yield Hit(Breach, pk, {"reference": reference})
+
+
+MISSING = {
+    "facts": gettext_lazy("the facts (nature of the breach, categories of data)"),
+    "effects": gettext_lazy("its effects (likely consequences, risk)"),
+    "remedial_action": gettext_lazy("the remedial action taken"),
+}
+
+
+def _describe_missing(params: dict) -> dict:
+    return {**params, "missing": ", ".join(str(MISSING.get(code, code)) for code in params.get("missing", []))}
+
+
+@rule(
+    "breach.record_incomplete",
+    family=FAMILY,
+    severity="medium",
+    article="33(5)",
+    message=gettext_lazy(
+        "The record of breach %(reference)s lacks %(missing)s. Art. 33(5) requires every breach to be documented "
+        "with its facts, effects and remedial action: complete it."
+    ),
+    section="facts",
+    per_activity=False,
+    reads_register=False,
+    describe=_describe_missing,
+)
+def record_incomplete(organisation, today):
+    """Once the breach is contained or closed, or its notification deadline has passed: the
+    first hours go to containing it and to the authority, not to the record."""
+    for breach in Breach.objects.filter(organisation=organisation):
+        if breach.status == Breach.Status.OPEN and breach_clock(breach).left.total_seconds() > 0:
+            continue
+        missing = []
+        if not (breach.confidentiality or breach.integrity or breach.availability) or not breach.data_categories:
+            missing.append("facts")
+        if not breach.consequences.strip() or not breach.risk:
+            missing.append("effects")
+        if not breach.measures_taken.strip():
+            missing.append("remedial_action")
+        if missing:
+            yield Hit(Breach, breach.pk, {"reference": breach.reference, "missing": missing})
+
+
+def deadline_subject(reference: str) -> str:
+    return _("Breach %(reference)s: notify the supervisory authority") % {"reference": reference}
