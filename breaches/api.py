@@ -6,6 +6,7 @@ append-only: ``POST …/timeline/`` adds a note, or further information sent to 
 """
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -13,7 +14,9 @@ from rest_framework.response import Response
 
 from accounts.api import OrganisationField, OrganisationScopedViewSet, OwnEntries
 from core.api import StrictKeys
+from core.history import object_history
 from inventory.models import DataField, DataSubjectCategory, System
+from processing.api import ChangeSerializer
 from processing.models import ProcessingActivity
 
 from . import services
@@ -126,6 +129,15 @@ class BreachViewSet(OrganisationScopedViewSet):
         Prefetch("timeline", queryset=TimelineEntry.objects.select_related("author")),
     ).order_by("-aware_at", "-pk")
     serializer_class = BreachSerializer
+
+    @extend_schema(
+        summary="Every recorded change of the breach record, newest first (the timeline says what happened)",
+        responses=ChangeSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def history(self, request, pk=None):
+        changes = object_history(self.get_object(), subject=gettext("Breach"))
+        return Response(ChangeSerializer(changes, many=True).data)
 
     @extend_schema(
         request=NewTimelineEntrySerializer,

@@ -79,6 +79,10 @@ def test_recording_the_notification_needs_the_etag_and_enters_the_timeline(dpo_a
     assert [entry["kind"] for entry in changed.json()["timeline"]] == ["logged", "notified"]
     stale = dpo_api.patch(url, {"consequences": "None"}, format="json", HTTP_IF_MATCH=etag)
     assert stale.status_code == 412
+    history = dpo_api.get(detail(breach.pk, "history/")).json()
+    assert history[0]["kind"] == "changed" and history[0]["via"] == "api" and history[0]["who"] == "dpo"
+    assert any(line.startswith("Supervisory authority") for line in history[0]["details"])
+    assert history[-1]["kind"] == "created"
 
 
 def test_the_timeline_only_grows(dpo_api, auditor_api, organisation):

@@ -129,6 +129,9 @@ API_ROUTES = {
         body=lambda world: {"consequences": "Payslips read by a colleague"},
         etag=True,
     ),
+    "v1:breach-history": ApiRoute(
+        {"get": READ_OBJECT, "post": NOT_ALLOWED}, kwargs=lambda world: {"pk": world.breach.pk}
+    ),
     "v1:breach-timeline": ApiRoute(
         {"post": statuses(401, 404, 403, 403, 201, 201), "get": READ_ONLY},
         kwargs=lambda world: {"pk": world.breach.pk},
