@@ -7,6 +7,7 @@ app_name = "breaches"
 urlpatterns = [
     path("breaches/", views.breach_list, name="breach_list"),
     path("breaches/new/", views.breach_create, name="breach_create"),
+    path("breaches/export/", views.breach_export, name="breach_export"),
     path("breaches/<int:pk>/", views.breach_detail, name="breach_detail"),
     path("breaches/<int:pk>/edit/", views.breach_edit, name="breach_edit"),
     path("breaches/<int:pk>/history/", views.breach_history, name="breach_history"),

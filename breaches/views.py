@@ -1,18 +1,24 @@
 """Breach log pages: the list with each breach's clock, a breach's record and timeline, the
 DPO's form, and the history of every change."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.permissions import Action, organisation_view
 from core.history import object_history
+from processing.exports import export_log
 from processing.findings import subject_findings
+from processing.models import ExportLog
 
 from . import services
 from .clock import breach_clock
+from .exports import breach_register_csv, breach_register_xlsx, register_breaches
 from .forms import BreachForm, TimelineEntryForm
 from .models import Breach
 from .selectors import affected_from_register, breach_with_details, organisation_breaches
@@ -144,3 +150,34 @@ def timeline_add(request, organisation, pk):
             messages.success(request, _("Added to the timeline."))
             return redirect(breach.get_absolute_url() + "#timeline")
     return _detail(request, organisation, breach, form)
+
+
+EXPORT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+
+
+@organisation_view(read=Action.EXPORT)
+def breach_export(request, organisation):
+    """The breach register as XLSX or CSV (``?format=``), in English or French (``?lang=``);
+    every export is logged."""
+    format_ = request.GET.get("format", "xlsx")
+    language = request.GET.get("lang") or translation.get_language()
+    if format_ not in EXPORT_TYPES or language not in dict(settings.LANGUAGES):
+        return HttpResponseBadRequest(_("Choose the format (xlsx or csv) and the language (en or fr)."))
+    breaches = list(register_breaches(organisation))
+    with translation.override(language):
+        content = breach_register_xlsx(breaches) if format_ == "xlsx" else breach_register_csv(breaches)
+    export_log(
+        organisation=organisation,
+        user=request.user,
+        report=ExportLog.Report.BREACHES,
+        format=format_,
+        language=language,
+        rows=len(breaches),
+    )
+    response = HttpResponse(content, content_type=EXPORT_TYPES[format_])
+    day = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="breaches-{organisation.slug}-{day}.{format_}"'
+    return response

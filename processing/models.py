@@ -757,3 +757,36 @@ class DigestSent(models.Model):
 
     def __str__(self):
         return f"{self.organisation_id} · {self.user_id} · {self.until:%Y-%m-%d %H:%M}"
+
+
+class ExportLog(TimeStampedModel):
+    """One export of a report: who took it, when, in which format and language, with which
+    options. Every role reads the log (a regulator may ask who had the register when)."""
+
+    class Report(models.TextChoices):
+        REGISTER = "register", _("Record of processing activities")
+        BREACHES = "breaches", _("Breach register")
+
+    class Format(models.TextChoices):
+        XLSX = "xlsx", "XLSX"
+        CSV = "csv", "CSV"
+        PDF = "pdf", "PDF"
+        JSON = "json", "JSON"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="exports")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    report = models.CharField(_("report"), max_length=20, choices=Report.choices)
+    format = models.CharField(_("format"), max_length=10, choices=Format.choices)
+    language = models.CharField(_("language"), max_length=10)
+    options = models.JSONField(_("options"), default=dict, blank=True)
+    rows = models.PositiveIntegerField(_("entries"), default=0)
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.report} · {self.format} · {self.created_at:%Y-%m-%d %H:%M}"

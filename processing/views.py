@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 
 from accounts.permissions import Action, organisation_view
-from core.pages import render_empty_section
 from inventory.models import Country, DataField, DataSubjectCategory, Recipient, System, SystemCountry
 from inventory.services import catalogue_item_create
 
@@ -37,7 +36,7 @@ from .forms import (
     TransferFormSet,
     transfer_choices,
 )
-from .models import ComplianceRun, Finding, ProcessingActivity
+from .models import ComplianceRun, ExportLog, Finding, ProcessingActivity
 from .selectors import activity_with_details, organisation_activities, storage_countries
 from .tasks import start_compliance_run
 from .transfers import Destination, destinations_outside_the_eea, uncovered
@@ -592,13 +591,15 @@ def compliance_run_status(request, organisation, pk):
     return JsonResponse(_run_state(_run(organisation, pk)))
 
 
+EXPORTS_SHOWN = 100
+
+
 @organisation_view()
 def report_list(request, organisation):
-    return render_empty_section(
+    """The reports on offer, and the log of every export taken (who, when, what)."""
+    exports = ExportLog.objects.filter(organisation=organisation).select_related("requested_by")[:EXPORTS_SHOWN]
+    return render(
         request,
-        organisation,
-        section="reports",
-        title=gettext_lazy("Reports"),
-        empty_title=gettext_lazy("No reports yet"),
-        empty_message=gettext_lazy("Exports of the Article 30 record will be offered and logged here."),
+        "processing/report_list.html",
+        {"organisation": organisation, "exports": exports, "section": "reports"},
     )

@@ -180,6 +180,7 @@ ROUTES = {
     "processing:policy_delete": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org_and_policy),
     "processing:policy_seed": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org, data={"language": "en"}),
     "breaches:breach_list": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
+    "breaches:breach_export": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
     "breaches:breach_create": Route(get=DPO_ONLY_FORM, post=DPO_ONLY_FORM, kwargs=org),
     "breaches:breach_detail": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org_and_breach),
     "breaches:breach_edit": Route(get=DPO_ONLY_FORM, post=DPO_ONLY_FORM, kwargs=org_and_breach),
