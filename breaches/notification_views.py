@@ -1,35 +1,46 @@
 """The notification draft page: the Art. 33(3) content of a breach, ready to copy."""
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 
 from accounts.permissions import organisation_view
 
 from .notification import notification_draft
+from .pdf import pdf_from_template
 from .selectors import breach_with_details
+
+
+def _draft(request, organisation, pk) -> dict:
+    """In English or French (``?lang=``), whatever the reader's own language: the authority's."""
+    breach = breach_with_details(organisation, pk)
+    language = request.GET.get("lang")
+    if language not in dict(settings.LANGUAGES):
+        language = translation.get_language()
+    with translation.override(language):
+        sections = notification_draft(breach)
+    return {
+        "organisation": organisation,
+        "breach": breach,
+        "sections": sections,
+        "missing": [row for section in sections for row in section.rows if row.missing],
+        "draft_language": language,
+        "section": "breaches",
+    }
 
 
 @organisation_view()
 def notification_draft_page(request, organisation, pk):
-    """In English or French (``?lang=``), whatever the reader's own language: the authority's."""
-    breach = breach_with_details(organisation, pk)
-    languages = dict(settings.LANGUAGES)
-    language = request.GET.get("lang")
-    if language not in languages:
-        language = translation.get_language()
-    with translation.override(language):
-        sections = notification_draft(breach)
-        missing = [row for section in sections for row in section.rows if row.missing]
-    return render(
-        request,
-        "breaches/notification_draft.html",
-        {
-            "organisation": organisation,
-            "breach": breach,
-            "sections": sections,
-            "missing": missing,
-            "draft_language": language,
-            "section": "breaches",
-        },
-    )
+    return render(request, "breaches/notification_draft.html", _draft(request, organisation, pk))
+
+
+@organisation_view()
+def notification_draft_pdf(request, organisation, pk):
+    context = _draft(request, organisation, pk)
+    with translation.override(context["draft_language"]):
+        content = pdf_from_template("breaches/notification_draft_pdf.html", context)
+    response = HttpResponse(content, content_type="application/pdf")
+    name = f"notification-{context['breach'].reference}-{context['draft_language']}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -13,4 +13,9 @@ urlpatterns = [
     path("breaches/<int:pk>/history/", views.breach_history, name="breach_history"),
     path("breaches/<int:pk>/timeline/", views.timeline_add, name="timeline_add"),
     path("breaches/<int:pk>/notification/", notification_views.notification_draft_page, name="notification_draft"),
+    path(
+        "breaches/<int:pk>/notification/pdf/",
+        notification_views.notification_draft_pdf,
+        name="notification_draft_pdf",
+    ),
 ]

@@ -186,6 +186,7 @@ ROUTES = {
     "breaches:breach_edit": Route(get=DPO_ONLY_FORM, post=DPO_ONLY_FORM, kwargs=org_and_breach),
     "breaches:breach_history": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org_and_breach),
     "breaches:notification_draft": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org_and_breach),
+    "breaches:notification_draft_pdf": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org_and_breach),
     "breaches:timeline_add": Route(
         get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org_and_breach, data={"kind": "note", "text": "Called"}
     ),

@@ -2,6 +2,7 @@
 timeline, bad input writes nothing."""
 
 import datetime
+import io
 import zoneinfo
 
 import pytest
@@ -9,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader
 
 from breaches.models import Breach, TimelineEntry
 from breaches.services import timeline_entry_add
@@ -189,3 +191,14 @@ def test_list_and_detail_cost_the_same_queries_however_long_the_log(auditor_clie
         auditor_client.get(url("breach_detail", organisation, breach))
     assert len(large_list) == len(small_list)
     assert len(large_detail) == len(small_detail)
+
+
+def test_the_notification_draft_downloads_as_a_pdf_in_the_language_asked(auditor_client, organisation):
+    breach = log_breach(organisation, consequences="Bulletins lus par un collègue")
+    response = auditor_client.get(url("notification_draft_pdf", organisation, breach) + "?lang=fr")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert f"notification-{breach.reference}-fr.pdf" in response["Content-Disposition"]
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Notification de violation de données personnelles" in text
+    assert "Bulletins lus par un collègue" in text and breach.reference in text
+    assert "À compléter" in text  # the measures taken, still missing
