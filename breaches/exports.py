@@ -103,6 +103,29 @@ def breach_register_xlsx(breaches) -> bytes:
     return xlsx_bytes([register, timeline])
 
 
+def breach_register_pdf(organisation, breaches, language: str) -> bytes:
+    """A cover (organisation, DPO, when), the list of breaches, then one page per breach."""
+    from .pdf import pdf_from_template
+
+    columns = _columns()[1:]  # the reference heads each page
+    rows = [
+        (
+            breach,
+            [(header, value(breach)) for header, _width, value in columns],
+            [_timeline_line(e) for e in breach.timeline.all()],
+        )
+        for breach in breaches
+    ]
+    context = {
+        "organisation": organisation,
+        "rows": rows,
+        "language": language,
+        "generated_at": timezone.now(),
+        "zone": timezone.get_current_timezone_name(),
+    }
+    return pdf_from_template("breaches/breach_register_pdf.html", context)
+
+
 def breach_register_csv(breaches) -> str:
     columns = _columns()
     headers = [header for header, _width, _value in columns] + [_("Timeline")]

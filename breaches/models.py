@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Organisation
@@ -34,7 +35,7 @@ class Breach(TimeStampedModel):
     done about it: with the authority, with the people concerned, and to contain it."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("breach status", "Open")
         CONTAINED = "contained", _("Contained")
         CLOSED = "closed", _("Closed")
 

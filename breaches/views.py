@@ -18,7 +18,7 @@ from processing.models import ExportLog
 
 from . import services
 from .clock import breach_clock
-from .exports import breach_register_csv, breach_register_xlsx, register_breaches
+from .exports import breach_register_csv, breach_register_pdf, breach_register_xlsx, register_breaches
 from .forms import BreachForm, TimelineEntryForm
 from .models import Breach
 from .selectors import affected_from_register, breach_with_details, organisation_breaches
@@ -155,20 +155,26 @@ def timeline_add(request, organisation, pk):
 EXPORT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
+    "pdf": "application/pdf",
 }
 
 
 @organisation_view(read=Action.EXPORT)
 def breach_export(request, organisation):
-    """The breach register as XLSX or CSV (``?format=``), in English or French (``?lang=``);
-    every export is logged."""
+    """The breach register as XLSX, CSV or PDF (``?format=``), in English or French
+    (``?lang=``); every export is logged. Drawn at once: a breach log holds tens of entries."""
     format_ = request.GET.get("format", "xlsx")
     language = request.GET.get("lang") or translation.get_language()
     if format_ not in EXPORT_TYPES or language not in dict(settings.LANGUAGES):
-        return HttpResponseBadRequest(_("Choose the format (xlsx or csv) and the language (en or fr)."))
+        return HttpResponseBadRequest(_("Choose the format (xlsx, csv or pdf) and the language (en or fr)."))
     breaches = list(register_breaches(organisation))
     with translation.override(language):
-        content = breach_register_xlsx(breaches) if format_ == "xlsx" else breach_register_csv(breaches)
+        if format_ == "pdf":
+            content = breach_register_pdf(organisation, breaches, language)
+        elif format_ == "xlsx":
+            content = breach_register_xlsx(breaches)
+        else:
+            content = breach_register_csv(breaches)
     export_log(
         organisation=organisation,
         user=request.user,

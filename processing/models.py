@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Organisation
@@ -549,7 +550,7 @@ class Finding(TimeStampedModel):
         LOW = "low", _("Low")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("finding status", "Open")
         ACKNOWLEDGED = "acknowledged", _("Acknowledged")
         RISK_ACCEPTED = "risk_accepted", _("Risk accepted")
         RESOLVED = "resolved", _("Resolved")

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader
 
 from breaches.services import breach_update, timeline_entry_add
 from processing.models import ExportLog
@@ -104,3 +105,20 @@ def test_every_role_reads_the_export_log(auditor_client, manager_client, organis
     page = manager_client.get(reverse("processing:report_list", args=[organisation.slug])).content.decode()
     log = page[page.index("Export log") :]
     assert "auditor" in log and "Breach register" in log and "CSV" in log and ">fr<" in log
+
+
+def test_the_pdf_has_a_cover_and_a_page_per_breach_with_its_timeline(auditor_client, organisation, notified):
+    log_breach(organisation, title="Misdirected payslips")
+    response = export(auditor_client, organisation, "?format=pdf&lang=fr")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages]
+    assert "Registre des violations" in pages[0] and "Lost laptop" in pages[0] and "Misdirected payslips" in pages[0]
+    assert f"1 / {len(pages)}" in pages[0]
+    # Each breach starts a page of its own, in the order they became known.
+    starts = [number for number, text in enumerate(pages) if "Conséquences probables" in text]
+    assert len(starts) == 2 and pages[starts[0]].startswith(notified.reference)
+    laptop = " ".join(" ".join(pages[starts[0] : starts[1]]).split())  # lines wrap in a PDF
+    assert (
+        "Health data of staff may be read" in laptop and "Chronologie" in laptop and "Notified to CNIL" in laptop
+    )  # as written
+    assert ExportLog.objects.get().format == "pdf"
