@@ -53,7 +53,7 @@ class Breach(TimeStampedModel):
 
     class Risk(models.TextChoices):
         NO_RISK = "no_risk", _("Unlikely to result in a risk")
-        RISK = "risk", _("Risk")
+        RISK = "risk", pgettext_lazy("risk level", "Risk")
         HIGH_RISK = "high_risk", _("High risk")
 
     class Exemption(models.TextChoices):
