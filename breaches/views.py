@@ -93,33 +93,48 @@ def _show_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, item)
 
 
+PREFILLED = ("data_categories", "special_categories", "subject_categories")
+
+
+def _prefilled(request, organisation, breach) -> BreachForm:
+    """The form as typed, with what the register says the chosen activities and systems hold
+    added to the categories; nothing saved, and nothing required yet (the DPO may not have
+    typed a title when asking)."""
+    typed = BreachForm(request.POST, instance=breach, organisation=organisation)
+    chosen = {}
+    for name in ("activities", "systems", *PREFILLED):
+        try:
+            chosen[name] = typed.fields[name].clean(typed[name].value())
+        except ValidationError:
+            chosen[name] = []
+    found = affected_from_register(organisation, activities=chosen["activities"], systems=chosen["systems"])
+    values = {name: typed[name].value() for name in typed.fields}
+    values["data_categories"] = sorted({*chosen["data_categories"], *found["data_categories"]})
+    values["special_categories"] = sorted({*chosen["special_categories"], *found["special_categories"]})
+    people = {category.pk for category in chosen["subject_categories"]} | set(found["subject_categories"])
+    values["subject_categories"] = sorted(people)
+    messages.info(request, _("Filled in from the register: check and complete, then save."))
+    return BreachForm(initial=values, instance=breach, organisation=organisation)
+
+
 def _breach_form(request, organisation, breach):
-    form = BreachForm(request.POST or None, instance=breach, organisation=organisation)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and "prefill" in request.POST:
+        form = _prefilled(request, organisation, breach)
+    else:
+        form = BreachForm(request.POST or None, instance=breach, organisation=organisation)
+    if request.method == "POST" and "prefill" not in request.POST and form.is_valid():
         data = form.service_fields()
-        if "prefill" in request.POST:
-            # Fill in what the register says the affected activities and systems hold.
-            found = affected_from_register(organisation, activities=data["activities"], systems=data["systems"])
-            values = request.POST.copy()
-            values.setlist("data_categories", sorted({*data["data_categories"], *found["data_categories"]}))
-            values.setlist("special_categories", sorted({*data["special_categories"], *found["special_categories"]}))
-            chosen = {category.pk for category in data["subject_categories"]}
-            values.setlist("subject_categories", [str(pk) for pk in sorted(chosen | set(found["subject_categories"]))])
-            form = BreachForm(values, instance=breach, organisation=organisation)
-            form.is_valid()
-            messages.info(request, _("Filled in from the register: check and complete, then save."))
+        try:
+            with transaction.atomic():
+                if breach.pk is None:
+                    saved = services.breach_create(organisation=organisation, author=request.user, **data)
+                else:
+                    saved = services.breach_update(breach=breach, author=request.user, **data)
+        except ValidationError as error:
+            _show_errors(form, error)
         else:
-            try:
-                with transaction.atomic():
-                    if breach.pk is None:
-                        saved = services.breach_create(organisation=organisation, author=request.user, **data)
-                    else:
-                        saved = services.breach_update(breach=breach, author=request.user, **data)
-            except ValidationError as error:
-                _show_errors(form, error)
-            else:
-                messages.success(request, _("Breach %(reference)s saved.") % {"reference": saved.reference})
-                return redirect("breaches:breach_detail", organisation.slug, saved.pk)
+            messages.success(request, _("Breach %(reference)s saved.") % {"reference": saved.reference})
+            return redirect("breaches:breach_detail", organisation.slug, saved.pk)
     return render(
         request,
         "breaches/breach_form.html",

@@ -3,6 +3,7 @@ timeline, bad input writes nothing."""
 
 import datetime
 import io
+import re
 import zoneinfo
 
 import pytest
@@ -123,14 +124,20 @@ def test_prefill_reads_the_register_and_saves_nothing(dpo_client, organisation):
         data_fields=[health],
         data_subjects=[{"category": patients}],
     )
+    # Asked before the title is typed: no error yet, what was typed is kept.
     response = dpo_client.post(
         url("breach_create", organisation),
-        form_data(systems=[portal.pk], data_categories=["economic"], prefill="1"),
+        form_data(title="", systems=[portal.pk], data_categories=["economic"], reported_by="Help desk", prefill="1"),
     )
     form = response.context["form"]
+    assert not form.is_bound and "This field is required" not in response.content.decode()
     assert sorted(form["data_categories"].value()) == ["economic", "special"]
     assert form["special_categories"].value() == ["health"]
-    assert form["subject_categories"].value() == [str(patients.pk)]
+    assert form["subject_categories"].value() == [patients.pk]
+    assert [str(pk) for pk in form["systems"].value()] == [str(portal.pk)]
+    assert form["reported_by"].value() == "Help desk"
+    page = response.content.decode()
+    assert re.search(r'name="special_categories" value="health"[^>]* checked', page)
     assert not Breach.objects.exists()
 
 
