@@ -1,8 +1,13 @@
 """The breach forms: the record in sections a DPO fills in the order things become known,
 and a dated line for the timeline. Validation is the services' (``Breach.clean``)."""
 
+import datetime
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from inventory.models import DataField, DataSubjectCategory, System
@@ -12,7 +17,27 @@ from .models import Breach, TimelineEntry
 
 # In the reader's time zone (activated from their profile): a datetime-local input carries none.
 MOMENT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+MOMENT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+# No breach is dated before this: a typo like year 0001 would not survive the conversion to UTC.
+EARLIEST = datetime.date(1970, 1, 1)
 TEXT = forms.Textarea(attrs={"rows": 3})
+
+
+class MomentField(forms.DateTimeField):
+    """A date and time typed in the reader's time zone, no earlier than 1970."""
+
+    widget = MOMENT
+    input_formats = MOMENT_FORMATS
+    default_error_messages = {"too_early": _("Enter a date after %(earliest)s.")}
+
+    def to_python(self, value):
+        moment = super().to_python(value)  # in the reader's time zone: no conversion, which could overflow
+        if moment is not None and moment.date() < EARLIEST:
+            raise ValidationError(
+                self.error_messages["too_early"], code="too_early", params={"earliest": date_format(EARLIEST)}
+            )
+        return moment
+
 
 SECTIONS = [
     (
@@ -67,6 +92,12 @@ TEXT_FIELDS = [field.name for field in Breach._meta.concrete_fields if isinstanc
 FIELDS = [name for _anchor, _legend, names in SECTIONS for name in names]
 
 
+def _moment_field(model_field, **kwargs):
+    if isinstance(model_field, models.DateTimeField):
+        return model_field.formfield(form_class=MomentField, **kwargs)
+    return model_field.formfield(**kwargs)
+
+
 class BreachForm(forms.ModelForm):
     data_categories = forms.MultipleChoiceField(
         label=_("Categories of data"),
@@ -84,6 +115,7 @@ class BreachForm(forms.ModelForm):
     class Meta:
         model = Breach
         fields = FIELDS
+        formfield_callback = _moment_field
         widgets = {
             **{name: MOMENT for name in FIELDS if name.endswith("_at")},
             **dict.fromkeys(TEXT_FIELDS, TEXT),
@@ -94,9 +126,12 @@ class BreachForm(forms.ModelForm):
         help_texts = {
             "description": _("The facts, in plain words: what was exposed, to whom, how."),
             "detected_at": _("The first sign of the incident."),
+            "people_count": _("An estimate is enough now: refine it as you learn more (Art. 33(4))."),
+            "records_count": _("An estimate is enough now: refine it as you learn more (Art. 33(4))."),
             "risk": _(
                 "Weigh the type of breach, how sensitive and how much data, how easily people can be identified, "
-                "how severe the consequences, vulnerable people (children…), and how many people."
+                "how severe the consequences, vulnerable people (children…), the nature of your organisation "
+                "(a hospital, a bank…), and how many people."
             ),
             "not_notified_reason": _("Only when the breach is unlikely to result in a risk."),
             "delay_reasons": _("Required when the authority is notified more than 72 hours after becoming aware."),
@@ -107,16 +142,19 @@ class BreachForm(forms.ModelForm):
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.organisation = organisation
+        # Archived entries cannot be chosen, but a breach keeps those it already names.
         kept = self.instance.pk is not None
+        systems = [system.pk for system in self.instance.systems.all()] if kept else []
+        activities = [activity.pk for activity in self.instance.activities.all()] if kept else []
         self.fields["systems"].queryset = System.objects.filter(organisation=organisation).filter(
-            **({} if kept else {"archived_at__isnull": True})
+            Q(archived_at__isnull=True) | Q(pk__in=systems)
         )
-        activities = ProcessingActivity.objects.filter(organisation=organisation).order_by("reference")
-        self.fields["activities"].queryset = activities if kept else activities.exclude(status="archived")
+        self.fields["activities"].queryset = (
+            ProcessingActivity.objects.filter(organisation=organisation)
+            .filter(~Q(status=ProcessingActivity.Status.ARCHIVED) | Q(pk__in=activities))
+            .order_by("reference")
+        )
         self.fields["subject_categories"].queryset = DataSubjectCategory.objects.filter(organisation=organisation)
-        for name in FIELDS:
-            if name.endswith("_at"):
-                self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
         for name in ("description", "detected_at", "aware_at"):
             self.fields[name].required = True
 
@@ -132,13 +170,7 @@ class BreachForm(forms.ModelForm):
 
 
 class TimelineEntryForm(forms.Form):
-    happened_at = forms.DateTimeField(
-        label=_("When"),
-        required=False,
-        widget=MOMENT,
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        help_text=_("Now, if left empty."),
-    )
+    happened_at = MomentField(label=_("When"), required=False, help_text=_("Now, if left empty."))
     kind = forms.ChoiceField(
         label=_("Kind"),
         choices=[(kind.value, kind.label) for kind in (TimelineEntry.Kind.NOTE, TimelineEntry.Kind.FOLLOW_UP)],

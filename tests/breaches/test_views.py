@@ -15,6 +15,7 @@ from pypdf import PdfReader
 
 from breaches.models import Breach, TimelineEntry
 from breaches.services import timeline_entry_add
+from inventory.services import catalogue_item_archive
 from processing.services import activity_create
 
 from ..inventory.factories import DataFieldFactory, DataSubjectCategoryFactory, SystemFactory
@@ -93,6 +94,8 @@ def test_a_late_notification_without_reasons_is_refused_on_its_field_and_nothing
     ("changes", "field"),
     [
         ({"aware_at": "yesterday"}, "aware_at"),
+        ({"aware_at": "2026-02-30T10:00"}, "aware_at"),
+        ({"detected_at": "0001-01-01T00:00", "aware_at": "0001-01-01T00:30"}, "detected_at"),  # not a 500
         ({"aware_at": ""}, "aware_at"),
         ({"description": ""}, "description"),
         ({"detected_at": local(timezone.now() + datetime.timedelta(days=2))}, "detected_at"),
@@ -110,6 +113,35 @@ def test_another_organisations_system_cannot_be_chosen(dpo_client, organisation,
     theirs = SystemFactory(organisation=other_organisation)
     response = dpo_client.post(url("breach_create", organisation), form_data(systems=[theirs.pk]))
     assert "systems" in response.context["form"].errors and not Breach.objects.exists()
+
+
+def test_an_archived_system_is_not_offered_but_a_breach_keeps_the_one_it_names(dpo_client, organisation):
+    old = SystemFactory(organisation=organisation, name="Old intranet")
+    breach = log_breach(organisation, systems=[old])
+    catalogue_item_archive(item=old)
+    refused = dpo_client.post(url("breach_create", organisation), form_data(systems=[old.pk]))
+    assert "systems" in refused.context["form"].errors and Breach.objects.count() == 1
+    data = form_data(
+        title="Still on the old intranet",
+        detected_at=local(breach.detected_at),
+        aware_at=local(breach.aware_at),
+        systems=[old.pk],
+    )
+    other = SystemFactory(organisation=organisation, name="Older intranet")
+    catalogue_item_archive(item=other)
+    edit = url("breach_edit", organisation, breach)
+    assert "systems" in dpo_client.post(edit, {**data, "systems": [old.pk, other.pk]}).context["form"].errors
+    assert dpo_client.post(edit, data).status_code == 302
+    assert list(breach.systems.all()) == [old]
+
+
+def test_a_manager_posting_a_complete_form_changes_nothing(manager_client, outsider_client, organisation):
+    breach = log_breach(organisation, title="Lost laptop")
+    data = form_data(detected_at=local(breach.detected_at), aware_at=local(breach.aware_at))
+    assert manager_client.post(url("breach_edit", organisation, breach), data).status_code == 403
+    assert outsider_client.post(url("breach_edit", organisation, breach), data).status_code == 404
+    assert manager_client.post(url("breach_create", organisation), data).status_code == 403
+    assert list(Breach.objects.values_list("title", flat=True)) == ["Lost laptop"]
 
 
 def test_prefill_reads_the_register_and_saves_nothing(dpo_client, organisation):
@@ -153,6 +185,19 @@ def test_the_timeline_grows_by_the_dpos_entries_and_refuses_a_follow_up_before_n
     assert list(breach.timeline.values_list("text", flat=True)) == ["Breach logged.", "Called the recipient"]
     page = auditor_client.get(url("breach_detail", organisation, breach)).content.decode()
     assert "Called the recipient" in page and "dpo" in page
+
+
+@pytest.mark.parametrize(
+    "when",
+    ["0001-01-01T00:00", "1969-12-31T23:59", "soon", local(timezone.now() + datetime.timedelta(days=1))],
+)
+def test_a_timeline_entry_at_an_impossible_moment_is_refused_and_writes_nothing(dpo_client, organisation, when):
+    breach = log_breach(organisation)
+    response = dpo_client.post(
+        url("timeline_add", organisation, breach), {"happened_at": when, "kind": "note", "text": "x"}
+    )
+    assert response.status_code == 200 and "happened_at" in response.context["timeline_form"].errors
+    assert breach.timeline.count() == 1  # "Breach logged." alone
 
 
 def test_the_history_says_who_changed_what(dpo_client, auditor_client, organisation, dpo):
