@@ -5,6 +5,7 @@ timeline's events); updates need ``If-Match`` with the ETag read. The timeline i
 append-only: ``POST …/timeline/`` adds a note, or further information sent to the authority.
 """
 
+from django.db import models
 from django.db.models import Prefetch
 from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
@@ -13,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.api import OrganisationField, OrganisationScopedViewSet, OwnEntries
-from core.api import StrictKeys
+from core.api import MomentField, StrictKeys
 from core.history import object_history
 from inventory.models import DataField, DataSubjectCategory, System
 from processing.api import ChangeSerializer
@@ -42,7 +43,7 @@ class NewTimelineEntrySerializer(StrictKeys, serializers.Serializer):
         default=TimelineEntry.Kind.NOTE,
         help_text="note, or follow_up: further information sent to the authority (Art. 33(4)).",
     )
-    happened_at = serializers.DateTimeField(required=False, help_text="When; now if omitted.")
+    happened_at = MomentField(required=False, help_text="When; now if omitted.")
 
 
 class ClockSerializer(serializers.Serializer):
@@ -55,6 +56,10 @@ class ClockSerializer(serializers.Serializer):
 
 
 class BreachSerializer(StrictKeys, serializers.ModelSerializer):
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: MomentField,
+    }
     organisation = OrganisationField()
     systems = OwnEntries(System, required=False, help_text="Ids of the systems affected.")
     activities = OwnEntries(ProcessingActivity, required=False, help_text="Ids of the processing activities affected.")

@@ -9,6 +9,8 @@ Errors are JSON, translated by ``Accept-Language``, always in one shape::
 ``code`` values are stable: scripts test them, not the translated ``detail``.
 """
 
+import datetime
+
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -50,6 +52,25 @@ class RelatedList(serializers.ListField):
 
     def to_representation(self, value):
         return [getattr(obj, self.key) for obj in value.all()]
+
+
+EARLIEST_MOMENT = datetime.date(1970, 1, 1)
+
+
+class MomentField(serializers.DateTimeField):
+    """A date and time no earlier than 1970: a naive "0001-01-01T00:00" read in a time zone
+    east of UTC would fall into year 0 and overflow the database (a 500, not a 400)."""
+
+    default_error_messages = {"too_early": gettext_lazy("Enter a date after 1970-01-01.")}
+
+    def to_internal_value(self, value):
+        try:
+            moment = super().to_internal_value(value)
+        except OverflowError:
+            self.fail("too_early")
+        if moment.date() < EARLIEST_MOMENT:
+            self.fail("too_early")
+        return moment
 
 
 class StrictKeys:

@@ -66,6 +66,17 @@ def test_the_services_rules_answer_400_with_their_codes_and_nothing_is_written(d
     assert unknown.status_code == 400 and unknown.json()["errors"][0]["code"] == "unknown"
 
 
+def test_a_naive_date_in_year_1_is_a_400_not_a_500(dpo_api, body, organisation):
+    refused = dpo_api.post(BREACHES, {**body, "detected_at": "0001-01-01T00:00:00"}, format="json")
+    assert refused.status_code == 400 and refused.json()["errors"][0]["field"] == "detected_at"
+    breach = log_breach(organisation)
+    entry = dpo_api.post(
+        detail(breach.pk, "timeline/"), {"text": "Old", "happened_at": "0001-01-01T00:00"}, format="json"
+    )
+    assert entry.status_code == 400 and entry.json()["errors"][0]["code"] == "too_early"
+    assert Breach.objects.count() == 1 and TimelineEntry.objects.count() == 1
+
+
 def test_recording_the_notification_needs_the_etag_and_enters_the_timeline(dpo_api, organisation):
     breach = log_breach(organisation, aware_hours_ago=30)
     url = detail(breach.pk)
