@@ -7,6 +7,7 @@ number of queries whatever the size of the register.
 """
 
 import datetime
+import functools
 from collections.abc import Callable, Collection
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from core.bulk import insert_history, insert_rows
 from core.errors import field_error
 
 from .models import Finding, ProcessingActivity
-from .rules import load, only_activities
+from .rules import RAISED_LISTENERS, load, only_activities
 
 # What a check compares: it reads these columns of every finding, and whole findings only for
 # those it changes.
@@ -57,6 +58,11 @@ class CheckResult:
     escalated: list = field(default_factory=list)  # found again, graver than before
     unchanged: int = 0
 
+    @property
+    def raised(self) -> bool:
+        """Whether something is to be dealt with that was not before."""
+        return bool(self.opened or self.reopened or self.escalated)
+
 
 def check_organisation(
     organisation: Organisation,
@@ -74,7 +80,8 @@ def check_organisation(
     periodic breach check). Either way only the findings of the rules run are reconciled.
     None for both: every rule, every finding. ``progress(done, total)`` is told after each
     rule, so that a run can show how far it is; the findings are written at the end, in one
-    transaction.
+    transaction, and the listeners of the families with findings raised are told once it has
+    committed.
     """
     today = today or timezone.localdate()
     rules = [
@@ -143,7 +150,23 @@ def check_organisation(
         # Every finding not resolved now was found by this check: seen again, without a
         # history entry (the column is not tracked). One statement, whatever their number.
         findings.exclude(status=Finding.Status.RESOLVED).update(last_seen_at=now)
+        _tell_listeners(organisation, result)
     return result
+
+
+def _tell_listeners(organisation: Organisation, result: CheckResult) -> None:
+    """Once the check has committed (never if it is rolled back), tell the families that
+    listen (``rules.on_findings_raised``) that findings of theirs opened, came back or became
+    graver, whichever check it was. A listener's error is logged and does not fail a check
+    whose findings are written."""
+    if not result.raised:
+        return
+    rules = load()
+    codes = {code for code, _type, _id in result.opened} | {f.rule for f in [*result.reopened, *result.escalated]}
+    families = {rules[code].family for code in codes if code in rules}
+    for family in sorted(families):
+        for listener in RAISED_LISTENERS.get(family, ()):
+            transaction.on_commit(functools.partial(listener, organisation, result), robust=True)
 
 
 def _insert_findings(organisation: Organisation, new: list, now) -> None:

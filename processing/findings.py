@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from inventory.models import System
 
 from .models import Finding, ProcessingActivity
-from .rules import load
+from .rules import SUBJECT_KINDS, load
 
 ACTIVE = (Finding.Status.OPEN, Finding.Status.ACKNOWLEDGED)
 SEVERITY_ORDER = {Finding.Severity.HIGH: 0, Finding.Severity.MEDIUM: 1, Finding.Severity.LOW: 2}
@@ -16,6 +16,16 @@ SEVERITY_ORDER = {Finding.Severity.HIGH: 0, Finding.Severity.MEDIUM: 1, Finding.
 
 def rule_choices():
     return [(code, code) for code in sorted(load())]
+
+
+def kind_choices():
+    """Activities, systems, and the kinds other apps register (breaches)."""
+    load()
+    return [
+        ("activity", _("Activities")),
+        ("system", _("Systems")),
+        *((kind.value, kind.label) for kind in SUBJECT_KINDS.values()),
+    ]
 
 
 class FindingFilter(django_filters.FilterSet):
@@ -26,7 +36,7 @@ class FindingFilter(django_filters.FilterSet):
     rule = django_filters.ChoiceFilter(label=_("Rule"), choices=rule_choices)
     kind = django_filters.ChoiceFilter(
         label=_("Concerns"),
-        choices=[("activity", _("Activities")), ("system", _("Systems"))],
+        choices=kind_choices,
         method="by_kind",
     )
     activity = django_filters.NumberFilter(label=_("Activity"), method="by_activity")
@@ -35,7 +45,10 @@ class FindingFilter(django_filters.FilterSet):
         model = Finding
         fields = ["status", "severity", "rule", "kind", "activity"]
 
-    def by_kind(self, queryset, name, value):
+    def by_kind(self, queryset, name, value: str):  # the type: its choices come from the registry
+        if value in SUBJECT_KINDS:
+            kind = SUBJECT_KINDS[value]
+            return queryset.filter(subject_type__app_label=kind.app_label, subject_type__model=kind.model)
         model = System if value == "system" else ProcessingActivity
         return queryset.filter(subject_type=ContentType.objects.get_for_model(model))
 
@@ -104,6 +117,8 @@ def shown(findings, organisation) -> list[Shown]:
     for type_id, ids in by_type.items():
         model = ContentType.objects.get_for_id(type_id).model_class()
         for subject in model._default_manager.filter(pk__in=ids):
+            if getattr(subject, "organisation_id", None) == organisation.pk:
+                subject.organisation = organisation  # its links name it: no query per subject
             subjects[(type_id, subject.pk)] = subject
     return [
         Shown(finding, organisation, subjects.get((finding.subject_type_id, finding.subject_id)))

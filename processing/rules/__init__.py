@@ -133,6 +133,45 @@ def rule(code, *, family, severity, article, message, section, per_activity=True
     return register
 
 
+@dataclass(frozen=True)
+class SubjectKind:
+    """A kind of object other apps' rules find problems on (a breach, say): the findings
+    page's "Concerns" filter offers it, by its model's label, without processing importing it."""
+
+    value: str  # in the filter's query string
+    label: Promise
+    app_label: str
+    model: str  # lower case, as ContentType stores it
+
+
+SUBJECT_KINDS: dict[str, SubjectKind] = {}
+
+
+def subject_kind(value: str, *, label: Promise, model: str) -> None:
+    """Register a kind of subject, ``model`` as "app_label.modelname"."""
+    app_label, model_name = model.lower().split(".")
+    SUBJECT_KINDS[value] = SubjectKind(value, label, app_label, model_name)
+
+
+# What a family wants done at once when a check raises its findings: family → callbacks,
+# each called as ``callback(organisation, result)`` (a ``compliance.CheckResult``) once the
+# check has committed — the breach log warns the DPOs of a deadline.
+RAISED_LISTENERS: dict[str, list[Callable]] = {}
+
+
+def on_findings_raised(family: str, callback: Callable) -> None:
+    """Register ``callback`` for the findings of ``family`` that a check opens, reopens or
+    makes graver (registering it twice keeps one)."""
+    listeners = RAISED_LISTENERS.setdefault(family, [])
+    if callback not in listeners:
+        listeners.append(callback)
+
+
+def family_rules(family: str) -> list[str]:
+    """The codes of a family's rules."""
+    return sorted(code for code, each in load().items() if each.family == family)
+
+
 # The activities a check is restricted to (None: the whole register); read by
 # ``current_activities``, the start of every per-activity rule's queries.
 _ONLY: ContextVar[frozenset | None] = ContextVar("only_activities", default=None)
