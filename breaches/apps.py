@@ -7,7 +7,8 @@ class BreachesConfig(AppConfig):
     verbose_name = _("Breaches")
 
     def ready(self):
-        from . import rules  # noqa: F401 - registers the breach checks with the compliance watch
+        # The breach checks join the compliance watch; the DPOs are warned of a deadline.
+        from . import rules, tasks  # noqa: F401
 
     def seed_demo(self) -> str:
         from .demo import seed_demo_breaches

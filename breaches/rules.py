@@ -5,18 +5,28 @@ They read the clock (``breaches.clock``) at the moment of the check, not a day: 
 periodic task runs them every few minutes. Their params never hold the time left, so that a
 finding is not rewritten (nor its history) at every run; only its severity rises once most
 of the delay is gone.
+
+Which breaches: the duties still to perform (notify the authority, inform the people) are
+checked on breaches open or contained. A breach cannot be closed while they are pending
+(``Breach.missing_before_closing``), so a closed breach is checked against the rules of the
+day it was closed: a later change of the delay or of the threshold (a settings change,
+say the reform's 96 hours) does not reopen the clock of a closed breach nor email anyone.
+The record (Art. 33(5)) is checked on every breach, closed ones too: it is what the
+authority reads afterwards, and a closed breach can still be completed.
 """
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from processing.rules import Hit, rule
+from processing.rules import Hit, rule, subject_kind
 
 from .clock import State, breach_clock, most_of_the_delay_gone
 from .models import Breach
 
 FAMILY = "breaches"
 DEADLINE_RULES = ("breach.notification_due", "breach.notification_overdue")
+
+subject_kind("breach", label=gettext_lazy("Breaches"), model="breaches.Breach")
 
 
 def _current(organisation):
@@ -46,23 +56,40 @@ def notification_due(organisation, today):
             yield Hit(Breach, breach.pk, {"reference": breach.reference}, severity)
 
 
+def _describe_overdue(params: dict) -> dict:
+    if params.get("notified"):
+        situation = _(
+            "was notified to the supervisory authority after the deadline, and the reasons for the delay "
+            "are not recorded"
+        )
+        action = _("Record them on the breach: a notification later than the deadline must give them.")
+    else:
+        situation = _("should have been notified to the supervisory authority already")
+        action = _("Notify it without further delay and give the reasons for the delay.")
+    return {**params, "situation": situation, "action": action}
+
+
 @rule(
     "breach.notification_overdue",
     family=FAMILY,
     severity="high",
     article="33(1)",
-    message=gettext_lazy(
-        "Breach %(reference)s should have been notified to the supervisory authority already. Notify it "
-        "without further delay and give the reasons for the delay."
-    ),
+    message=gettext_lazy("Breach %(reference)s %(situation)s. %(action)s"),
     section="authority",
     per_activity=False,
     reads_register=False,
+    describe=_describe_overdue,
 )
 def notification_overdue(organisation, today):
+    """Past the deadline and not notified; or notified late without the reasons for the delay
+    (Art. 33(1), second sentence), which the form refuses but a shorter delay in the settings
+    can bring about."""
     for breach in _current(organisation).filter(notified_at__isnull=True):
         if breach_clock(breach).state == State.OVERDUE:
             yield Hit(Breach, breach.pk, {"reference": breach.reference})
+    for breach in _current(organisation).filter(notified_at__isnull=False):
+        if breach.notified_late and not breach.delay_reasons.strip():
+            yield Hit(Breach, breach.pk, {"reference": breach.reference, "notified": True})
 
 
 @rule(
@@ -128,5 +155,7 @@ def record_incomplete(organisation, today):
             yield Hit(Breach, breach.pk, {"reference": breach.reference, "missing": missing})
 
 
-def deadline_subject(reference: str) -> str:
+def deadline_subject(reference: str, *, notified: bool = False) -> str:
+    if notified:
+        return _("Breach %(reference)s: record the reasons for the late notification") % {"reference": reference}
     return _("Breach %(reference)s: notify the supervisory authority") % {"reference": reference}

@@ -146,4 +146,5 @@ def timeline_entry_add(
         ]
     if errors:
         raise ValidationError(errors)
+    check_breaches_after_commit(breach.organisation_id)  # every write to the log re-checks it
     return _event(breach, kind, text, author, happened_at)

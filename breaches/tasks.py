@@ -2,63 +2,115 @@
 
 The checks are the compliance watch's (``processing.compliance.check_organisation``,
 restricted to the breach rules), so a breach's findings have the same lifecycle as the
-register's. When a deadline finding opens, comes back or becomes graver, the
-organisation's DPOs are emailed at once; a second run finds nothing new and sends nothing.
+register's. When a deadline finding opens, comes back or becomes graver, in this check or
+any other (a full sweep runs the breach rules too), the organisation's DPOs are emailed at
+once (``processing.rules.on_findings_raised``); a second run finds nothing new and sends
+nothing.
 """
+
+import logging
+import smtplib
 
 from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import Membership, Organisation
 from core.mail import templated_email
-from processing.compliance import check_organisation
+from processing.compliance import CheckResult, check_organisation
 from processing.digest import user_zone
 from processing.findings import ACTIVE
+from processing.rules import family_rules, on_findings_raised
 from processing.tasks import CHECK_TASK
 
-from .clock import breach_clock
+from .clock import State, breach_clock
 from .models import Breach
 from .rules import DEADLINE_RULES, FAMILY, deadline_subject
+
+logger = logging.getLogger(__name__)
 
 
 def organisations_to_check():
     """Those with a breach not closed, or a breach finding still to deal with."""
     return Organisation.objects.filter(
         Q(breaches__status__in=[Breach.Status.OPEN, Breach.Status.CONTAINED])
-        | Q(findings__rule__startswith="breach.", findings__status__in=ACTIVE)
+        | Q(findings__rule__in=family_rules(FAMILY), findings__status__in=ACTIVE)
     ).distinct()
 
 
 @shared_task(name="breaches.check_breaches", **CHECK_TASK)
 def check_breaches_task(organisation_id: int | None = None) -> dict:
+    """Run the breach rules on one organisation (after a change to its log), or on every
+    organisation that has something to check (the periodic run). One organisation's error
+    is logged and does not stop the others'; the next run, minutes later, tries it again."""
     organisations = (
         Organisation.objects.filter(pk=organisation_id) if organisation_id is not None else organisations_to_check()
     )
-    checked, emails = [], 0
+    checked, failed, raised = [], [], 0
     for organisation in organisations:
-        result = check_organisation(organisation, families={FAMILY})
-        emails += warn_dpos(organisation, result)
+        try:
+            result = check_organisation(organisation, families={FAMILY})
+        except Exception:
+            if organisation_id is not None:
+                raise  # a single check: Celery retries what is transient
+            logger.exception("Breach check of organisation %s failed", organisation.pk)
+            failed.append(organisation.pk)
+            continue
         checked.append(organisation.pk)
-    return {"organisations": checked, "emails": emails}
+        raised += len(result.opened) + len(result.reopened) + len(result.escalated)
+    return {"organisations": checked, "failed": failed, "raised": raised}
 
 
-def warn_dpos(organisation: Organisation, result) -> int:
-    """Email the DPOs about each breach whose deadline finding opened, came back or became
-    graver in this check. Returns how many emails were sent."""
+check_breaches = check_breaches_task
+
+
+# --- The DPOs warned of a deadline ------------------------------------------------------
+
+
+def deadline_breaches(result: CheckResult) -> list[int]:
+    """The breaches whose deadline finding opened, came back or became graver in a check."""
     breach_ids = {subject_id for code, _type, subject_id in result.opened if code in DEADLINE_RULES}
     breach_ids |= {
         finding.subject_id for finding in [*result.reopened, *result.escalated] if finding.rule in DEADLINE_RULES
     }
-    if not breach_ids:
+    return sorted(breach_ids)
+
+
+def warn_dpos_of_deadlines(organisation, result: CheckResult) -> None:
+    """Once a check has committed: send the warnings its deadline findings call for."""
+    breach_ids = deadline_breaches(result)
+    if breach_ids:
+        send_deadline_warnings.delay(organisation.pk, breach_ids)
+
+
+on_findings_raised(FAMILY, warn_dpos_of_deadlines)
+
+
+@shared_task(
+    name="breaches.send_deadline_warnings",
+    # A mail server briefly unavailable: tried again, with backoff, a few times.
+    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_deadline_warnings(organisation_id: int, breach_ids: list[int]) -> int:
+    """Email each DPO of the organisation (active, with an address) about each breach, in
+    their language and time zone. Returns how many emails were sent."""
+    breaches = list(
+        Breach.objects.filter(organisation_id=organisation_id, pk__in=breach_ids)
+        .select_related("organisation")
+        .order_by("aware_at", "pk")
+    )
+    if not breaches:
         return 0
-    breaches = list(Breach.objects.filter(organisation=organisation, pk__in=breach_ids).order_by("aware_at"))
     dpos = (
-        Membership.objects.filter(organisation=organisation, role=Membership.Role.DPO, user__is_active=True)
+        Membership.objects.filter(organisation_id=organisation_id, role=Membership.Role.DPO, user__is_active=True)
         .exclude(user__email="")
         .select_related("user")
+        .order_by("pk")
     )
     sent = 0
     for membership in dpos:
@@ -71,17 +123,27 @@ def warn_dpos(organisation: Organisation, result) -> int:
 
 
 def _deadline_email(breach: Breach, user):
+    clock = breach_clock(breach)
+    slug = breach.organisation.slug
     context = {
         "breach": breach,
-        "clock": breach_clock(breach),
+        "clock": clock,
+        "notified_late": clock.state == State.NOTIFIED_LATE,
         "user": user,
         "url": settings.SITE_URL + breach.get_absolute_url(),
-        "draft_url": settings.SITE_URL + breach.get_absolute_url() + "notification/",
+        "draft_url": settings.SITE_URL + reverse("breaches:notification_draft", args=[slug, breach.pk]),
+        "edit_url": settings.SITE_URL + breach.finding_fix_url("authority"),
         "organisation": breach.organisation,
     }
     return templated_email(
-        subject=deadline_subject(breach.reference), template="breaches/email/deadline", context=context, to=user.email
+        subject=deadline_subject(breach.reference, notified=context["notified_late"]),
+        template="breaches/email/deadline",
+        context=context,
+        to=user.email,
     )
+
+
+# --- After a change to the log ------------------------------------------------------------
 
 
 class _Check:
