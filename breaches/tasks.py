@@ -24,7 +24,7 @@ from processing.compliance import CheckResult, check_organisation
 from processing.digest import user_zone
 from processing.findings import ACTIVE
 from processing.rules import family_rules, on_findings_raised
-from processing.tasks import CHECK_TASK
+from processing.tasks import CHECK_TASK, PendingCheck
 
 from .clock import State, breach_clock
 from .models import Breach
@@ -146,21 +146,13 @@ def _deadline_email(breach: Breach, user):
 # --- After a change to the log ------------------------------------------------------------
 
 
-class _Check:
+class _Check(PendingCheck):
     """The on-commit callback that checks one organisation's breaches (once per transaction)."""
 
-    def __init__(self, organisation_id):
-        self.organisation_id = organisation_id
-        self.done = False
-
-    def __call__(self):
-        self.done = True
+    def enqueue(self):
         check_breaches_task.delay(self.organisation_id)
 
 
 def check_breaches_after_commit(organisation_id: int) -> None:
-    connection = transaction.get_connection()
-    for entry in getattr(connection, "run_on_commit", []):
-        if isinstance(entry[1], _Check) and entry[1].organisation_id == organisation_id and not entry[1].done:
-            return
-    transaction.on_commit(_Check(organisation_id))
+    if _Check.pending(organisation_id) is None:
+        transaction.on_commit(_Check(organisation_id))

@@ -14,6 +14,7 @@ commit, or a worker killed mid-run, leaves the run queued or running; the period
 import datetime
 import functools
 import logging
+from abc import ABC, abstractmethod
 
 from celery import shared_task
 from django.conf import settings
@@ -214,18 +215,40 @@ def reconcile_compliance_runs() -> dict:
 SCOPED_CHECK_MAX_ACTIVITIES = 500
 
 
-class _Check:
-    """The callback that enqueues one organisation's check; it says which, and of what
-    (``activity_ids``, or None for the whole register), so that a transaction saving many
-    things schedules one check per organisation, not one per save."""
+class PendingCheck(ABC):
+    """An on-commit callback that enqueues one organisation's check. It says which, so that
+    a transaction saving many things finds it again (``pending``) and schedules one check
+    per organisation, not one per save. Subclasses say what to enqueue."""
 
-    def __init__(self, organisation_id, activity_ids: set | None):
+    def __init__(self, organisation_id):
         self.organisation_id = organisation_id
-        self.activity_ids = activity_ids
         self.done = False
 
     def __call__(self):
         self.done = True
+        self.enqueue()
+
+    @abstractmethod
+    def enqueue(self) -> None: ...
+
+    @classmethod
+    def pending(cls, organisation_id: int):
+        """This kind of check of the organisation, waiting for the current transaction to commit."""
+        for entry in getattr(transaction.get_connection(), "run_on_commit", []):
+            check = entry[1]
+            if type(check) is cls and check.organisation_id == organisation_id and not check.done:
+                return check
+        return None
+
+
+class _Check(PendingCheck):
+    """A check of the register: of ``activity_ids``, or of the whole register (None)."""
+
+    def __init__(self, organisation_id, activity_ids: set | None):
+        super().__init__(organisation_id)
+        self.activity_ids = activity_ids
+
+    def enqueue(self):
         activity_ids = None if self.activity_ids is None else sorted(self.activity_ids)
         check_organisation_task.delay(self.organisation_id, activity_ids)
 
@@ -233,18 +256,15 @@ class _Check:
 def check_after_commit(organisation_id: int, activity_id: int | None = None) -> None:
     """Re-check once the current transaction has committed (never inside it): the activity
     ``activity_id`` when only it changed, else the whole organisation."""
-    connection = transaction.get_connection()
-    for entry in getattr(connection, "run_on_commit", []):
-        check = entry[1]
-        if isinstance(check, _Check) and check.organisation_id == organisation_id and not check.done:
-            if activity_id is None:
-                check.activity_ids = None  # the whole register, which covers the activities
-            elif check.activity_ids is not None:
-                check.activity_ids.add(activity_id)
-                if len(check.activity_ids) > SCOPED_CHECK_MAX_ACTIVITIES:
-                    check.activity_ids = None  # an import, say: one sweep reads them faster
-            return
-    transaction.on_commit(_Check(organisation_id, None if activity_id is None else {activity_id}))
+    check = _Check.pending(organisation_id)
+    if check is None:
+        transaction.on_commit(_Check(organisation_id, None if activity_id is None else {activity_id}))
+    elif activity_id is None:
+        check.activity_ids = None  # the whole register, which covers the activities
+    elif check.activity_ids is not None:
+        check.activity_ids.add(activity_id)
+        if len(check.activity_ids) > SCOPED_CHECK_MAX_ACTIVITIES:
+            check.activity_ids = None  # an import, say: one sweep reads them faster
 
 
 @shared_task(name="processing.send_digests", acks_late=True)
