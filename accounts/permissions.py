@@ -66,6 +66,10 @@ class OrganisationAccess:
         return self.can(Action.MANAGE_ORGANISATION)
 
     @property
+    def can_export(self) -> bool:
+        return self.can(Action.EXPORT)
+
+    @property
     def can_run_checks(self) -> bool:
         return self.can(Action.RUN_CHECKS)
 

@@ -5,7 +5,7 @@ import importlib
 
 from .harness import setup_django
 
-BENCHMARKS = ["accounts", "register", "compliance"]  # each a module of this package with run(size)
+BENCHMARKS = ["accounts", "register", "compliance", "reports"]  # each a module of this package with run(size)
 
 
 def main() -> None:

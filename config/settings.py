@@ -212,12 +212,25 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/5"),  # the 72-hour clock: warnings within minutes
         "options": {"expires": 4 * 60},
     },
+    "exports-housekeeping": {
+        "task": "processing.exports_housekeeping",
+        "schedule": crontab(minute="*/10"),
+        "options": {"expires": 9 * 60},
+    },
     "worker-heartbeat": {
         "task": "core.record_worker_heartbeat",
         "schedule": crontab(),  # every minute
         "options": {"expires": 50},
     },
 }
+
+# --- Exports of the register -------------------------------------------------------------
+# A register this size or smaller is exported in the request; a larger one, and every PDF,
+# by a worker, whose file is kept this many hours. An export still waiting for a worker this
+# many minutes after it was sent is sent again.
+REGISTER_EXPORT_IMMEDIATE_MAX = env.int("REGISTER_EXPORT_IMMEDIATE_MAX", default=1000)
+EXPORT_KEEP_HOURS = env.int("EXPORT_KEEP_HOURS", default=24)
+EXPORT_REDISPATCH_MINUTES = env.int("EXPORT_REDISPATCH_MINUTES", default=10)
 
 # --- Compliance checks -------------------------------------------------------------------
 # A run still waiting for a worker this long after it was sent is sent again (its dispatch

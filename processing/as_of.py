@@ -44,7 +44,7 @@ ROW_MODELS = {
 }
 
 
-def _latest(history_model, moment, **filters):
+def latest_records(history_model, moment, **filters):
     """The last record of each object at ``moment``, leaving out objects deleted by then."""
     records = history_model.objects.filter(history_date__lte=moment, **filters)
     last = records.values("id").annotate(last=Max("history_id")).values("last")
@@ -62,7 +62,9 @@ def _rebuild(model, record):
 
 def activity_records_as_of(organisation: Organisation, moment: datetime):
     """The historical records that were each activity's state at ``moment`` (a queryset)."""
-    return _latest(ProcessingActivity.history.model, moment, organisation_id=organisation.pk).order_by("reference")
+    return latest_records(ProcessingActivity.history.model, moment, organisation_id=organisation.pk).order_by(
+        "reference"
+    )
 
 
 def activities_as_of(organisation: Organisation, moment: datetime, records) -> list[ProcessingActivity]:
@@ -84,7 +86,7 @@ def activities_as_of(organisation: Organisation, moment: datetime, records) -> l
     catalogue = {}
     for model in (DataField, DataSubjectCategory, Recipient, System):
         entries = {entry.pk: entry for entry in model.objects.filter(organisation=organisation)}
-        for record in _latest(model.history.model, moment, organisation_id=organisation.pk):
+        for record in latest_records(model.history.model, moment, organisation_id=organisation.pk):
             entries[record.id] = _rebuild(model, record)
         for entry in entries.values():
             if model is Recipient:
@@ -92,7 +94,7 @@ def activities_as_of(organisation: Organisation, moment: datetime, records) -> l
         catalogue[model] = entries
     system_countries = {}
     with_history = set()
-    for record in _latest(SystemCountry.history.model, moment, system_id__in=list(catalogue[System])):
+    for record in latest_records(SystemCountry.history.model, moment, system_id__in=list(catalogue[System])):
         link = _rebuild(SystemCountry, record)
         system_countries.setdefault(link.system_id, []).append(link)
         with_history.add(link.system_id)
@@ -120,7 +122,7 @@ def activities_as_of(organisation: Organisation, moment: datetime, records) -> l
     # The rows as they stood.
     for name, model in ROW_MODELS.items():
         lists = {pk: [] for pk in by_id}
-        for record in _latest(model.history.model, moment, activity_id__in=list(by_id)).order_by("id"):
+        for record in latest_records(model.history.model, moment, activity_id__in=list(by_id)).order_by("id"):
             row = _rebuild(model, record)
             for field_name in ("country", "category", "recipient", "system"):
                 if hasattr(row, f"{field_name}_id"):

@@ -1,8 +1,33 @@
-"""The log of exports: every report taken out of Registre, whoever took it."""
+"""Exports of the register and their log: every report taken out of Registre, whoever took it.
+
+A register of up to ``REGISTER_EXPORT_IMMEDIATE_MAX`` activities is drawn at once in the
+request; a larger one, and every PDF, is prepared by a worker (``register_export_start`` then
+the task ``processing.export_register``), the page following its progress, and the file is
+kept ``EXPORT_KEEP_HOURS`` for the organisation's members to fetch.
+"""
+
+import functools
+import io
+import tempfile
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone, translation
 
 from accounts.models import Organisation
 
 from .models import ExportLog
+from .reports.loading import RegisterReader, Scope
+
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+    "pdf": "application/pdf",
+    "json": "application/json",
+}
 
 
 def export_log(*, organisation: Organisation, user, report: str, format: str, language: str, options=None, rows=0):
@@ -16,3 +41,180 @@ def export_log(*, organisation: Organisation, user, report: str, format: str, la
         options=options or {},
         rows=rows,
     )
+
+
+@dataclass(frozen=True)
+class RegisterExport:
+    """What was asked for: the format, the language, and which register."""
+
+    format: str
+    language: str
+    active_only: bool = True
+    as_of: date | None = None
+    layout: str = "register"  # or "cnil", the CNIL model register (XLSX only)
+
+    @property
+    def scope(self) -> Scope:
+        return Scope(active_only=self.active_only, as_of=self.as_of)
+
+    def options(self) -> dict:
+        options = asdict(self)
+        del options["format"], options["language"]
+        options["as_of"] = self.as_of.isoformat() if self.as_of else None
+        return options
+
+    @classmethod
+    def of(cls, export: ExportLog) -> "RegisterExport":
+        options = dict(export.options)
+        as_of = options.pop("as_of", None)
+        return cls(
+            format=export.format,
+            language=export.language,
+            as_of=date.fromisoformat(as_of) if as_of else None,
+            **options,
+        )
+
+    def filename(self, organisation: Organisation) -> str:
+        day = (self.as_of or timezone.localdate()).isoformat()
+        name = "register-cnil" if self.layout == "cnil" else "register"
+        return f"{name}-{organisation.slug}-{day}.{self.format}"
+
+
+def register_export_write(organisation: Organisation, request: RegisterExport, output, progress=None) -> int:
+    """Write the export to ``output`` (a binary file); returns the number of activities."""
+    from .reports import writers
+
+    reader = RegisterReader(organisation, request.scope)
+    with translation.override(request.language):
+        if request.format == "xlsx" and request.layout == "cnil":
+            from .reports.cnil import cnil_workbook
+
+            activities = [activity for chunk in reader.chunks() for activity in chunk]
+            output.write(cnil_workbook({**reader.header(request.language), "activities": activities}))
+        elif request.format == "xlsx":
+            writers.write_xlsx(reader, output, progress)
+        elif request.format == "pdf":
+            from .reports.pdf import write_pdf
+
+            write_pdf(reader, output, request.language, progress)
+        else:
+            text = io.TextIOWrapper(output, encoding="utf-8", newline="", write_through=True)
+            if request.format == "csv":
+                writers.write_csv_register(reader, text, progress)
+            else:
+                writers.write_json(reader, text, request.language, progress)
+            text.detach()  # leave ``output`` open for the caller
+    return len(reader)
+
+
+def register_export_is_immediate(organisation: Organisation, request: RegisterExport) -> bool:
+    """Whether to draw the export in the request: every format but PDF, for a small register."""
+    if request.format == "pdf":
+        return False
+    return len(RegisterReader(organisation, request.scope)) <= settings.REGISTER_EXPORT_IMMEDIATE_MAX
+
+
+def register_export_now(*, organisation: Organisation, user, request: RegisterExport) -> bytes:
+    """Draw the export in this request, log it, and return its content."""
+    output = io.BytesIO()
+    rows = register_export_write(organisation, request, output)
+    export_log(
+        organisation=organisation,
+        user=user,
+        report=ExportLog.Report.REGISTER,
+        format=request.format,
+        language=request.language,
+        options=request.options(),
+        rows=rows,
+    )
+    return output.getvalue()
+
+
+def register_export_start(*, organisation: Organisation, user, request: RegisterExport) -> ExportLog:
+    """Log the export and have a worker prepare it once the transaction has committed."""
+    from .tasks import export_register
+
+    with transaction.atomic():
+        export = ExportLog.objects.create(
+            organisation=organisation,
+            requested_by=user if getattr(user, "is_authenticated", False) else None,
+            report=ExportLog.Report.REGISTER,
+            format=request.format,
+            language=request.language,
+            options=request.options(),
+            status=ExportLog.Status.QUEUED,
+            dispatched_at=timezone.now(),
+        )
+        # Robust: a broker that is down must not undo the request; housekeeping sends it again.
+        transaction.on_commit(functools.partial(export_register.delay, export.pk), robust=True)
+    return export
+
+
+def register_export_run(export_id: int) -> bool:
+    """Prepare a queued export into its file. Safe to run twice: the export is claimed with a
+    compare-and-set update, and one already taken, finished or expired is left alone."""
+    export = ExportLog.objects.select_related("organisation").filter(pk=export_id).first()
+    if export is None or export.status != ExportLog.Status.QUEUED:
+        return False
+    attempt = export.attempts + 1
+    claimed = ExportLog.objects.filter(pk=export.pk, status=export.status, attempts=export.attempts).update(
+        status=ExportLog.Status.RUNNING, attempts=attempt, steps_done=0, dispatched_at=timezone.now()
+    )
+    if not claimed:
+        return False
+    mine = ExportLog.objects.filter(pk=export.pk, status=ExportLog.Status.RUNNING, attempts=attempt)
+    request = RegisterExport.of(export)
+
+    def progress(done: int, total: int) -> None:
+        mine.update(steps_done=done, steps_total=total)
+
+    try:
+        with tempfile.TemporaryFile() as output:
+            rows = register_export_write(export.organisation, request, output, progress)
+            output.seek(0)
+            export.file.save(request.filename(export.organisation), File(output), save=False)
+    except Exception as error:
+        mine.update(
+            status=ExportLog.Status.FAILED, finished_at=timezone.now(), error=f"{type(error).__name__}: {error}"
+        )
+        raise
+    now = timezone.now()
+    if not mine.update(
+        status=ExportLog.Status.READY,
+        file=export.file.name,
+        rows=rows,
+        steps_done=rows,
+        steps_total=rows,
+        finished_at=now,
+        expires_at=now + timedelta(hours=settings.EXPORT_KEEP_HOURS),
+    ):
+        export.file.delete(save=False)  # taken over in between (housekeeping): not ours to keep
+    return True
+
+
+def exports_housekeeping(now=None) -> dict:
+    """Delete the files of expired exports (the log keeps the entry); send again the exports
+    whose dispatch was lost; fail those whose worker never finished."""
+    from .tasks import export_register
+
+    now = now or timezone.now()
+    expired = 0
+    for export in ExportLog.objects.filter(status=ExportLog.Status.READY, expires_at__lte=now):
+        if ExportLog.objects.filter(pk=export.pk, status=ExportLog.Status.READY).update(
+            status=ExportLog.Status.EXPIRED, file=""
+        ):
+            export.file.delete(save=False)
+            expired += 1
+    lost = now - timedelta(minutes=settings.EXPORT_REDISPATCH_MINUTES)
+    resent = []
+    for export in ExportLog.objects.filter(status=ExportLog.Status.QUEUED, dispatched_at__lt=lost):
+        if ExportLog.objects.filter(pk=export.pk, status=export.status, dispatched_at=export.dispatched_at).update(
+            dispatched_at=now
+        ):
+            export_register.delay(export.pk)
+            resent.append(export.pk)
+    dead = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT) - timedelta(minutes=5)  # since claimed
+    failed = ExportLog.objects.filter(status=ExportLog.Status.RUNNING, dispatched_at__lt=dead).update(
+        status=ExportLog.Status.FAILED, finished_at=now, error="The worker preparing it stopped."
+    )
+    return {"expired": expired, "resent": resent, "failed": failed}

@@ -5,13 +5,16 @@ are shown next to the field or row they concern.
 """
 
 from django import forms
+from django.conf import settings
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from inventory.forms import country_choices
 from inventory.models import DataField, DataSubjectCategory, InternationalOrganisation, Recipient, System
 
 from . import retention_policy
+from .as_of import EARLIEST_DAY
 from .models import ControllerParty, ProcessingActivity, RetentionLine, RetentionPolicy, SecurityMeasure, Transfer
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -459,3 +462,52 @@ class RetentionPolicyForm(forms.ModelForm):
         people = DataSubjectCategory.objects.filter(organisation=organisation)
         current = self.instance.subject_category_id
         self.fields["subject_category"].queryset = people.filter(Q(archived_at__isnull=True) | Q(pk=current))
+
+
+class RegisterExportForm(forms.Form):
+    """What to export of the register: format, layout, language, which activities, which day."""
+
+    FORMATS = [("xlsx", "XLSX"), ("csv", "CSV"), ("json", "JSON")]
+    LAYOUTS = [
+        ("register", _("Registre's layout: a Register sheet and a sheet per kind of detail (re-importable)")),
+    ]
+    SCOPES = [("active", _("Active activities only")), ("all", _("All activities, drafts and archived included"))]
+
+    format = forms.ChoiceField(label=_("Format"), choices=FORMATS, initial="xlsx")
+    layout = forms.ChoiceField(label=_("Spreadsheet layout"), choices=LAYOUTS, required=False, initial="register")
+    lang = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    scope = forms.ChoiceField(label=_("Activities"), choices=SCOPES, required=False, initial="active")
+    as_of = forms.DateField(
+        label=_("As of"),
+        required=False,
+        widget=DATE,
+        help_text=_("Leave empty for the register as it is now; a past day gives the register as it stood then."),
+    )
+
+    def clean_as_of(self):
+        day = self.cleaned_data.get("as_of")
+        if day and not (EARLIEST_DAY <= day <= timezone.localdate()):
+            raise forms.ValidationError(_("Choose a day between 1 January 1970 and today."), code="out_of_range")
+        return day
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["layout"] = cleaned.get("layout") or "register"
+        if cleaned["layout"] == "cnil" and cleaned.get("format") != "xlsx":
+            self.add_error(
+                "layout",
+                forms.ValidationError(_("The CNIL model register is a spreadsheet: choose XLSX."), code="cnil_xlsx"),
+            )
+        return cleaned
+
+    def export(self):
+        from .exports import RegisterExport
+
+        data = self.cleaned_data
+        return RegisterExport(
+            format=data["format"],
+            language=data["lang"],
+            active_only=data.get("scope") != "all",
+            as_of=data.get("as_of"),
+            layout=data["layout"],
+        )

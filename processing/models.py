@@ -762,7 +762,11 @@ class DigestSent(models.Model):
 
 class ExportLog(TimeStampedModel):
     """One export of a report: who took it, when, in which format and language, with which
-    options. Every role reads the log (a regulator may ask who had the register when)."""
+    options. Every role reads the log (a regulator may ask who had the register when).
+
+    A small export is drawn at once and handed over (``delivered``); a large one, and every
+    PDF, is prepared by a worker into ``file``, which members of the organisation can fetch
+    until ``expires_at``, when the file is deleted and the entry stays in the log."""
 
     class Report(models.TextChoices):
         REGISTER = "register", _("Record of processing activities")
@@ -774,6 +778,14 @@ class ExportLog(TimeStampedModel):
         PDF = "pdf", "PDF"
         JSON = "json", "JSON"
 
+    class Status(models.TextChoices):
+        DELIVERED = "delivered", _("Downloaded at once")
+        QUEUED = "queued", _("Waiting for a worker")
+        RUNNING = "running", _("Being prepared")
+        READY = "ready", _("Ready to download")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")
+
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="exports")
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -783,11 +795,31 @@ class ExportLog(TimeStampedModel):
     language = models.CharField(_("language"), max_length=10)
     options = models.JSONField(_("options"), default=dict, blank=True)
     rows = models.PositiveIntegerField(_("entries"), default=0)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DELIVERED)
+    steps_done = models.PositiveIntegerField(default=0)
+    steps_total = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to="exports/%Y/%m/", blank=True)
+    expires_at = models.DateTimeField(_("available until"), null=True, blank=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
 
     class Meta:
         verbose_name = _("export")
         verbose_name_plural = _("exports")
         ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "expires_at"], name="processing_export_status")]
 
     def __str__(self):
         return f"{self.report} · {self.format} · {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status not in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.READY:
+            return 100
+        return round(100 * self.steps_done / self.steps_total) if self.steps_total else 0

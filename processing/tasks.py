@@ -25,6 +25,7 @@ from django.utils import timezone
 from accounts.models import Organisation
 
 from .compliance import check_organisation
+from .exports import exports_housekeeping, register_export_run
 from .models import ComplianceRun
 
 logger = logging.getLogger(__name__)
@@ -273,3 +274,15 @@ def send_digests_task() -> int:
     from .digest import send_digests
 
     return send_digests()
+
+
+@shared_task(name="processing.export_register", acks_late=True, reject_on_worker_lost=True)
+def export_register(export_id: int) -> dict:
+    """Prepare one queued export of the register (``exports.register_export_run``; idempotent)."""
+    return {"export": export_id, "ran": register_export_run(export_id)}
+
+
+@shared_task(name="processing.exports_housekeeping", acks_late=True)
+def housekeep_exports() -> dict:
+    """Delete expired export files, send lost exports again, fail those whose worker died."""
+    return exports_housekeeping()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import policy_views, views
+from . import policy_views, report_views, views
 from .whatif_views import what_if
 
 app_name = "processing"
@@ -26,7 +26,11 @@ urlpatterns = [
     path("findings/runs/<int:pk>/", views.compliance_run_detail, name="compliance_run_detail"),
     path("findings/runs/<int:pk>/status/", views.compliance_run_status, name="compliance_run_status"),
     path("findings/what-if/", what_if, name="what_if"),
-    path("reports/", views.report_list, name="report_list"),
+    path("reports/", report_views.report_list, name="report_list"),
+    path("reports/register/", report_views.register_export, name="register_export"),
+    path("reports/exports/<int:pk>/", report_views.export_detail, name="export_detail"),
+    path("reports/exports/<int:pk>/status/", report_views.export_status, name="export_status"),
+    path("reports/exports/<int:pk>/download/", report_views.export_download, name="export_download"),
     path("retention-policy/", policy_views.policy_list, name="policy_list"),
     path("retention-policy/new/", policy_views.policy_edit, name="policy_create"),
     path("retention-policy/references/", policy_views.policy_seed, name="policy_seed"),

@@ -36,7 +36,7 @@ from .forms import (
     TransferFormSet,
     transfer_choices,
 )
-from .models import ComplianceRun, ExportLog, Finding, ProcessingActivity
+from .models import ComplianceRun, Finding, ProcessingActivity
 from .selectors import activity_with_details, organisation_activities, storage_countries
 from .tasks import start_compliance_run
 from .transfers import Destination, destinations_outside_the_eea, uncovered
@@ -550,8 +550,20 @@ def compliance_run_start(request, organisation):
     return redirect("processing:compliance_run_detail", organisation_slug=organisation.slug, pk=run.pk)
 
 
+def progress_state(job, progress: str, finished: bool) -> dict:
+    """What a progress page shows (a check run, an export) and its script asks for every second."""
+    return {
+        "status": job.status,
+        "status_label": job.get_status_display(),
+        "steps_done": job.steps_done,
+        "steps_total": job.steps_total,
+        "percent": job.percent,
+        "progress": progress,
+        "finished": finished,
+    }
+
+
 def _run_state(run: ComplianceRun) -> dict:
-    """What the run page shows and its script asks for every second."""
     if run.steps_total:
         progress = ngettext("%(done)d of %(total)d check", "%(done)d of %(total)d checks", run.steps_total) % {
             "done": run.steps_done,
@@ -559,15 +571,7 @@ def _run_state(run: ComplianceRun) -> dict:
         }
     else:
         progress = _("Not started yet")
-    return {
-        "status": run.status,
-        "status_label": run.get_status_display(),
-        "steps_done": run.steps_done,
-        "steps_total": run.steps_total,
-        "percent": run.percent,
-        "progress": progress,
-        "finished": run.status in (ComplianceRun.Status.DONE, ComplianceRun.Status.FAILED),
-    }
+    return progress_state(run, progress, run.status in (ComplianceRun.Status.DONE, ComplianceRun.Status.FAILED))
 
 
 def _run(organisation, pk) -> ComplianceRun:
@@ -589,17 +593,3 @@ def compliance_run_detail(request, organisation, pk):
 @organisation_view()
 def compliance_run_status(request, organisation, pk):
     return JsonResponse(_run_state(_run(organisation, pk)))
-
-
-EXPORTS_SHOWN = 100
-
-
-@organisation_view()
-def report_list(request, organisation):
-    """The reports on offer, and the log of every export taken (who, when, what)."""
-    exports = ExportLog.objects.filter(organisation=organisation).select_related("requested_by")[:EXPORTS_SHOWN]
-    return render(
-        request,
-        "processing/report_list.html",
-        {"organisation": organisation, "exports": exports, "section": "reports"},
-    )

@@ -90,6 +90,27 @@ def org_and_run(world):
     return {**org(world), "pk": world.run.pk}
 
 
+def org_and_export(world):
+    """A prepared export of the register, ready to download."""
+    import datetime
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from processing.models import ExportLog
+
+    export = ExportLog(
+        organisation=world.organisation,
+        report="register",
+        format="json",
+        language="en",
+        status="ready",
+        expires_at=timezone.now() + datetime.timedelta(hours=1),
+    )
+    export.file.save("register.json", ContentFile(b"{}"), save=True)
+    return {**org(world), "pk": export.pk}
+
+
 def org_and_policy(world):
     from processing.models import RetentionPolicy
 
@@ -173,6 +194,12 @@ ROUTES = {
         query="change=ends&country=US&starts_on=2027-01-01",
     ),
     "processing:report_list": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
+    "processing:register_export": Route(
+        get=ORG_READ, post=ORG_READ, kwargs=org, query="format=json&lang=en", data={"format": "json", "lang": "en"}
+    ),
+    "processing:export_detail": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org_and_export),
+    "processing:export_status": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org_and_export),
+    "processing:export_download": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org_and_export),
     "processing:policy_list": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
     "processing:policy_history": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
     "processing:policy_create": Route(get=DPO_ONLY_FORM, post=DPO_ONLY_REDIRECT, kwargs=org, data=POLICY),

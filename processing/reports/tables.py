@@ -1,0 +1,230 @@
+"""The register document as tables: the "Register" sheet (one row per activity, every Art. 30
+item, its parts summed up readably; also the CSV) and one sheet per kind of part (one row
+each, keyed by the activity's reference), which together carry the whole document back in.
+
+Headers and labels are the models' own, in the active language: build the columns inside
+``translation.override``. ``Column.read`` turns a cell back into the document's value, in
+either language, for the import.
+"""
+
+from collections.abc import Callable
+from contextlib import suppress
+from dataclasses import dataclass, field
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from core.history import capitalised
+from inventory.models import (
+    Country,
+    DataField,
+    DataSubjectCategory,
+    Recipient,
+    System,
+    country_name,
+)
+
+from ..models import ActivityDataSubject, ControllerParty, ProcessingActivity, RetentionLine, SecurityMeasure, Transfer
+from ..rules import duration_text
+from . import document
+
+PART_MODELS = {  # part of the document -> the models its fields come from, in order of lookup
+    "data_fields": (DataField,),
+    "data_subjects": (DataSubjectCategory, ActivityDataSubject),
+    "recipients": (Recipient,),
+    "systems": (System,),
+    "transfers": (Transfer,),
+    "retention_lines": (RetentionLine,),
+    "security_measures": (SecurityMeasure,),
+    "controller_parties": (ControllerParty,),
+}
+SOURCES = ("source_data_subject", "source_third_party", "source_public", "source_social_networks")
+PART_TITLES = {  # the sheet's title: the verbose name of the activity's field or of the row
+    "data_fields": (ProcessingActivity, "data_fields"),
+    "data_subjects": (ProcessingActivity, "data_subjects"),
+    "recipients": (ProcessingActivity, "recipients"),
+    "systems": (ProcessingActivity, "systems"),
+}
+
+
+@dataclass
+class Column:
+    key: str
+    header: str
+    width: int
+    kind: str  # text, number, bool, date, choice, country, countries; summary, flags (Register sheet)
+    labels: dict = field(default_factory=dict)  # code -> label, for choices
+    summary: Callable[[dict], str] | None = None  # for the Register sheet's summaries of parts
+
+    def cell(self, value):
+        """The document's value as a spreadsheet shows it."""
+        if self.summary is not None:
+            return self.summary(value)
+        if value is None or value == "":
+            return None
+        if self.kind == "choice":
+            return self.labels.get(value, value)
+        if self.kind == "bool":
+            return _("Yes") if value else _("No")
+        if self.kind == "country":
+            return _country(value)
+        if self.kind == "countries":
+            return "\n".join(_country(code) for code in value)
+        return value
+
+
+def _country(code: str) -> str:
+    return f"{country_name(code, get_language())} ({code})"
+
+
+def _model_field(models_: tuple, name: str):
+    for model in models_:
+        with suppress(FieldDoesNotExist):
+            return model._meta.get_field(name)
+    raise FieldDoesNotExist(name)
+
+
+def column_of(models_: tuple, name: str) -> Column:
+    """A column for one field of the document, from the model field it comes from."""
+    model_field = _model_field(models_, name)
+    header = capitalised(model_field.verbose_name)
+    if model_field.choices:
+        return Column(name, header, 24, "choice", {code: str(label) for code, label in model_field.flatchoices})
+    if isinstance(model_field, models.BooleanField):
+        return Column(name, header, 10, "bool")
+    if isinstance(model_field, models.DateField):
+        return Column(name, header, 12, "date")
+    if isinstance(model_field, models.IntegerField):
+        return Column(name, header, 12, "number")
+    if isinstance(model_field, models.ManyToManyField) and model_field.related_model is Country:
+        return Column(name, header, 24, "countries")
+    if isinstance(model_field, models.ForeignKey) and model_field.related_model is Country:
+        return Column(name, header, 20, "country")
+    width = 40 if isinstance(model_field, models.TextField) else 24
+    return Column(name, header, width, "text")
+
+
+def reference_column() -> Column:
+    return Column("reference", _("Activity reference"), 14, "text")
+
+
+def part_title(part: str) -> str:
+    if part in PART_TITLES:
+        model, name = PART_TITLES[part]
+        return capitalised(model._meta.get_field(name).verbose_name)
+    return capitalised(PART_MODELS[part][0]._meta.verbose_name_plural)
+
+
+def part_columns(part: str) -> list[Column]:
+    """The columns of a part's sheet: the activity's reference, then every field of the part."""
+    return [reference_column(), *(column_of(PART_MODELS[part], name) for name in document.PART_FIELDS[part])]
+
+
+def _lines(items) -> str:
+    return "\n".join(item for item in items if item)
+
+
+def register_columns() -> list[Column]:
+    """The Register sheet and the CSV: every field of the activity, with its parts summed up
+    where the record names them (Art. 30(1)(a) to (g) in order, then risk and upkeep)."""
+    activity = (ProcessingActivity,)
+    fields = {name: column_of(activity, name) for name in document.ACTIVITY_FIELDS}
+    parts = {part: {c.key: c for c in part_columns(part)} for part in document.PART_FIELDS}
+
+    def summary(key, header, render, width=30):
+        return Column(key, header, width, "summary", summary=render)
+
+    def flags(key, header, names):
+        """Several yes-or-no fields in one cell: the labels of those that are true, a line each."""
+        labels = {name: fields[name].header for name in names}
+        return Column(key, header, 30, "flags", labels, lambda a: _lines(labels[n] for n in names if a[n]))
+
+    def retention(line):
+        what = parts["retention_lines"]["data_category"].cell(line["data_category"])
+        if line["duration"] is not None:
+            text = duration_text(line["duration"], line["duration_unit"])
+            trigger = parts["retention_lines"]["trigger"].cell(line["trigger"])
+            text += f" · {trigger}" if trigger else ""
+        else:
+            text = line["criteria"]
+        return f"{what}: {text}" if what else text
+
+    def transfer(row):
+        destination = _country(row["country"]) if row["country"] else row["international_organisation"]
+        mechanism = parts["transfers"]["mechanism"].cell(row["mechanism"])
+        return " · ".join(str(item) for item in (destination, row["recipient"] or row["system"], mechanism) if item)
+
+    def people(row):
+        count = row["approximate_count"]
+        return f"{row['name']} ({count})" if count is not None else row["name"]
+
+    def countries(activity):
+        codes = sorted({code for system in activity["systems"] for code in system["countries"]})
+        return _lines(_country(code) for code in codes)
+
+    def measure(row):
+        kind = parts["security_measures"]["kind"].cell(row["kind"])
+        return f"{kind}: {row['details']}" if row["details"] else kind
+
+    named = lambda part: lambda a: _lines(row["name"] for row in a[part])  # noqa: E731
+    summaries = {
+        "controller_parties": summary(
+            "controller_parties", part_title("controller_parties"), named("controller_parties")
+        ),
+        "data_subjects": summary(
+            "data_subjects", part_title("data_subjects"), lambda a: _lines(people(r) for r in a["data_subjects"])
+        ),
+        "data_fields": summary("data_fields", part_title("data_fields"), named("data_fields"), 40),
+        "recipients": summary("recipients", part_title("recipients"), named("recipients")),
+        "systems": summary("systems", part_title("systems"), named("systems")),
+        "storage_countries": summary("storage_countries", _("Storage countries"), countries, 20),
+        "transfers": summary(
+            "transfers", part_title("transfers"), lambda a: _lines(transfer(r) for r in a["transfers"]), 40
+        ),
+        "retention_lines": summary(
+            "retention_lines",
+            part_title("retention_lines"),
+            lambda a: _lines(retention(r) for r in a["retention_lines"]),
+            40,
+        ),
+        "security_measures": summary(
+            "security_measures",
+            part_title("security_measures"),
+            lambda a: _lines(measure(r) for r in a["security_measures"]),
+            40,
+        ),
+    }
+    summaries["sources"] = flags("sources", _("Sources of the data"), SOURCES)
+    summaries["criteria"] = flags("criteria", _("DPIA criteria met"), ProcessingActivity.DPIA_CRITERIA)
+    order = [
+        *document.ACTIVITY_FIELDS[: document.ACTIVITY_FIELDS.index("joint_arrangement") + 1],
+        "controller_parties",
+        *document.ACTIVITY_FIELDS[
+            document.ACTIVITY_FIELDS.index("purpose") : document.ACTIVITY_FIELDS.index("criminal_data_basis") + 1
+        ],
+        "data_subjects",
+        "data_fields",
+        "sources",
+        "source_details",
+        "recipients",
+        "systems",
+        "storage_countries",
+        "transfers",
+        "retention_lines",
+        "security_measures",
+        "criteria",
+        *document.ACTIVITY_FIELDS[document.ACTIVITY_FIELDS.index("dpia_status") :],
+    ]
+    return [summaries[key] if key in summaries else fields[key] for key in order]
+
+
+def register_row(columns: list[Column], activity: dict) -> list:
+    return [column.cell(activity if column.summary else activity[column.key]) for column in columns]
+
+
+def part_rows(columns: list[Column], activity: dict, part: str):
+    reference = activity["reference"]
+    for row in activity[part]:
+        yield [reference, *(column.cell(row[column.key]) for column in columns[1:])]
