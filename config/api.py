@@ -15,6 +15,7 @@ from inventory.api import (
     SystemViewSet,
 )
 from processing.api import ActivityViewSet, FindingViewSet
+from processing.export_api import ExportViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False  # the schema and /api/docs/ describe the API
@@ -28,6 +29,7 @@ router.register("systems", SystemViewSet, basename="system")
 router.register("activities", ActivityViewSet, basename="activity")
 router.register("findings", FindingViewSet, basename="finding")
 router.register("breaches", BreachViewSet, basename="breach")
+router.register("exports", ExportViewSet, basename="export")
 
 # Swagger UI (drf-spectacular-sidecar, pinned) writes one <style> element of its own: allowed
 # by its hash on this page only; everything else keeps the site's strict policy.

@@ -306,6 +306,13 @@ SPECTACULAR_SETTINGS = {
         "DataCategoryEnum": "inventory.models.DataField.Category",
         "SpecialCategoryEnum": "inventory.models.DataField.SpecialCategory",
         "DurationUnitEnum": "processing.models.RetentionLine.Unit",
+        "ActivityStatusEnum": "processing.models.ProcessingActivity.Status",
+        "ActivityRoleEnum": "processing.models.ProcessingActivity.Role",
+        "ExportStatusEnum": "processing.models.ExportLog.Status",
+        "ExportScopeEnum": ["active", "all"],
+        "RecipientKindEnum": "inventory.models.Recipient.Kind",
+        "SystemKindEnum": "inventory.models.System.Kind",
+        "SecurityMeasureKindEnum": "processing.models.SecurityMeasure.Kind",
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
 }

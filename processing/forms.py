@@ -470,6 +470,7 @@ class RegisterExportForm(forms.Form):
     FORMATS = [("xlsx", "XLSX"), ("csv", "CSV"), ("json", "JSON")]
     LAYOUTS = [
         ("register", _("Registre's layout: a Register sheet and a sheet per kind of detail (re-importable)")),
+        ("cnil", _("The CNIL model register: a list and a sheet per activity, in French")),
     ]
     SCOPES = [("active", _("Active activities only")), ("all", _("All activities, drafts and archived included"))]
 

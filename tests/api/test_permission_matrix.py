@@ -16,7 +16,7 @@ from accounts.models import Membership
 from ..breaches.factories import log_breach
 from ..inventory.factories import DataFieldFactory, DataSubjectCategoryFactory, RecipientFactory, SystemFactory
 from ..processing.factories import ActivityFactory
-from ..test_permission_matrix import PERSONAS, open_finding, project_routes, statuses
+from ..test_permission_matrix import PERSONAS, open_finding, org_and_export, project_routes, statuses
 from .conftest import token_client
 
 ANONYMOUS_401 = 401
@@ -131,6 +131,18 @@ API_ROUTES = {
     ),
     "v1:breach-history": ApiRoute(
         {"get": READ_OBJECT, "post": NOT_ALLOWED}, kwargs=lambda world: {"pk": world.breach.pk}
+    ),
+    # Every member may export (the outsider names an organisation not theirs).
+    "v1:export-list": ApiRoute(
+        {"get": READ, "post": statuses(401, 400, 202, 202, 202, 202), "delete": READ_ONLY},
+        body=lambda world: {"organisation": "hexagone", "format": "csv", "language": "en"},
+    ),
+    "v1:export-detail": ApiRoute(
+        {"get": READ_OBJECT, "patch": READ_ONLY, "delete": READ_ONLY},
+        kwargs=lambda world: {"pk": org_and_export(world)["pk"]},
+    ),
+    "v1:export-download": ApiRoute(
+        {"get": READ_OBJECT, "post": READ_ONLY}, kwargs=lambda world: {"pk": org_and_export(world)["pk"]}
     ),
     "v1:breach-timeline": ApiRoute(
         {"post": statuses(401, 404, 403, 403, 201, 201), "get": READ_ONLY},

@@ -170,7 +170,7 @@ def test_an_as_of_export_gives_the_register_of_that_day(dpo_client, organisation
         ("?format=xlsx&lang=xx", "Select a valid choice"),
         ("?format=xlsx&lang=en&as_of=1969-12-31", "between 1 January 1970 and today"),
         ("?format=xlsx&lang=en&as_of=31/31/2020", "Enter a valid date"),
-        ("?format=csv&lang=en&layout=cnil", "Select a valid choice"),
+        ("?format=csv&lang=en&layout=cnil", "choose XLSX"),
     ],
 )
 def test_a_bad_request_says_what_is_wrong_and_logs_nothing(dpo_client, organisation, query, message):
@@ -262,3 +262,24 @@ def test_archived_activities_come_with_all(dpo_client, organisation, filled):
     document = json.loads(dpo_client.get(export_url(organisation, "?format=json&lang=en&scope=all")).content)
     assert [a["status"] for a in document["activities"]] == ["archived", "draft"]
     assert ProcessingActivity.objects.count() == 2
+
+
+def test_the_cnil_model_layout_reads_back_as_the_cnil_model(dpo_client, organisation, filled, settings):
+    from processing.reports.cnil import read_cnil_workbook
+
+    response = dpo_client.get(export_url(organisation, "?format=xlsx&lang=en&layout=cnil"))
+    assert response.status_code == 200
+    assert f'filename="register-cnil-{organisation.slug}-' in response["Content-Disposition"]
+    reading = read_cnil_workbook(response.content)
+    (activity,) = reading.document["activities"]
+    assert (activity["reference"], activity["name"]) == ("PA-001", "Customer relationship management")
+    assert [field["name"] for field in activity["data_fields"]] == ["Email address"]
+    assert activity["transfers"][0]["country"] == "US"
+    assert ExportLog.objects.get().options["layout"] == "cnil"
+
+
+def test_the_cnil_model_layout_is_offered_up_to_its_limit(dpo_client, organisation, filled, monkeypatch):
+    monkeypatch.setattr("processing.reports.cnil.CNIL_LAYOUT_LIMIT", 0)
+    response = dpo_client.get(export_url(organisation, "?format=xlsx&lang=en&layout=cnil"))
+    assert response.status_code == 400 and "offered up to 0 activities" in response.content.decode()
+    assert not ExportLog.objects.exists()
