@@ -5,7 +5,8 @@ import importlib
 
 from .harness import setup_django
 
-BENCHMARKS = ["accounts", "register", "compliance", "reports"]  # each a module of this package with run(size)
+# Each a module of this package with run(size).
+BENCHMARKS = ["accounts", "register", "compliance", "reports", "imports"]
 
 
 def main() -> None:

@@ -16,7 +16,7 @@ SYSTEMS_PER_ACTIVITY = 3
 RECIPIENTS_PER_ACTIVITY = 3
 
 
-def seed(size: int):
+def seed(size: int, *, slug: str = "register-bench", name: str = "Register benchmark SAS"):
     from django.apps import apps
     from django.db import transaction
     from simple_history.utils import bulk_create_with_history
@@ -30,8 +30,8 @@ def seed(size: int):
     rng = random.Random(42)
     start = time.perf_counter()
     with transaction.atomic():
-        organisation = organisation_create(name="Register benchmark SAS", slug="register-bench", email="b@example.org")
-        dpo = User.objects.create(username="bench-dpo")
+        organisation = organisation_create(name=name, slug=slug, email="b@example.org")
+        dpo, _created = User.objects.get_or_create(username="bench-dpo")  # one DPO for every seeded organisation
         Membership.objects.create(user=dpo, organisation=organisation, role=Membership.Role.DPO)
 
         def catalogue(model, count, fields):

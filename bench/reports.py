@@ -91,3 +91,41 @@ def run(size: int) -> None:
             target_seconds=seconds_target,
             target_peak_mb=memory_target,
         )
+    pdf_benchmark()
+
+
+def pdf_benchmark(size: int = 200) -> None:
+    """The register of ``size`` activities as PDF (French, every activity), in a process of its own.
+
+    Seeded into a second organisation: the one ``run`` seeded holds N activities, and a PDF is
+    read, and measured, at a few hundred. Wall time and queries cover reading and drawing; the
+    pages are counted once the file is written.
+    """
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import translation
+    from pypdf import PdfReader
+
+    from processing.reports.loading import RegisterReader, Scope
+    from processing.reports.pdf import write_pdf
+
+    from .register import seed
+
+    _dpo, organisation, _activity, seed_seconds = seed(size, slug="register-bench-pdf", name="PDF benchmark SAS")
+
+    def work() -> dict:
+        with tempfile.TemporaryDirectory() as folder, translation.override("fr"):
+            path = Path(folder) / "register.pdf"
+            start = time.perf_counter()
+            with CaptureQueriesContext(connection) as queries, path.open("wb") as output:
+                write_pdf(RegisterReader(organisation, Scope(active_only=False)), output, "fr")
+            seconds = time.perf_counter() - start
+            return {
+                "seconds": round(seconds, 2),
+                "queries": len(queries),
+                "pages": len(PdfReader(path).pages),
+                "file_mb": round(path.stat().st_size / 2**20, 2),
+            }
+
+    figures = _in_child(work)
+    report("report_pdf", size=size, seed_seconds=seed_seconds, **figures, target_seconds=60, target_peak_mb=None)

@@ -231,6 +231,10 @@ CELERY_BEAT_SCHEDULE = {
 REGISTER_EXPORT_IMMEDIATE_MAX = env.int("REGISTER_EXPORT_IMMEDIATE_MAX", default=1000)
 EXPORT_KEEP_HOURS = env.int("EXPORT_KEEP_HOURS", default=24)
 EXPORT_REDISPATCH_MINUTES = env.int("EXPORT_REDISPATCH_MINUTES", default=10)
+# A PDF of the register is laid out whole (about 4 MB of a worker's memory per activity).
+REGISTER_PDF_MAX_ACTIVITIES = env.int("REGISTER_PDF_MAX_ACTIVITIES", default=250)
+# The largest register file a DPO may upload for import (bytes).
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
 
 # --- Compliance checks -------------------------------------------------------------------
 # A run still waiting for a worker this long after it was sent is sent again (its dispatch

@@ -7,8 +7,10 @@ related entries with one query per model, whatever the length of the history. Th
 """
 
 import datetime as dt
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 from django.db import models
 from django.utils import timezone
@@ -29,7 +31,7 @@ class Change:
     subject: str
     kind: str  # "created", "changed" or "deleted"
     details: list[str] = field(default_factory=list)
-    via: str = ""  # "web" or "api" (see core.signals); empty for a command, an import, the demo
+    via: str = ""  # "web", "api" or "import" (see core.signals); empty for a command, the demo
 
     @classmethod
     def of(cls, record, subject, kind, details=None) -> "Change":
@@ -195,3 +197,23 @@ def object_history(instance, *, subject, rows: tuple[RowSet, ...] = (), ignored=
                 changes.sort(key=lambda change: change.when)
     changes.sort(key=lambda change: change.when, reverse=True)
     return changes
+
+
+@contextmanager
+def acting_as(user, reason: str):
+    """Record ``user`` as the author of the history written inside (work a worker does for
+    someone, such as an import they confirmed), with ``reason`` as where the change came
+    from: outside a request, django-simple-history would record no one."""
+    from simple_history.models import HistoricalRecords
+
+    context = HistoricalRecords.context
+    previous = getattr(context, "request", None)
+    context.request = SimpleNamespace(user=user, path="", change_reason=reason) if user is not None else previous
+    try:
+        yield
+    finally:
+        if previous is None:
+            with suppress(AttributeError):
+                del context.request
+        else:
+            context.request = previous

@@ -1,7 +1,7 @@
 """Where each change of the history came from: the web pages or the API.
 
 django-simple-history keeps the request of the change being recorded; its path tells the
-two apart. Changes made outside a request (a command, an import, the demo) say nothing.
+two apart. Changes made outside a request (a command, the demo) say nothing; an import says so.
 """
 
 from django.dispatch import receiver
@@ -15,4 +15,5 @@ API_PREFIX = "/api/"
 def note_where_the_change_came_from(sender, history_instance, **kwargs):
     request = getattr(HistoricalRecords.context, "request", None)
     if request is not None and not history_instance.history_change_reason:
-        history_instance.history_change_reason = "api" if request.path.startswith(API_PREFIX) else "web"
+        reason = getattr(request, "change_reason", None)  # work done for a user by a worker (core.history)
+        history_instance.history_change_reason = reason or ("api" if request.path.startswith(API_PREFIX) else "web")

@@ -15,7 +15,7 @@ from accounts.permissions import Action
 from core.api import StrictKeys
 
 from .as_of import EARLIEST_DAY
-from .exports import CONTENT_TYPES, RegisterExport, register_export_start
+from .exports import CONTENT_TYPES, RegisterExport, register_export_refusal, register_export_start
 from .forms import RegisterExportForm
 from .models import ExportLog
 from .reports.schema import register_document_serializer
@@ -107,16 +107,16 @@ class ExportViewSet(OrganisationScopedReadViewSet):
         body.is_valid(raise_exception=True)
         data = body.validated_data
         self.check_write(data["organisation"])
-        export = register_export_start(
-            organisation=data["organisation"],
-            user=request.user,
-            request=RegisterExport(
-                format=data["format"],
-                language=data["language"],
-                active_only=data["scope"] != "all",
-                as_of=data.get("as_of"),
-            ),
+        asked = RegisterExport(
+            format=data["format"],
+            language=data["language"],
+            active_only=data["scope"] != "all",
+            as_of=data.get("as_of"),
         )
+        refusal = register_export_refusal(data["organisation"], asked)
+        if refusal:
+            raise serializers.ValidationError({"format": [refusal]})
+        export = register_export_start(organisation=data["organisation"], user=request.user, request=asked)
         response = self._respond(export, status.HTTP_202_ACCEPTED)
         response["Location"] = request.build_absolute_uri(f"/api/v1/exports/{export.pk}/")
         return response

@@ -107,6 +107,29 @@ def register_export_write(organisation: Organisation, request: RegisterExport, o
     return len(reader)
 
 
+def register_export_refusal(organisation: Organisation, request: RegisterExport) -> str | None:
+    """Why this export cannot be made, if it cannot: the layouts that grow with every activity
+    have a limit (a CNIL record sheet per activity; a PDF's pages are laid out whole, about
+    4 MB of a worker's memory per activity)."""
+    from django.utils.translation import gettext as _
+
+    from .reports.cnil import CNIL_LAYOUT_LIMIT
+
+    if request.layout != "cnil" and request.format != "pdf":
+        return None
+    count = len(RegisterReader(organisation, request.scope))
+    if request.layout == "cnil" and count > CNIL_LAYOUT_LIMIT:
+        return _("The CNIL model register has a sheet per activity: it is offered up to %(limit)d activities.") % {
+            "limit": CNIL_LAYOUT_LIMIT
+        }
+    if request.format == "pdf" and count > settings.REGISTER_PDF_MAX_ACTIVITIES:
+        return _(
+            "A PDF is offered up to %(limit)d activities: this register has %(count)d. Export it as XLSX, "
+            "or narrow it to the active activities."
+        ) % {"limit": settings.REGISTER_PDF_MAX_ACTIVITIES, "count": count}
+    return None
+
+
 def register_export_is_immediate(organisation: Organisation, request: RegisterExport) -> bool:
     """Whether to draw the export in the request: every format but PDF, for a small register."""
     if request.format == "pdf":

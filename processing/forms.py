@@ -467,7 +467,7 @@ class RetentionPolicyForm(forms.ModelForm):
 class RegisterExportForm(forms.Form):
     """What to export of the register: format, layout, language, which activities, which day."""
 
-    FORMATS = [("xlsx", "XLSX"), ("csv", "CSV"), ("json", "JSON")]
+    FORMATS = [("xlsx", "XLSX"), ("csv", "CSV"), ("pdf", "PDF"), ("json", "JSON")]
     LAYOUTS = [
         ("register", _("Registre's layout: a Register sheet and a sheet per kind of detail (re-importable)")),
         ("cnil", _("The CNIL model register: a list and a sheet per activity, in French")),
@@ -512,3 +512,25 @@ class RegisterExportForm(forms.Form):
             as_of=data.get("as_of"),
             layout=data["layout"],
         )
+
+
+class RegisterImportForm(forms.Form):
+    """A register file to import: Registre's XLSX or JSON export, or the CNIL model register."""
+
+    file = forms.FileField(
+        label=_("Register file"),
+        help_text=_("Registre's own export (.xlsx or .json), or the CNIL model register (.ods or .xlsx)."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.ods,.json"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                _("This file is too large (%(size)s MB): Registre imports files up to %(limit)s MB."),
+                code="too_large",
+                params={"size": round(upload.size / 2**20, 1), "limit": round(settings.IMPORT_MAX_BYTES / 2**20)},
+            )
+        if not upload.name.lower().endswith((".xlsx", ".ods", ".json")):
+            raise forms.ValidationError(_("Choose a .xlsx, .ods or .json file."), code="type")
+        return upload

@@ -53,21 +53,27 @@ def activity_history(activity: ProcessingActivity) -> list[Change]:
     names.load()
 
     changes = []
+
+    def link_changes(previous, record) -> list[str]:
+        details = []
+        for link_name, (_column, model) in LINKS.items():
+            before = links[link_name].get(previous.history_id, set()) if previous else set()
+            after = links[link_name].get(record.history_id, set())
+            if before != after:
+                label = ProcessingActivity._meta.get_field(link_name).verbose_name
+                moved = [f"+ {names(model, pk)}" for pk in sorted(after - before)]
+                moved += [f"− {names(model, pk)}" for pk in sorted(before - after)]
+                details.append(f"{capitalised(label)}: {', '.join(moved)}")
+        return details
+
     previous = None
     for record in records:
-        if previous is None:
-            changes.append(Change.of(record, _("Activity"), "created"))
+        if previous is None:  # one record holds the activity as created, with its first links
+            changes.append(Change.of(record, _("Activity"), "created", link_changes(None, record)))
             latest = changes[-1]
         else:
             details = field_changes(ProcessingActivity, previous, record, names, IGNORED_HERE)
-            for link_name, (_column, model) in LINKS.items():
-                before = links[link_name].get(previous.history_id, set())
-                after = links[link_name].get(record.history_id, set())
-                if before != after:
-                    label = ProcessingActivity._meta.get_field(link_name).verbose_name
-                    moved = [f"+ {names(model, pk)}" for pk in sorted(after - before)]
-                    moved += [f"− {names(model, pk)}" for pk in sorted(before - after)]
-                    details.append(f"{capitalised(label)}: {', '.join(moved)}")
+            details += link_changes(previous, record)
             if details:
                 if same_save(latest, record):
                     # One save writes the activity, then its links: show them as one change.

@@ -16,6 +16,12 @@ from core.errors import field_error
 from core.models import ChoiceLabels, TimeStampedModel
 from inventory.models import Country, DataField, DataSubjectCategory, InternationalOrganisation, Recipient, System
 
+# Kept by name: the services write one historical record per save of an activity, with its
+# final links, instead of one per kind of link changed (``services._apply``).
+ACTIVITY_HISTORY = HistoricalRecords(
+    m2m_fields=["data_fields", "recipients", "systems"], excluded_fields=["updated_at"], cascade_delete_history=False
+)
+
 
 class ProcessingActivity(TimeStampedModel):
     """One entry of the register: what is done with personal data, why, and how safely."""
@@ -180,9 +186,7 @@ class ProcessingActivity(TimeStampedModel):
     # so that a second save cannot silently overwrite the first (no lost update).
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
-    history = HistoricalRecords(
-        m2m_fields=[data_fields, recipients, systems], excluded_fields=["updated_at"], cascade_delete_history=False
-    )
+    history = ACTIVITY_HISTORY
 
     DPIA_CRITERIA = (
         "criterion_evaluation",
@@ -823,3 +827,62 @@ class ExportLog(TimeStampedModel):
         if self.status == self.Status.READY:
             return 100
         return round(100 * self.steps_done / self.steps_total) if self.steps_total else 0
+
+
+class RegisterImport(TimeStampedModel):
+    """An import of a register file into an organisation: read and previewed by a worker, then,
+    once the DPO confirms, applied in one transaction (``processing.imports``). The uploaded
+    file is deleted as soon as it is read; the document read from it is kept with the import
+    until it is applied or discarded."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting for a worker")
+        READING = "reading", _("Being read")
+        PREVIEWED = "previewed", _("Ready to review")
+        UNREADABLE = "unreadable", _("Could not be read")
+        APPLYING = "applying", _("Being imported")
+        APPLIED = "applied", _("Imported")
+        FAILED = "failed", _("Not imported")
+        DISCARDED = "discarded", _("Discarded")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="imports")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    filename = models.CharField(_("file"), max_length=255)
+    language = models.CharField(_("language"), max_length=10)
+    file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    steps_done = models.PositiveIntegerField(default=0)
+    steps_total = models.PositiveIntegerField(default=0)
+    document = models.JSONField(null=True, blank=True)
+    outcome = models.JSONField(default=dict, blank=True)  # what the preview (then the import) did
+    error = models.TextField(blank=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.organisation_id} · {self.filename} · {self.status}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status not in (self.Status.QUEUED, self.Status.READING, self.Status.APPLYING)
+
+    @property
+    def percent(self) -> int:
+        if self.is_finished:
+            return 100
+        return round(100 * self.steps_done / self.steps_total) if self.steps_total else 0
+
+    @property
+    def problems(self) -> list[dict]:
+        return self.outcome.get("problems", [])
+
+    @property
+    def has_errors(self) -> bool:
+        return any(problem["level"] == "error" for problem in self.problems)

@@ -5,7 +5,6 @@ from django.conf import settings
 from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from accounts.permissions import Action, organisation_view
@@ -15,12 +14,12 @@ from .exports import (
     RegisterExport,
     register_export_is_immediate,
     register_export_now,
+    register_export_refusal,
     register_export_start,
 )
 from .forms import RegisterExportForm
 from .models import ExportLog
-from .reports.loading import RegisterReader
-from .views import progress_state
+from .views import activities_progress_state
 
 EXPORTS_SHOWN = 100
 
@@ -47,16 +46,10 @@ def _checked(organisation, form) -> RegisterExport | None:
     if not form.is_valid():
         return None
     export = form.export()
-    if export.layout == "cnil":
-        from .reports.cnil import CNIL_LAYOUT_LIMIT
-
-        if len(RegisterReader(organisation, export.scope)) > CNIL_LAYOUT_LIMIT:
-            form.add_error(
-                "layout",
-                _("The CNIL model register has a sheet per activity: it is offered up to %(limit)d activities.")
-                % {"limit": CNIL_LAYOUT_LIMIT},
-            )
-            return None
+    refusal = register_export_refusal(organisation, export)
+    if refusal:
+        form.add_error("format" if export.format == "pdf" else "layout", refusal)
+        return None
     return export
 
 
@@ -91,14 +84,6 @@ def _export(organisation, pk) -> ExportLog:
     return get_object_or_404(ExportLog.objects.select_related("requested_by"), organisation=organisation, pk=pk)
 
 
-def _state(export: ExportLog) -> dict:
-    if export.steps_total:
-        progress = _("%(done)d of %(total)d activities") % {"done": export.steps_done, "total": export.steps_total}
-    else:
-        progress = _("Not started yet")
-    return progress_state(export, progress, export.is_finished)
-
-
 @never_cache
 @organisation_view(read=Action.EXPORT)
 def export_detail(request, organisation, pk):
@@ -109,7 +94,7 @@ def export_detail(request, organisation, pk):
         {
             "organisation": organisation,
             "export": export,
-            "state": _state(export),
+            "state": activities_progress_state(export),
             "keep_hours": settings.EXPORT_KEEP_HOURS,
             "section": "reports",
         },
@@ -119,7 +104,7 @@ def export_detail(request, organisation, pk):
 @never_cache
 @organisation_view(read=Action.EXPORT)
 def export_status(request, organisation, pk):
-    return JsonResponse(_state(_export(organisation, pk)))
+    return JsonResponse(activities_progress_state(_export(organisation, pk)))
 
 
 @never_cache
@@ -131,7 +116,12 @@ def export_download(request, organisation, pk):
         return render(
             request,
             "processing/export_detail.html",
-            {"organisation": organisation, "export": export, "state": _state(export), "section": "reports"},
+            {
+                "organisation": organisation,
+                "export": export,
+                "state": activities_progress_state(export),
+                "section": "reports",
+            },
             status=410 if export.status == ExportLog.Status.EXPIRED else 404,
         )
     filename = RegisterExport.of(export).filename(organisation)

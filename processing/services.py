@@ -9,6 +9,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
@@ -17,6 +18,7 @@ from inventory.models import CatalogueItem
 
 from .completeness import missing_items
 from .models import (
+    ACTIVITY_HISTORY,
     ActivityDataSubject,
     ControllerParty,
     ProcessingActivity,
@@ -121,6 +123,28 @@ def _apply(
     if unknown:
         raise TypeError(f"Unknown activity fields: {sorted(unknown)}")
     _check_status_change(activity, data)
+    created = activity.pk is None
+    # One historical record for the whole save, written once the links are set: simple
+    # history would otherwise add one per link field changed, each copying every link.
+    activity.skip_history_when_saving = True
+    activity._history_date = timezone.now()  # dated when the save began, before its rows
+    try:
+        _write(activity, data, keep_archived, expected_version)
+        ACTIVITY_HISTORY.create_historical_record(activity, "+" if created else "~")
+    finally:
+        del activity.skip_history_when_saving, activity._history_date
+    if activity.status == ProcessingActivity.Status.ACTIVE:
+        refreshed = activities_with_details(ProcessingActivity.objects.filter(pk=activity.pk)).get()
+        missing = missing_items(refreshed)
+        if missing:
+            messages = [_("An active activity must record every mandatory item. Missing:")]
+            messages += [str(item) for item in missing]
+            raise ValidationError({"status": [ValidationError(message, code="incomplete") for message in messages]})
+    check_after_commit(activity.organisation_id, activity.pk)
+    return activity
+
+
+def _write(activity: ProcessingActivity, data: dict, keep_archived: frozenset, expected_version: int | None) -> None:
     if activity.pk is not None:
         # Lock the row: two saves of one activity run one after the other.
         current = ProcessingActivity.objects.select_for_update().values_list("version", flat=True).get(pk=activity.pk)
@@ -169,16 +193,6 @@ def _apply(
     for name in ROW_MODELS:
         if name in data:
             _replace_rows(activity, name, data[name])
-
-    if activity.status == ProcessingActivity.Status.ACTIVE:
-        refreshed = activities_with_details(ProcessingActivity.objects.filter(pk=activity.pk)).get()
-        missing = missing_items(refreshed)
-        if missing:
-            messages = [_("An active activity must record every mandatory item. Missing:")]
-            messages += [str(item) for item in missing]
-            raise ValidationError({"status": [ValidationError(message, code="incomplete") for message in messages]})
-    check_after_commit(activity.organisation_id, activity.pk)
-    return activity
 
 
 def _check_status_change(activity: ProcessingActivity, data: dict) -> None:

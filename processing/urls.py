@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import policy_views, report_views, views
+from . import import_views, policy_views, report_views, views
 from .whatif_views import what_if
 
 app_name = "processing"
@@ -11,6 +11,10 @@ urlpatterns = [
     path("register/as-of/", views.activity_list_as_of, name="activity_list_as_of"),
     path("register/changes/", views.register_changes, name="register_changes"),
     path("register/log/", views.change_log, name="change_log"),
+    path("register/import/", import_views.import_upload, name="import_upload"),
+    path("register/import/<int:pk>/", import_views.import_detail, name="import_detail"),
+    path("register/import/<int:pk>/status/", import_views.import_status, name="import_status"),
+    path("register/import/<int:pk>/decide/", import_views.import_decide, name="import_decide"),
     path("register/<int:pk>/", views.activity_detail, name="activity_detail"),
     path("register/<int:pk>/edit/", views.activity_edit, name="activity_edit"),
     path("register/<int:pk>/history/", views.activity_history, name="activity_history"),

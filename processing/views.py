@@ -563,6 +563,15 @@ def progress_state(job, progress: str, finished: bool) -> dict:
     }
 
 
+def activities_progress_state(job) -> dict:
+    """The progress of a job counted in activities (an export, an import)."""
+    if job.steps_total:
+        progress = _("%(done)d of %(total)d activities") % {"done": job.steps_done, "total": job.steps_total}
+    else:
+        progress = _("Not started yet")
+    return progress_state(job, progress, job.is_finished)
+
+
 def _run_state(run: ComplianceRun) -> dict:
     if run.steps_total:
         progress = ngettext("%(done)d of %(total)d check", "%(done)d of %(total)d checks", run.steps_total) % {

@@ -111,6 +111,20 @@ def org_and_export(world):
     return {**org(world), "pk": export.pk}
 
 
+def org_and_import(world):
+    """An import read and previewed, waiting for the DPO's decision."""
+    from processing.models import RegisterImport
+
+    register_import = RegisterImport.objects.create(
+        organisation=world.organisation,
+        filename="registre.ods",
+        language="en",
+        status="previewed",
+        document={"activities": []},
+    )
+    return {**org(world), "pk": register_import.pk}
+
+
 def org_and_policy(world):
     from processing.models import RetentionPolicy
 
@@ -192,6 +206,13 @@ ROUTES = {
         post=ORG_NOT_ALLOWED,
         kwargs=org,
         query="change=ends&country=US&starts_on=2027-01-01",
+    ),
+    # Without a file the form comes back with its error (400); the DPO's choice is followed by a redirect.
+    "processing:import_upload": Route(get=DPO_ONLY_FORM, post=statuses(302, 404, 403, 403, 400, 400), kwargs=org),
+    "processing:import_detail": Route(get=DPO_ONLY_FORM, post=ORG_NOT_ALLOWED, kwargs=org_and_import),
+    "processing:import_status": Route(get=DPO_ONLY_FORM, post=ORG_NOT_ALLOWED, kwargs=org_and_import),
+    "processing:import_decide": Route(
+        get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org_and_import, data={"decision": "discard"}
     ),
     "processing:report_list": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
     "processing:register_export": Route(

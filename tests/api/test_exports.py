@@ -79,3 +79,11 @@ def test_a_file_not_ready_or_expired_says_so(dpo_api, organisation):
     assert not_ready.status_code == 409 and not_ready.json()["code"] == "not_ready"
     gone = dpo_api.get(f"/api/v1/exports/{expired.pk}/download/")
     assert gone.status_code == 410 and gone.json()["code"] == "expired"
+
+
+def test_a_pdf_beyond_its_limit_is_refused(dpo_api, organisation, register, settings):
+    settings.REGISTER_PDF_MAX_ACTIVITIES = 0
+    body = {"organisation": organisation.slug, "format": "pdf", "language": "en", "scope": "all"}
+    response = dpo_api.post("/api/v1/exports/", body, format="json")
+    assert response.status_code == 400 and response.json()["errors"][0]["field"] == "format"
+    assert not ExportLog.objects.exists()

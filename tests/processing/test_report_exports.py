@@ -283,3 +283,18 @@ def test_the_cnil_model_layout_is_offered_up_to_its_limit(dpo_client, organisati
     response = dpo_client.get(export_url(organisation, "?format=xlsx&lang=en&layout=cnil"))
     assert response.status_code == 400 and "offered up to 0 activities" in response.content.decode()
     assert not ExportLog.objects.exists()
+
+
+def test_a_pdf_is_always_prepared_in_the_background_and_has_a_size_limit(
+    dpo_client, organisation, filled, settings, django_capture_on_commit_callbacks
+):
+    page = dpo_client.get(export_url(organisation, "?format=pdf&lang=en"))
+    assert page.status_code == 200 and "Prepare the export" in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        dpo_client.post(export_url(organisation), {"format": "pdf", "lang": "en"})
+    export = ExportLog.objects.get()
+    assert (export.format, export.status, export.rows) == ("pdf", "ready", 1)
+    settings.REGISTER_PDF_MAX_ACTIVITIES = 1
+    refused = dpo_client.post(export_url(organisation), {"format": "pdf", "lang": "en", "scope": "all"})
+    assert refused.status_code == 400 and "A PDF is offered up to 1 activities" in refused.content.decode()
+    assert ExportLog.objects.count() == 1

@@ -1,0 +1,317 @@
+"""Importing a register: from Registre's own XLSX or JSON export, or from the CNIL model
+register, into an organisation, through the same services as the forms.
+
+A file is read into a register document (``reports.document``), then applied in one
+transaction: catalogue entries matched by name (ignoring case and accents) or created,
+activities created or, when the reference exists, updated; every imported activity is a
+draft, for the DPO to review and activate. The preview is the same application rolled back,
+so it reports exactly what the import would do and every problem it would meet; the import
+itself writes all of it or nothing.
+"""
+
+import dataclasses
+import functools
+from collections.abc import Callable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import Organisation
+from core.history import acting_as
+from core.text import normalise_key
+from inventory.models import DataField, DataSubjectCategory, InternationalOrganisation, Recipient, System
+from inventory.services import catalogue_item_create
+
+from . import services
+from .models import ProcessingActivity, RegisterImport
+from .reports import document as register_document
+from .reports.problems import ERROR, Problem, UnreadableFile
+
+CATALOGUE_PARTS = {  # part of the document -> catalogue model, in the order they are created
+    "recipients": Recipient,
+    "systems": System,
+    "data_fields": DataField,
+    "data_subjects": DataSubjectCategory,
+}
+CATALOGUE_FIELDS = {  # the attributes of a new entry, as the document names them
+    "recipients": (
+        "description",
+        "kind",
+        "contact",
+        "has_processing_agreement",
+        "processing_agreement_reference",
+        "is_dpf_certified",
+    ),
+    "systems": ("description", "kind", "oldest_record_on"),
+    "data_fields": ("description", "category", "special_category"),
+    "data_subjects": ("description", "is_vulnerable"),
+}
+
+
+def read_import_file(data: bytes):
+    """The register document of an uploaded file, and the problems met reading it: Registre's
+    JSON, Registre's XLSX, or the CNIL model register (.xlsx or .ods). ``UnreadableFile`` else."""
+    from .reports.cnil import read_cnil_workbook
+    from .reports.registre_reader import read_registre_json, read_registre_workbook
+
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{":
+        return read_registre_json(data)
+    if data[:2] != b"PK":
+        raise UnreadableFile(
+            _("This file is neither a spreadsheet (.xlsx, .ods) nor Registre's JSON export: choose one of those.")
+        )
+    try:
+        return read_registre_workbook(data)
+    except UnreadableFile:
+        return read_cnil_workbook(data)  # not Registre's layout: the CNIL model, or its refusal
+
+
+@dataclasses.dataclass
+class ImportOutcome:
+    created: list = dataclasses.field(default_factory=list)  # references
+    updated: list = dataclasses.field(default_factory=list)
+    catalogue: dict = dataclasses.field(default_factory=dict)  # part -> names of the entries created
+    problems: list = dataclasses.field(default_factory=list)  # Problem
+
+    @property
+    def has_errors(self) -> bool:
+        return any(problem.level == ERROR for problem in self.problems)
+
+    def as_json(self) -> dict:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "catalogue": self.catalogue,
+            "problems": [dataclasses.asdict(problem) for problem in self.problems],
+        }
+
+
+class _RollBack(Exception):
+    """Raised at the end of a preview: undo everything it wrote."""
+
+
+class _Catalogue:
+    """The organisation's catalogue by name key; entries the import needs are created once."""
+
+    def __init__(self, organisation: Organisation, outcome: ImportOutcome):
+        self.organisation = organisation
+        self.outcome = outcome
+        self.entries = {
+            part: {entry.name_key: entry for entry in model.objects.filter(organisation=organisation)}
+            for part, model in CATALOGUE_PARTS.items()
+        }
+
+    def get(self, part: str, values: dict):
+        key = normalise_key(values["name"])
+        entry = self.entries[part].get(key)
+        if entry is None:
+            fields = {name: values[name] for name in CATALOGUE_FIELDS[part] if values.get(name) is not None}
+            if part == "recipients" and values.get("country"):
+                fields["country_id"] = values["country"]
+            if part == "systems":
+                host = values.get("hosting_provider")
+                if host:
+                    fields["hosting_provider"] = self.get("recipients", {"name": host, "kind": "other"})
+                fields["countries"] = values.get("countries") or []
+            with transaction.atomic():  # refused, it leaves nothing behind
+                entry = catalogue_item_create(
+                    model=CATALOGUE_PARTS[part], organisation=self.organisation, name=values["name"].strip(), **fields
+                )
+            self.entries[part][key] = entry
+            self.outcome.catalogue.setdefault(part, []).append(entry.name)
+        return entry
+
+    def named(self, part: str, name: str | None):
+        return self.entries[part].get(normalise_key(name)) if name else None
+
+
+def _service_data(activity: dict, catalogue: _Catalogue, international: dict) -> dict:
+    """The keyword arguments of ``activity_create`` / ``activity_update`` for one document."""
+    data = {name: activity[name] for name in register_document.ACTIVITY_FIELDS if name != "reference"}
+    data["status"] = ProcessingActivity.Status.DRAFT  # imported activities are reviewed before activation
+    for part in ("data_fields", "recipients", "systems"):
+        data[part] = [catalogue.get(part, values) for values in activity[part]]
+    data["data_subjects"] = [
+        {"category": catalogue.get("data_subjects", values), "approximate_count": values.get("approximate_count")}
+        for values in activity["data_subjects"]
+    ]
+    transfers = []
+    for values in activity["transfers"]:
+        row = {name: values[name] for name in register_document.PART_FIELDS["transfers"]}
+        row["country_id"] = row.pop("country")
+        row["international_organisation"] = international.get(normalise_key(row["international_organisation"] or ""))
+        row["recipient"] = catalogue.named("recipients", row["recipient"])
+        row["system"] = catalogue.named("systems", row["system"])
+        transfers.append(row)
+    data["transfers"] = transfers
+    for part in ("retention_lines", "security_measures", "controller_parties"):
+        data[part] = [{name: values[name] for name in register_document.PART_FIELDS[part]} for values in activity[part]]
+    return {name: ("" if value is None and name in _TEXT_FIELDS else value) for name, value in data.items()}
+
+
+_TEXT_FIELDS = {
+    field.name
+    for field in ProcessingActivity._meta.concrete_fields
+    if field.get_internal_type() in ("CharField", "TextField")
+}
+
+
+def _problems_of(reference: str, error: ValidationError) -> list[Problem]:
+    sheet = _("Activity %(reference)s") % {"reference": reference}
+    if not hasattr(error, "error_dict"):
+        return [Problem(sheet, None, None, message, ERROR) for message in error.messages]
+    return [
+        Problem(sheet, None, field if field != "__all__" else None, message, ERROR)
+        for field, messages in error.message_dict.items()
+        for message in messages
+    ]
+
+
+def import_document(
+    *, organisation: Organisation, document: dict, commit: bool, progress: Callable[[int, int], None] | None = None
+) -> ImportOutcome:
+    """Apply the document's activities to the organisation; with ``commit`` False, only say
+    what that would do (everything is rolled back). Nothing is written unless every activity
+    is accepted."""
+    outcome = ImportOutcome()
+    activities = document.get("activities", [])
+    try:
+        with transaction.atomic():
+            catalogue = _Catalogue(organisation, outcome)
+            international = {normalise_key(o.name): o for o in InternationalOrganisation.objects.all()}
+            existing = {a.reference: a for a in ProcessingActivity.objects.filter(organisation=organisation)}
+            for number, activity in enumerate(activities, start=1):
+                _import_one(organisation, activity, catalogue, international, existing, outcome)
+                if progress and (number % 50 == 0 or number == len(activities)):
+                    progress(number, len(activities))
+            if outcome.has_errors or not commit:
+                raise _RollBack
+    except _RollBack:
+        pass
+    return outcome
+
+
+def _import_one(organisation, activity, catalogue, international, existing, outcome) -> None:
+    reference = activity["reference"]
+    try:
+        data = _service_data(activity, catalogue, international)
+        with transaction.atomic():  # one activity's failure leaves the others to be checked
+            current = existing.get(reference)
+            if current is None:
+                existing[reference] = services.activity_create(organisation=organisation, reference=reference, **data)
+                outcome.created.append(reference)
+            else:
+                if current.status == ProcessingActivity.Status.ARCHIVED:
+                    services.activity_restore(activity=current)
+                services.activity_update(activity=current, **data)
+                outcome.updated.append(reference)
+    except ValidationError as error:
+        outcome.problems.extend(_problems_of(reference, error))
+
+
+# --- The import's life: upload, preview by a worker, confirmation, import by a worker -------
+
+
+def import_start(*, organisation: Organisation, user, upload, language: str) -> RegisterImport:
+    """Keep the uploaded file and have a worker read and preview it once this commits."""
+    from .tasks import preview_import
+
+    with transaction.atomic():
+        register_import = RegisterImport(
+            organisation=organisation,
+            requested_by=user,
+            filename=upload.name[:255],
+            language=language,
+            dispatched_at=timezone.now(),
+        )
+        register_import.file.save("upload", upload, save=False)
+        register_import.save()
+        transaction.on_commit(functools.partial(preview_import.delay, register_import.pk), robust=True)
+    return register_import
+
+
+def _progress_of(queryset):
+    def progress(done: int, total: int) -> None:
+        queryset.update(steps_done=done, steps_total=total)
+
+    return progress
+
+
+def import_preview_run(import_id: int) -> bool:
+    """Read the file and say what importing it would do. Safe to run twice (compare-and-set)."""
+    if not RegisterImport.objects.filter(pk=import_id, status=RegisterImport.Status.QUEUED).update(
+        status=RegisterImport.Status.READING
+    ):
+        return False
+    register_import = RegisterImport.objects.select_related("organisation").get(pk=import_id)
+    mine = RegisterImport.objects.filter(pk=import_id, status=RegisterImport.Status.READING)
+    with translation.override(register_import.language):
+        try:
+            with register_import.file.open("rb") as upload:
+                reading = read_import_file(upload.read())
+        except UnreadableFile as refusal:
+            mine.update(status=RegisterImport.Status.UNREADABLE, error=refusal.message, file="")
+            register_import.file.delete(save=False)
+            return True
+        outcome = import_document(
+            organisation=register_import.organisation,
+            document=reading.document,
+            commit=False,
+            progress=_progress_of(mine),
+        )
+    outcome.problems = [*reading.problems, *outcome.problems]
+    mine.update(status=RegisterImport.Status.PREVIEWED, document=reading.document, outcome=outcome.as_json(), file="")
+    register_import.file.delete(save=False)  # the document read from it is all that is needed now
+    return True
+
+
+def import_confirm(*, register_import: RegisterImport) -> bool:
+    """The DPO confirms a preview without errors: a worker imports it once this commits."""
+    from .tasks import apply_import
+
+    with transaction.atomic():
+        confirmed = RegisterImport.objects.filter(pk=register_import.pk, status=RegisterImport.Status.PREVIEWED).update(
+            status=RegisterImport.Status.APPLYING, steps_done=0, steps_total=0, dispatched_at=timezone.now()
+        )
+        if confirmed and register_import.has_errors:
+            raise ValidationError(_("Correct the file first: this import has errors."), code="has_errors")
+        if confirmed:
+            transaction.on_commit(functools.partial(apply_import.delay, register_import.pk), robust=True)
+    return bool(confirmed)
+
+
+def import_discard(*, register_import: RegisterImport) -> bool:
+    return bool(
+        RegisterImport.objects.filter(pk=register_import.pk, status=RegisterImport.Status.PREVIEWED).update(
+            status=RegisterImport.Status.DISCARDED, document=None
+        )
+    )
+
+
+def import_apply_run(import_id: int) -> bool:
+    """Import a confirmed document, all of it or nothing. Safe to run twice: the first run
+    marks the import as taken (its step total) before writing."""
+    register_import = RegisterImport.objects.select_related("organisation").filter(pk=import_id).first()
+    if register_import is None or register_import.status != RegisterImport.Status.APPLYING:
+        return False
+    total = len(register_import.document.get("activities", []))
+    mine = RegisterImport.objects.filter(pk=import_id, status=RegisterImport.Status.APPLYING, steps_total=0)
+    if not mine.update(steps_total=max(total, 1)):
+        return False  # another run took it
+    mine = RegisterImport.objects.filter(pk=import_id, status=RegisterImport.Status.APPLYING)
+    with translation.override(register_import.language), acting_as(register_import.requested_by, "import"):
+        outcome = import_document(
+            organisation=register_import.organisation,
+            document=register_import.document,
+            commit=True,
+            progress=_progress_of(mine),
+        )
+    if outcome.has_errors:  # the register changed since the preview: nothing was written
+        mine.update(status=RegisterImport.Status.FAILED, outcome=outcome.as_json())
+    else:
+        mine.update(
+            status=RegisterImport.Status.APPLIED, outcome=outcome.as_json(), document=None, applied_at=timezone.now()
+        )
+    return True
