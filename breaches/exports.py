@@ -105,7 +105,7 @@ def breach_register_xlsx(breaches) -> bytes:
 
 def breach_register_pdf(organisation, breaches, language: str) -> bytes:
     """A cover (organisation, DPO, when), the list of breaches, then one page per breach."""
-    from .pdf import pdf_from_template
+    from core.pdf import pdf_from_template
 
     columns = _columns()[1:]  # the reference heads each page
     rows = [

@@ -6,9 +6,9 @@ from django.shortcuts import render
 from django.utils import translation
 
 from accounts.permissions import organisation_view
+from core.pdf import pdf_from_template
 
 from .notification import notification_draft
-from .pdf import pdf_from_template
 from .selectors import breach_with_details
 
 

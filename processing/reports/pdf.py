@@ -13,13 +13,13 @@ URL the document might name is refused.
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.template.loader import render_to_string
 from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
 from core.history import capitalised
+from core.pdf import pdf_from_template
 
 from .loading import RegisterReader
 from .tables import Column, part_columns, part_title, register_columns
@@ -28,10 +28,6 @@ from .writers import Progress
 TEMPLATE = "processing/register_pdf.html"
 GRID_MAX_COLUMNS = 6  # a part with more columns than this is shown an entry at a time (too narrow on A4)
 FLAGGED_CATEGORIES = ("special", "criminal")  # Art. 9 and Art. 10 data, which need a condition of their own
-
-
-def _refuse(url, *args, **kwargs):
-    raise ValueError(f"Registre's PDFs load nothing: {url}")
 
 
 @dataclass
@@ -225,7 +221,6 @@ def write_pdf(reader: RegisterReader, output, language: str, progress: Progress 
     told only when it ends (WeasyPrint lays out the whole document at once), so the bar stands
     at half way while the pages are drawn, which is most of the time.
     """
-    from weasyprint import HTML  # loads Pango: only when a PDF is asked for
 
     header = reader.header(language)
     total = 2 * len(reader)
@@ -258,6 +253,6 @@ def write_pdf(reader: RegisterReader, output, language: str, progress: Progress 
             "as_of": mark_safe(_css_string(_("As of %(day)s") % {"day": as_of}) if as_of else "none"),  # noqa: S308
         },
     }
-    HTML(string=render_to_string(TEMPLATE, context), url_fetcher=_refuse).write_pdf(output)
+    pdf_from_template(TEMPLATE, context, output)
     if progress and total:
         progress(total, total)
