@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from itertools import islice
 
 from django.db import connections, router
-from django.db.models import CharField, DateTimeField, Model, QuerySet, Value
+from django.db.models import CharField, DateTimeField, IntegerField, Model, QuerySet, Value
 
 # PostgreSQL takes up to 65,535 parameters a statement; stay well below.
 DEFAULT_MAX_PARAMS = 30_000
@@ -43,9 +43,10 @@ def insert_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequen
     return written
 
 
-def insert_history(queryset: QuerySet, *, when, history_type: str = "+") -> None:
+def insert_history(queryset: QuerySet, *, when, history_type: str = "+", user=None, reason: str = "") -> None:
     """Record the rows of ``queryset`` in their model's django-simple-history table, as saves
-    at ``when`` by nobody (a check, a command), in one ``INSERT … SELECT``."""
+    at ``when`` by ``user`` (nobody: a check, a command) with ``reason`` as where the change
+    came from, in one ``INSERT … SELECT``; then the links of its tracked many-to-many fields."""
     model = queryset.model
     history = model.history.model
     tracked = [field.attname for field in history._meta.concrete_fields if not field.name.startswith("history_")]
@@ -54,16 +55,37 @@ def insert_history(queryset: QuerySet, *, when, history_type: str = "+") -> None
         .annotate(
             history_date_value=Value(when, output_field=DateTimeField()),
             history_type_value=Value(history_type, output_field=CharField()),
+            history_reason_value=Value(reason, output_field=CharField()),
+            history_user_value=Value(user.pk if user is not None else None, output_field=IntegerField()),
         )
-        .values_list(*tracked, "history_date_value", "history_type_value")
+        .values_list(*tracked, "history_date_value", "history_type_value", "history_reason_value", "history_user_value")
     )
     sql, params = select.query.sql_with_params()
     connection = connections[router.db_for_write(history)]
     quote = connection.ops.quote_name
-    columns = [history._meta.get_field(name).column for name in tracked] + ["history_date", "history_type"]
+    columns = [history._meta.get_field(name).column for name in tracked]
+    columns += ["history_date", "history_type", "history_change_reason", "history_user_id"]
     table = quote(history._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} ({', '.join(quote(column) for column in columns)}) {sql}",
             params,
+        )
+    if history._history_m2m_fields:
+        records = history.objects.filter(id__in=queryset.values("pk"), history_date=when, history_type=history_type)
+        _insert_m2m_history(model, dict(records.values_list("id", "history_id")))
+
+
+def _insert_m2m_history(model: type[Model], history_ids: dict) -> None:
+    """The current links of ``model``'s tracked many-to-many fields, recorded for the new
+    historical records ``history_ids`` (object's pk -> its record's history_id)."""
+    from simple_history.models import HistoricalRecords
+
+    for field in model.history.model._history_m2m_fields:
+        source, target = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
+        links = field.remote_field.through.objects.filter(**{f"{source}__in": list(history_ids)})
+        insert_rows(
+            HistoricalRecords.m2m_models[field],
+            ["id", source, target, "history_id"],
+            ((pk, owner, linked, history_ids[owner]) for pk, owner, linked in links.values_list("pk", source, target)),
         )

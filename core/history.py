@@ -199,6 +199,28 @@ def object_history(instance, *, subject, rows: tuple[RowSet, ...] = (), ignored=
     return changes
 
 
+API_PREFIX = "/api/"
+
+
+def change_origin() -> str:
+    """Where a change recorded now comes from: "web", "api", the reason a worker acting for
+    someone gave (``acting_as``), or empty outside a request (a command, the demo)."""
+    from simple_history.models import HistoricalRecords
+
+    request = getattr(HistoricalRecords.context, "request", None)
+    if request is None:
+        return ""
+    return getattr(request, "change_reason", None) or ("api" if request.path.startswith(API_PREFIX) else "web")
+
+
+def change_author():
+    """The user django-simple-history records as the author of a change made now, if any."""
+    from simple_history.models import HistoricalRecords
+
+    user = getattr(getattr(HistoricalRecords.context, "request", None), "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
 @contextmanager
 def acting_as(user, reason: str):
     """Record ``user`` as the author of the history written inside (work a worker does for

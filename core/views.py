@@ -5,7 +5,7 @@ from django.views.decorators.http import require_safe
 from django.views.defaults import page_not_found, server_error
 
 from .health import health_report
-from .signals import API_PREFIX
+from .history import API_PREFIX
 
 
 @never_cache

@@ -3,8 +3,10 @@ register, into an organisation, through the same services as the forms.
 
 A file is read into a register document (``reports.document``), then applied in one
 transaction: catalogue entries matched by name (ignoring case and accents) or created,
-activities created or, when the reference exists, updated; every imported activity is a
-draft, for the DPO to review and activate. The preview is the same application rolled back,
+activities updated when the reference exists, the others created all at once
+(``services.activities_create_many``: the checks of the forms, in memory, then a few
+statements per thousand activities); every imported activity is a draft, for the DPO to
+review and activate. The preview is the same application rolled back,
 so it reports exactly what the import would do and every problem it would meet; the import
 itself writes all of it or nothing.
 """
@@ -182,10 +184,26 @@ def import_document(
             catalogue = _Catalogue(organisation, outcome)
             international = {normalise_key(o.name): o for o in InternationalOrganisation.objects.all()}
             existing = {a.reference: a for a in ProcessingActivity.objects.filter(organisation=organisation)}
+            new = []  # (reference, service data) of the activities to create, all at once
             for number, activity in enumerate(activities, start=1):
-                _import_one(organisation, activity, catalogue, international, existing, outcome)
+                reference = activity["reference"]
+                try:
+                    data = _service_data(activity, catalogue, international)
+                    if reference in existing:
+                        _update_one(existing[reference], data)
+                        outcome.updated.append(reference)
+                    else:
+                        new.append((reference, data))
+                except ValidationError as error:
+                    outcome.problems.extend(_problems_of(reference, error))
                 if progress and (number % 50 == 0 or number == len(activities)):
                     progress(number, len(activities))
+            refused = services.activities_create_many(
+                organisation=organisation, entries=[{"reference": reference, **data} for reference, data in new]
+            )
+            for index, error in refused.items():
+                outcome.problems.extend(_problems_of(new[index][0], error))
+            outcome.created = [reference for index, (reference, _data) in enumerate(new) if index not in refused]
             if outcome.has_errors or not commit:
                 raise _RollBack
     except _RollBack:
@@ -193,22 +211,11 @@ def import_document(
     return outcome
 
 
-def _import_one(organisation, activity, catalogue, international, existing, outcome) -> None:
-    reference = activity["reference"]
-    try:
-        data = _service_data(activity, catalogue, international)
-        with transaction.atomic():  # one activity's failure leaves the others to be checked
-            current = existing.get(reference)
-            if current is None:
-                existing[reference] = services.activity_create(organisation=organisation, reference=reference, **data)
-                outcome.created.append(reference)
-            else:
-                if current.status == ProcessingActivity.Status.ARCHIVED:
-                    services.activity_restore(activity=current)
-                services.activity_update(activity=current, **data)
-                outcome.updated.append(reference)
-    except ValidationError as error:
-        outcome.problems.extend(_problems_of(reference, error))
+def _update_one(current: ProcessingActivity, data: dict) -> None:
+    with transaction.atomic():  # one activity's failure leaves the others to be checked
+        if current.status == ProcessingActivity.Status.ARCHIVED:
+            services.activity_restore(activity=current)
+        services.activity_update(activity=current, **data)
 
 
 # --- The import's life: upload, preview by a worker, confirmation, import by a worker -------

@@ -395,24 +395,38 @@ class Transfer(TimeStampedModel):
     def clean(self):
         super().clean()
         errors = {}
-        country = Country.objects.filter(pk=self.country_id).first() if self.country_id else None
+        if self._meta.get_field("country").is_cached(self):
+            country = self.country  # given with the transfer: no query
+        else:
+            country = Country.objects.filter(pk=self.country_id).first() if self.country_id else None
         if self.country_id is None and self.international_organisation_id is None:
             errors["country"] = _("Choose the country (or international organisation) the data goes to.")
         if country is not None and country.is_eea:
             errors["country"] = _("This country is in the EEA: no transfer tool is needed.")
+        if self.country_id is not None and self.international_organisation_id is not None:
+            errors["country"] = _("Choose a country or an international organisation, not both.")
         if self.mechanism == self.Mechanism.COMPELLING_INTEREST and not self.safeguards.strip():
             errors["safeguards"] = _("Describe the safeguards of this one-off transfer (Art. 49(1) and 30(1)(e)).")
-        if self.activity_id:
-            activity = self.activity
-            if self.recipient_id and not (
-                activity.recipients.filter(pk=self.recipient_id).exists()
-                or activity.systems.filter(hosting_provider_id=self.recipient_id).exists()
-            ):
+        importers = self.importers_allowed() if self.recipient_id or self.system_id else None
+        if importers is not None:
+            recipient_ids, system_ids = importers
+            if self.recipient_id and self.recipient_id not in recipient_ids:
                 errors["recipient"] = _("Choose a recipient of this activity, or the host of one of its systems.")
-            if self.system_id and not activity.systems.filter(pk=self.system_id).exists():
+            if self.system_id and self.system_id not in system_ids:
                 errors["system"] = _("Choose one of this activity's systems.")
         if errors:
             raise ValidationError(errors)
+
+    def importers_allowed(self) -> tuple[set, set] | None:
+        """The recipients (the activity's own, and the hosts of its systems) and the systems
+        this transfer may name as its importer; None while the activity is not saved, unless
+        the caller gave them (``allowed_importers``: a new activity checked before it is written)."""
+        given = getattr(self, "allowed_importers", None)
+        if given is not None or not self.activity_id:
+            return given
+        systems = dict(self.activity.systems.values_list("pk", "hosting_provider_id"))
+        recipients = set(self.activity.recipients.values_list("pk", flat=True))
+        return recipients | {host for host in systems.values() if host}, set(systems)
 
 
 class RetentionLine(TimeStampedModel):

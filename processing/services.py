@@ -5,7 +5,9 @@ saved, or nothing. Errors are a ``ValidationError`` whose keys are field names, 
 to a row's field such as ``transfers.1.mechanism`` (row 1 of the list given).
 """
 
+import dataclasses
 import re
+from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -13,8 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
+from core.bulk import insert_history
 from core.errors import field_error
-from inventory.models import CatalogueItem
+from core.history import change_author, change_origin
+from inventory.models import CatalogueItem, Country, InternationalOrganisation
 
 from .completeness import missing_items
 from .models import (
@@ -54,13 +58,13 @@ ROW_MODELS = {
 
 def next_reference(organisation: Organisation) -> str:
     """The next free "PA-nnn" reference of the organisation's register."""
-    numbers = [
-        int(match.group(1))
-        for reference in ProcessingActivity.objects.filter(organisation=organisation).values_list(
-            "reference", flat=True
-        )
-        if (match := re.fullmatch(r"PA-(\d+)", reference))
-    ]
+    return _next_free_reference(
+        ProcessingActivity.objects.filter(organisation=organisation).values_list("reference", flat=True)
+    )
+
+
+def _next_free_reference(references) -> str:
+    numbers = [int(match.group(1)) for reference in references if (match := re.fullmatch(r"PA-(\d+)", reference))]
     return f"PA-{max(numbers, default=0) + 1:03d}"
 
 
@@ -75,6 +79,20 @@ def _check_catalogue_items(organisation, name, items, allowed_archived_ids) -> l
                 name, _("“%(name)s” is archived: restore it in the catalogue first.") % {"name": item.name}, "archived"
             )
     return items
+
+
+def _subject_categories(organisation, entries, allowed_archived_ids) -> list:
+    categories = _check_catalogue_items(
+        organisation, "data_subjects", [entry["category"] for entry in entries], allowed_archived_ids
+    )
+    if len({category.pk for category in categories}) != len(categories):
+        raise field_error("data_subjects", _("Each category of people appears once."), "duplicate")
+    return categories
+
+
+def _row_errors(name, index, error: ValidationError) -> dict:
+    """A row's errors under paths such as ``transfers.1.mechanism`` (row 1 of the list given)."""
+    return {f"{name}.{index}.{field}": messages for field, messages in error.message_dict.items()}
 
 
 def _replace_rows(activity, name, rows) -> None:
@@ -103,8 +121,7 @@ def _replace_rows(activity, name, rows) -> None:
         try:
             row.full_clean()
         except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                errors[f"{name}.{index}.{field}"] = messages
+            errors.update(_row_errors(name, index, error))
             continue
         row.save()
     if errors:
@@ -119,9 +136,7 @@ def _apply(
 ) -> ProcessingActivity:
     """Write ``data`` on the activity. Archived catalogue entries may stay linked (or, for a
     copy, be in ``keep_archived``) but never be newly chosen."""
-    unknown = set(data) - set(SCALAR_FIELDS) - set(LINK_FIELDS) - set(ROW_MODELS) - {"data_subjects"}
-    if unknown:
-        raise TypeError(f"Unknown activity fields: {sorted(unknown)}")
+    _check_field_names(data)
     _check_status_change(activity, data)
     created = activity.pk is None
     # One historical record for the whole save, written once the links are set: simple
@@ -142,6 +157,12 @@ def _apply(
             raise ValidationError({"status": [ValidationError(message, code="incomplete") for message in messages]})
     check_after_commit(activity.organisation_id, activity.pk)
     return activity
+
+
+def _check_field_names(data: dict) -> None:
+    unknown = set(data) - set(SCALAR_FIELDS) - set(LINK_FIELDS) - set(ROW_MODELS) - {"data_subjects"}
+    if unknown:
+        raise TypeError(f"Unknown activity fields: {sorted(unknown)}")
 
 
 def _write(activity: ProcessingActivity, data: dict, keep_archived: frozenset, expected_version: int | None) -> None:
@@ -172,14 +193,7 @@ def _write(activity: ProcessingActivity, data: dict, keep_archived: frozenset, e
             getattr(activity, name).set(_check_catalogue_items(organisation, name, data[name], current))
     if "data_subjects" in data:
         current = dict(activity.subject_links.values_list("category_id", "pk"))
-        categories = _check_catalogue_items(
-            organisation,
-            "data_subjects",
-            [entry["category"] for entry in data["data_subjects"]],
-            set(current) | keep_archived,
-        )
-        if len({category.pk for category in categories}) != len(categories):
-            raise field_error("data_subjects", _("Each category of people appears once."), "duplicate")
+        categories = _subject_categories(organisation, data["data_subjects"], set(current) | keep_archived)
         activity.subject_links.exclude(category__in=categories).delete()
         links = {link.category_id: link for link in activity.subject_links.all()}
         for entry in data["data_subjects"]:
@@ -267,3 +281,185 @@ def activity_clone(*, activity: ProcessingActivity) -> ProcessingActivity:
         if item.is_archived
     )
     return _apply(ProcessingActivity(organisation=source.organisation), data, keep_archived=keep_archived)
+
+
+# --- Many new activities at once: an import ---------------------------------------------------
+
+CREATE_MANY_CHUNK = 1000  # activities written per round of statements
+
+
+@dataclasses.dataclass
+class _NewActivity:
+    activity: ProcessingActivity
+    links: dict  # many-to-many field -> catalogue entries
+    subject_links: list
+    rows: dict  # ROW_MODELS name -> unsaved rows
+
+
+@transaction.atomic
+def activities_create_many(*, organisation: Organisation, entries: Sequence[dict]) -> dict[int, ValidationError]:
+    """Record many new draft activities at once, each checked as ``activity_create`` checks
+    one, with the same messages, and each with one historical record holding its first links
+    and rows, by the author of the current change. Everything is checked in memory first and
+    written in a fixed number of statements per thousand activities. Returns the errors by
+    index in ``entries``; nothing is written unless there are none."""
+    existing = ProcessingActivity.objects.filter(organisation=organisation).values_list("reference", flat=True)
+    seen = {key for reference in existing for key in _unique_keys(ProcessingActivity(reference=reference))}
+    known = {Country: Country.objects.in_bulk(), InternationalOrganisation: InternationalOrganisation.objects.in_bulk()}
+    new, errors = [], {}
+    for index, data in enumerate(entries):
+        try:
+            new.append(_new_activity(organisation, data, seen, known))
+        except ValidationError as error:
+            errors[index] = error
+    if errors:
+        return errors
+    when, author, origin = timezone.now(), change_author(), change_origin()
+    for start in range(0, len(new), CREATE_MANY_CHUNK):
+        _insert_new(new[start : start + CREATE_MANY_CHUNK], when, author, origin)
+    for item in new:
+        check_after_commit(organisation.pk, item.activity.pk)
+    return {}
+
+
+def _new_activity(organisation, data: dict, seen: set, known: dict) -> _NewActivity:
+    """One new activity, its links and its rows, checked in memory as ``_write`` checks them
+    (stopping at the same first failing step), not written."""
+    _check_field_names(data)
+    if data.get("status", ProcessingActivity.Status.DRAFT) != ProcessingActivity.Status.DRAFT:
+        raise ValueError("Only drafts are created many at once: each is activated once complete.")
+    activity = ProcessingActivity(organisation=organisation)
+    for field in SCALAR_FIELDS:
+        if field in data:
+            setattr(activity, field, data[field])
+    if not activity.reference:
+        activity.reference = _next_free_reference(reference for _constraint, (reference,) in seen)
+    errors = _clean_unsaved(activity, known, parent="organisation")
+    errors = _unique_errors(activity, seen, errors)
+    if errors:
+        raise ValidationError(errors)
+    seen.update(_unique_keys(activity))
+
+    links = {}
+    for name in LINK_FIELDS:
+        items = _check_catalogue_items(organisation, name, data.get(name, []), set())
+        links[name] = list({item.pk: item for item in items}.values())
+    subject_links = []
+    categories = _subject_categories(organisation, data.get("data_subjects", []), set())
+    for category, entry in zip(categories, data.get("data_subjects", []), strict=True):
+        link = ActivityDataSubject(
+            activity=activity, category=category, approximate_count=entry.get("approximate_count")
+        )
+        link_errors = _clean_unsaved(link, known, parent="activity")
+        if link_errors:
+            raise ValidationError({"data_subjects": ValidationError(link_errors).messages})
+        subject_links.append(link)
+
+    systems = links["systems"]
+    importers = (
+        {item.pk for item in links["recipients"]} | {system.hosting_provider_id for system in systems} - {None},
+        {system.pk for system in systems},
+    )
+    rows = {}
+    for name, model in ROW_MODELS.items():
+        rows[name], row_errors, row_seen = [], {}, set()
+        if any(values.get("id") is not None for values in data.get(name, [])):
+            raise field_error(name, _("A row does not belong to this activity."), "invalid")
+        for index, values in enumerate(data.get(name, [])):
+            row = model(activity=activity, **{field: value for field, value in values.items() if field != "id"})
+            row.allowed_importers = importers  # read by Transfer.clean(), as the saved links would be
+            problems = _unique_errors(row, row_seen, _clean_unsaved(row, known, parent="activity"))
+            if problems:
+                row_errors.update(_row_errors(name, index, ValidationError(problems)))
+                continue
+            row_seen.update(_unique_keys(row))
+            rows[name].append(row)
+        if row_errors:
+            raise ValidationError(row_errors)
+    return _NewActivity(activity, links, subject_links, rows)
+
+
+def _clean_unsaved(instance, known: dict, *, parent: str) -> dict:
+    """``full_clean`` of an instance not yet written, without a query: its ``parent`` left
+    out, its other foreign keys either objects already given or keys found in ``known``
+    (model -> objects by key), uniqueness left to ``_unique_errors``. Errors by field."""
+    errors = {}
+    relations = [field for field in instance._meta.concrete_fields if field.is_relation]
+    for field in relations:
+        value = getattr(instance, field.attname)
+        if field.name == parent or value is None or field.is_cached(instance):
+            continue
+        target = known.get(field.related_model, {}).get(value)
+        if target is None:  # as ForeignKey.validate says it
+            errors[field.name] = [
+                ValidationError(
+                    field.error_messages["invalid"],
+                    code="invalid",
+                    params={
+                        "model": field.related_model._meta.verbose_name,
+                        "pk": value,
+                        "field": field.remote_field.field_name,
+                        "value": value,
+                    },
+                )
+            ]
+        else:
+            setattr(instance, field.name, target)
+    try:
+        instance.full_clean(
+            exclude=[field.name for field in relations], validate_unique=False, validate_constraints=False
+        )
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    return errors
+
+
+def _unique_keys(instance) -> list[tuple]:
+    """The keys of ``instance`` under each of its model's unique constraints, leaving out the
+    organisation or activity that every instance checked together shares."""
+    meta = instance._meta
+    return [
+        (constraint.name, tuple(getattr(instance, meta.get_field(name).attname) for name in constraint.fields[1:]))
+        for constraint in meta.total_unique_constraints
+        if constraint.fields[0] in ("organisation", "activity")
+    ]
+
+
+def _unique_errors(instance, seen: set, errors: dict) -> dict:
+    """``errors`` with those ``validate_constraints`` would add for a key of ``instance``
+    already in ``seen``, with its messages (``UniqueConstraint.validate``)."""
+    constraints = {constraint.name: constraint for constraint in instance._meta.total_unique_constraints}
+    for key in _unique_keys(instance):
+        constraint = constraints[key[0]]
+        if key not in seen or any(name in errors for name in constraint.fields):
+            continue
+        if constraint.violation_error_message == constraint.default_violation_error_message:
+            error = instance.unique_error_message(type(instance), constraint.fields)
+        else:
+            error = ValidationError(constraint.get_violation_error_message(), code=constraint.violation_error_code)
+        errors = error.update_error_dict(errors)
+    return errors
+
+
+def _insert_new(new: list[_NewActivity], when, author, origin) -> None:
+    """Write checked new activities, their links and rows, and the history of each as
+    ``_apply`` records it."""
+    activities = ProcessingActivity.objects.bulk_create([item.activity for item in new])
+    for name in LINK_FIELDS:
+        field = ProcessingActivity._meta.get_field(name)
+        source, target = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
+        through = field.remote_field.through
+        through.objects.bulk_create(
+            through(**{source: item.activity.pk, target: linked.pk}) for item in new for linked in item.links[name]
+        )
+    written = {ActivityDataSubject: [link for item in new for link in item.subject_links]}
+    for name, model in ROW_MODELS.items():
+        written[model] = [row for item in new for row in item.rows[name]]
+    for model, rows in written.items():
+        for row in rows:
+            row.activity = row.activity  # the activity's key, now that it has one
+        model.objects.bulk_create(rows)
+    ids = [activity.pk for activity in activities]
+    insert_history(ProcessingActivity.objects.filter(pk__in=ids), when=when, user=author, reason=origin)
+    for model in written:
+        insert_history(model.objects.filter(activity_id__in=ids), when=when, user=author, reason=origin)
