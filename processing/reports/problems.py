@@ -7,6 +7,10 @@ kind of list whatever the file's format.
 
 from dataclasses import dataclass
 
+from core.workbooks import UnreadableFile
+
+__all__ = ["ERROR", "WARNING", "Problem", "Reading", "UnreadableFile"]
+
 ERROR = "error"  # the import cannot go on as is: the DPO must correct the file first
 WARNING = "warning"  # imported, but the DPO should check what was understood
 
@@ -31,10 +35,13 @@ class Problem:
         return self.level == ERROR
 
 
-class UnreadableFile(Exception):
-    """The file cannot be imported at all (not a spreadsheet, too big, not the expected
-    model); ``message`` says why in words the DPO understands."""
+@dataclass
+class Reading:
+    """What an importer read from a file: the register document and the problems met."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    document: dict
+    problems: list[Problem]
+
+    @property
+    def has_errors(self) -> bool:
+        return any(problem.is_error for problem in self.problems)

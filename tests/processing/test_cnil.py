@@ -15,7 +15,6 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from processing.models import ProcessingActivity
-from processing.reports import cnil
 from processing.reports.cnil import (
     CNIL_LAYOUT_LIMIT,
     MAX_COLUMNS,
@@ -344,7 +343,7 @@ def test_a_spreadsheet_declaring_xml_entities_is_refused():
 
 
 def test_a_file_too_large_once_unzipped_is_refused(monkeypatch):
-    monkeypatch.setattr(cnil, "MAX_UNCOMPRESSED", 50_000)
+    monkeypatch.setattr("core.workbooks.MAX_UNCOMPRESSED", 50_000)
     with pytest.raises(UnreadableFile, match="too large"):
         read_cnil_workbook((DATA / "cnil-registre-rempli.ods").read_bytes())
 

@@ -1,0 +1,77 @@
+"""The document's fields as the readers check them: each with its model field, its
+labels in every language and its choices."""
+
+import dataclasses
+import enum
+import functools
+import re
+
+from core.text import normalise_key
+
+from ...models import ProcessingActivity
+from ..document import ACTIVITY_FIELDS, PART_FIELDS
+from ..tables import PART_MODELS, _model_field, column_of
+
+REGISTER = "register"  # the kind of the Register sheet; the other kinds are the parts
+LISTED = 30  # labels quoted at most in a message saying what is expected
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _key(text: str) -> str:
+    """A header's or a label's matching key: no case, no accents, either apostrophe."""
+    return normalise_key(text.replace("’", "'"))
+
+
+def _quoted(items) -> str:
+    items = list(items)
+    shown = ", ".join(f"“{item}”" for item in items[:LISTED])
+    return shown + (", …" if len(items) > LISTED else "")
+
+
+# --- The fields of the document --------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class _Field:
+    """One key of an activity or of a part: its kind (as ``Column.kind``), its value when
+    empty or missing, and its codes when it is a choice."""
+
+    name: str
+    kind: str
+    default: object
+    nullable: bool
+    codes: tuple[str, ...] = ()
+
+    def empty(self):
+        return [] if self.kind == "countries" else self.default
+
+
+def _field(models_: tuple, name: str) -> _Field:
+    model_field = _model_field(models_, name)
+    kind = column_of(models_, name).kind
+    if kind == "countries":
+        return _Field(name, kind, None, False)
+    # The model's default: "" for text and choices, None where the field may be null, False
+    # for yes-or-no, and the model's own default where it has one ("draft", "delete"…).
+    codes = tuple(str(code) for code, _label in model_field.flatchoices) if model_field.choices else ()
+    default = model_field.get_default()
+    default = default.value if isinstance(default, enum.Enum) else default
+    return _Field(name, kind, default, model_field.null, codes)
+
+
+@functools.cache
+def _fields() -> dict[str, dict[str, _Field]]:
+    """The fields of an activity (under REGISTER) and of each part."""
+    fields = {REGISTER: {name: _field((ProcessingActivity,), name) for name in ACTIVITY_FIELDS}}
+    for part, names in PART_FIELDS.items():
+        fields[part] = {name: _field(PART_MODELS[part], name) for name in names}
+    return fields
+
+
+def _empty_activity() -> dict:
+    activity = {name: field.empty() for name, field in _fields()[REGISTER].items()}
+    return activity | {part: [] for part in PART_FIELDS}
+
+
+def _empty_row(part: str) -> dict:
+    return {name: field.empty() for name, field in _fields()[part].items()}
