@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -215,7 +216,35 @@ def _update_one(current: ProcessingActivity, data: dict) -> None:
     with transaction.atomic():  # one activity's failure leaves the others to be checked
         if current.status == ProcessingActivity.Status.ARCHIVED:
             services.activity_restore(activity=current)
+        _keep_identical_rows(current, data)
         services.activity_update(activity=current, **data)
+
+
+def _keep_identical_rows(current: ProcessingActivity, data: dict) -> None:
+    """A row of the file identical to one the activity has is that row (its id given), so
+    that importing the same file again deletes and recreates nothing in the history."""
+    for name in services.ROW_MODELS:
+        unused = list(getattr(current, name).all())
+        for values in data[name]:
+            same = next((row for row in unused if _is_identical(row, values)), None)
+            if same is not None:
+                values["id"] = same.pk
+                unused.remove(same)
+
+
+def _is_identical(row, values: dict) -> bool:
+    for name, value in values.items():
+        field = row._meta.get_field(name)
+        if field.is_relation:
+            if getattr(row, field.attname) != (value.pk if isinstance(value, Model) else value):
+                return False
+        else:
+            try:
+                if getattr(row, field.attname) != field.to_python(value):
+                    return False
+            except ValidationError:
+                return False  # a value the row's checks will refuse
+    return True
 
 
 # --- The import's life: upload, preview by a worker, confirmation, import by a worker -------

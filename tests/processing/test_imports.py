@@ -1,6 +1,7 @@
 """Importing a register: upload, preview (nothing written), confirmation (all or nothing),
 drafts, catalogue matched by name without duplicates, history with its author, bad files."""
 
+import datetime
 import io
 import zipfile
 from pathlib import Path
@@ -205,3 +206,32 @@ def test_an_export_imported_into_an_empty_organisation_gives_the_same_register(
     assert after == before
     record = ProcessingActivity.objects.get(organisation=other_organisation, reference="PA-001").history.earliest()
     assert (record.history_user, record.history_change_reason) == (dpo, "import")
+
+
+def test_importing_the_same_file_again_changes_nothing_in_the_history(
+    organisation, other_organisation, complete_data, dpo
+):
+    from core.history import acting_as
+    from processing.exports import RegisterExport, register_export_write
+    from processing.history import activity_history
+    from processing.imports import import_document, read_import_file
+    from processing.services import activity_create
+
+    data = complete_data | {"controller_parties": [{"name": "Partner SA", "contact": "Lyon"}]}
+    data["transfers"] = [{**data["transfers"][0], "tia_date": datetime.date(2026, 1, 5), "tia_reference": "TIA-1"}]
+    activity_create(organisation=organisation, reference="PA-001", **data)
+    output = io.BytesIO()
+    register_export_write(organisation, RegisterExport(format="xlsx", language="en", active_only=False), output)
+    document = read_import_file(output.getvalue()).document
+
+    def imported():
+        with acting_as(dpo, "import"):
+            return import_document(organisation=other_organisation, document=document, commit=True)
+
+    assert imported().created == ["PA-001"]
+    activity = ProcessingActivity.objects.get(organisation=other_organisation)
+    rows_before = sorted(Transfer.objects.filter(activity=activity).values_list("pk", flat=True))
+    history_before = [(change.subject, change.kind, change.details) for change in activity_history(activity)]
+    assert imported().updated == ["PA-001"]
+    assert sorted(Transfer.objects.filter(activity=activity).values_list("pk", flat=True)) == rows_before
+    assert [(change.subject, change.kind, change.details) for change in activity_history(activity)] == history_before
