@@ -10,6 +10,7 @@ MAX_UNCOMPRESSED bytes or a sheet of more than MAX_CELLS cells.
 """
 
 import io
+import posixpath
 import re
 import zipfile
 import zlib
@@ -69,7 +70,7 @@ def _check_size(data: bytes) -> None:
         if "content.xml" in names:
             scanned = {"content.xml"}
         elif "xl/workbook.xml" in names:
-            scanned = {name for name in names if name.startswith("xl/worksheets/") and name.endswith(".xml")}
+            scanned = _xlsx_sheet_parts(archive)
         else:
             raise _not_a_spreadsheet()
         budget = MAX_UNCOMPRESSED
@@ -83,6 +84,35 @@ def _check_size(data: bytes) -> None:
                 budget -= info.file_size
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError, expat.ExpatError) as error:
         raise _not_a_spreadsheet() from error
+
+
+def _xlsx_sheet_parts(archive: zipfile.ZipFile) -> set[str]:
+    """The parts of an XLSX a reader may load as sheets: those under xl/worksheets/, and any
+    part the workbook's relationships name, found by its file name wherever it is stored (a
+    sheet may be put in any folder the relationships point to)."""
+    named = set()
+    for info in archive.infolist():
+        if info.filename.lower().endswith("workbook.xml.rels"):
+            if info.file_size > 1 << 20:
+                raise _too_large()
+            named |= {posixpath.basename(target.replace("\\", "/")).lower() for target in _targets(archive.read(info))}
+    return {
+        info.filename
+        for info in archive.infolist()
+        if info.filename.startswith("xl/worksheets/") or posixpath.basename(info.filename).lower() in named
+    }
+
+
+def _targets(rels: bytes) -> list[str]:
+    """The targets a relationships part names (its XML parsed without any DTD)."""
+    targets = []
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.StartDoctypeDeclHandler = parser.EntityDeclHandler = _CellCounter.refuse
+    parser.StartElementHandler = lambda _name, attributes: targets.extend(
+        value for key, value in attributes.items() if key.rsplit("}", 1)[-1] == "Target"
+    )
+    parser.Parse(rels, True)
+    return targets
 
 
 def _read_all(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, counter=None) -> int:
@@ -168,7 +198,8 @@ class _CellCounter:
     def feed(self, chunk: bytes) -> None:
         self.parser.Parse(chunk, False)
 
-    def refuse(self, *args):
+    @staticmethod
+    def refuse(*args):
         raise ValueError("no DTD in a spreadsheet")
 
     def new_sheet(self):

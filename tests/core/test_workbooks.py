@@ -92,3 +92,15 @@ def test_a_sheet_declaring_entities_is_refused():
     sheet = HEAD.replace(b"<worksheet", doctype + b"<worksheet") + cell("A1", "&b;") + TAIL
     with pytest.raises(UnreadableFile, match="could not be read as a spreadsheet"):
         open_workbook(xlsx_with_sheet(sheet))
+
+
+def test_a_sheet_stored_in_another_folder_is_measured_too():
+    # The workbook's relationships may point a sheet anywhere in the archive; calamine follows.
+    far = HEAD + rows(1) + b'<row r="1048576">' + cell("XFD1048576") + b"</row>" + TAIL
+    moved = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(xlsx_with_sheet(far))) as unpacked, zipfile.ZipFile(moved, "w") as packed:
+        for item in unpacked.infolist():
+            content = unpacked.read(item).replace(b"worksheets/sheet1.xml", b"elsewhere/data.xml")
+            packed.writestr(item.filename.replace("worksheets/sheet1.xml", "elsewhere/data.xml"), content)
+    with pytest.raises(UnreadableFile, match="too large"):
+        open_workbook(moved.getvalue())
