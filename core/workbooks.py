@@ -67,11 +67,14 @@ def _check_size(data: bytes) -> None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         names = set(archive.namelist())
+        if any(name.lower().endswith("workbook.bin") for name in names):
+            raise _not_a_spreadsheet()  # the binary XLSB: neither of the formats Registre reads
+        scanned = set()
         if "content.xml" in names:
-            scanned = {"content.xml"}
-        elif "xl/workbook.xml" in names:
-            scanned = _xlsx_sheet_parts(archive)
-        else:
+            scanned.add("content.xml")
+        if "xl/workbook.xml" in names:  # a file may hold both: calamine would read this one
+            scanned |= _xlsx_sheet_parts(archive)
+        if not scanned:
             raise _not_a_spreadsheet()
         budget = MAX_UNCOMPRESSED
         for info in archive.infolist():
@@ -137,7 +140,7 @@ class _XlsxScan:
     64 KB, a sheet that may not fit) to ``_CellCounter``."""
 
     PLACE = re.compile(rb'<c[ \t\r\n]+r="([A-Z]{1,3})([0-9]{1,7})"')
-    PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]*:c[\s/>]")
+    PREFIXED = re.compile(rb"<[^\s<>]*:c[\s/>]")  # any prefix, even one XML forbids: calamine ignores it
     DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
 
     @classmethod

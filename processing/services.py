@@ -18,7 +18,7 @@ from accounts.models import Organisation
 from core.bulk import insert_history
 from core.errors import field_error
 from core.history import change_author, change_origin
-from inventory.models import CatalogueItem, Country, InternationalOrganisation
+from inventory.models import CatalogueItem, Country, InternationalOrganisation, Recipient, System
 
 from .completeness import missing_items
 from .models import (
@@ -305,7 +305,12 @@ def activities_create_many(*, organisation: Organisation, entries: Sequence[dict
     index in ``entries``; nothing is written unless there are none."""
     existing = ProcessingActivity.objects.filter(organisation=organisation).values_list("reference", flat=True)
     seen = {key for reference in existing for key in _unique_keys(ProcessingActivity(reference=reference))}
-    known = {Country: Country.objects.in_bulk(), InternationalOrganisation: InternationalOrganisation.objects.in_bulk()}
+    known = {
+        Country: Country.objects.in_bulk(),
+        InternationalOrganisation: InternationalOrganisation.objects.in_bulk(),
+        Recipient: Recipient.objects.filter(organisation=organisation).in_bulk(),  # a transfer's importer by key
+        System: System.objects.filter(organisation=organisation).in_bulk(),
+    }
     new, errors = [], {}
     for index, data in enumerate(entries):
         try:
@@ -338,7 +343,6 @@ def _new_activity(organisation, data: dict, seen: set, known: dict) -> _NewActiv
     errors = _unique_errors(activity, seen, errors)
     if errors:
         raise ValidationError(errors)
-    seen.update(_unique_keys(activity))
 
     links = {}
     for name in LINK_FIELDS:
@@ -363,7 +367,10 @@ def _new_activity(organisation, data: dict, seen: set, known: dict) -> _NewActiv
     rows = {}
     for name, model in ROW_MODELS.items():
         rows[name], row_errors, row_seen = [], {}, set()
-        if any(values.get("id") is not None for values in data.get(name, [])):
+        ids = [values["id"] for values in data.get(name, []) if values.get("id") is not None]
+        if len(ids) != len(set(ids)):  # as _replace_rows says it
+            raise field_error(name, _("The same row appears twice."), "duplicate")
+        if ids:
             raise field_error(name, _("A row does not belong to this activity."), "invalid")
         for index, values in enumerate(data.get(name, [])):
             row = model(activity=activity, **{field: value for field, value in values.items() if field != "id"})
@@ -376,6 +383,7 @@ def _new_activity(organisation, data: dict, seen: set, known: dict) -> _NewActiv
             rows[name].append(row)
         if row_errors:
             raise ValidationError(row_errors)
+    seen.update(_unique_keys(activity))  # accepted: its reference is taken for the next ones
     return _NewActivity(activity, links, subject_links, rows)
 
 

@@ -72,11 +72,13 @@ def test_a_far_cell_cut_by_the_scans_chunks_is_still_seen():
         ),
         # The place given after another attribute.
         pytest.param(b'<row r="1048576"><c t="n" r="XFD1048576"><v>1</v></c></row>', id="place not first"),
+        # A prefix XML forbids, which calamine ignores all the same.
+        pytest.param(b'<row r="1048576"><1:c r="XFD1048576"><1:v>1</1:v></1:c></row>', id="malformed prefix"),
     ],
 )
 def test_a_sheet_too_large_however_its_cells_are_written_is_refused(sheet):
     assert MAX_CELLS < 1048576 * 6  # the last row, six cells wide
-    with pytest.raises(UnreadableFile, match="too large"):
+    with pytest.raises(UnreadableFile, match=r"too large|could not be read as a spreadsheet"):
         open_workbook(xlsx_with_sheet(HEAD + sheet + TAIL))
 
 
@@ -104,3 +106,14 @@ def test_a_sheet_stored_in_another_folder_is_measured_too():
             packed.writestr(item.filename.replace("worksheets/sheet1.xml", "elsewhere/data.xml"), content)
     with pytest.raises(UnreadableFile, match="too large"):
         open_workbook(moved.getvalue())
+
+
+def test_a_workbook_that_also_holds_an_ods_content_is_measured_as_the_workbook_it_is():
+    far = HEAD + rows(1) + b'<row r="1048576">' + cell("XFD1048576") + b"</row>" + TAIL
+    both = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(xlsx_with_sheet(far))) as unpacked, zipfile.ZipFile(both, "w") as packed:
+        for item in unpacked.infolist():
+            packed.writestr(item, unpacked.read(item))
+        packed.writestr("content.xml", "<office:document-content/>")
+    with pytest.raises(UnreadableFile, match="too large"):
+        open_workbook(both.getvalue())

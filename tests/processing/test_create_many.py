@@ -82,6 +82,9 @@ BAD_ENTRIES = {
         data, "security_measures", [{"kind": "access_control"}]
     ),
     "a row that names an id": lambda data, c, other: with_rows(data, "controller_parties", [{"id": 1, "name": "X"}]),
+    "the same row id twice": lambda data, c, other: with_rows(
+        data, "controller_parties", [{"id": 1, "name": "X"}, {"id": 1, "name": "Y"}]
+    ),
     "a controller without name": lambda data, c, other: with_rows(data, "controller_parties", [{"contact": "Lyon"}]),
 }
 
@@ -171,3 +174,17 @@ def test_queries_do_not_grow_with_the_number_of_activities(organisation, complet
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert activities_create_many(organisation=organisation, entries=entries(20)) == {}
     assert ProcessingActivity.objects.filter(organisation=organisation).count() == 22
+
+
+def test_a_refused_activity_leaves_its_reference_to_the_next(organisation, complete_data):
+    bad = with_rows(complete_data, "retention_lines", [{"duration": 3}]) | {"reference": "PA-009"}
+    errors = activities_create_many(organisation=organisation, entries=[bad, complete_data | {"reference": "PA-009"}])
+    assert list(errors) == [0]
+
+
+def test_an_importer_given_by_its_key_is_accepted_as_alone(organisation, catalogue, complete_data):
+    entry = copy.deepcopy(complete_data)
+    entry["transfers"][0] |= {"recipient": None, "recipient_id": catalogue["crm_vendor"].pk}
+    activity_create(organisation=organisation, reference="PA-001", **copy.deepcopy(entry))
+    assert activities_create_many(organisation=organisation, entries=[entry | {"reference": "PA-002"}]) == {}
+    assert ProcessingActivity.objects.get(reference="PA-002").transfers.get().recipient == catalogue["crm_vendor"]

@@ -432,3 +432,12 @@ def test_an_export_of_the_benchmark_register_reads_back_whole(db):
     assert not reading.problems
     assert reading.document["activities"] == written_document(organisation)["activities"]
     assert len(reading.document["activities"]) == 150
+
+
+def test_a_reference_twice_in_the_json_is_an_error_at_the_second(register):
+    document = written_document(register)
+    document["activities"][2]["reference"] = document["activities"][0]["reference"].lower()
+    reading = read_registre_json(json.dumps(document).encode())
+    assert [(p.row, p.column, p.level) for p in reading.problems] == [(3, "reference", ERROR)]
+    assert "already the one of row 1" in reading.problems[0].message
+    assert len(reading.document["activities"]) == 2

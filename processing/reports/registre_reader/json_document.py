@@ -10,7 +10,7 @@ from django_countries import countries
 
 from ..document import ACTIVITY_FIELDS, FORMAT, PART_FIELDS, VERSION
 from ..problems import ERROR, WARNING, Problem, Reading, UnreadableFile
-from .fields import ISO_DATE, REGISTER, _Field, _fields, _quoted
+from .fields import ISO_DATE, REGISTER, _Field, _fields, _key, _quoted
 
 JSON_SHEET = "JSON"
 MAX_JSON_BYTES = 50 * 1024 * 1024
@@ -228,8 +228,18 @@ def read_registre_json(data: bytes) -> Reading:
     checker = _JsonChecker()
     document = {key: content.get(key) for key in HEADER[:6]}
     document["organisation"] = checker.organisation(content.get("organisation"))
-    document["activities"] = [
-        activity for index, item in enumerate(activities) if (activity := checker.activity(item, index + 1)) is not None
-    ]
+    document["activities"] = []
+    first_rows = {}  # a reference's matching key -> the rank of the activity that has it
+    for row, item in enumerate(activities, start=1):
+        activity = checker.activity(item, row)
+        if activity is None:
+            continue
+        key = _key(activity["reference"] or "")
+        if key and key in first_rows:
+            message = _("The reference “%(reference)s” is already the one of row %(row)s: each activity needs its own.")
+            checker.error(row, "reference", message % {"reference": activity["reference"], "row": first_rows[key]})
+            continue
+        first_rows.setdefault(key, row)
+        document["activities"].append(activity)
     checker.unknown_keys(None, "", content, HEADER)
     return Reading(document, [*checker.problems, *checker.warnings()])
