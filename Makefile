@@ -44,6 +44,7 @@ run: migrate
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports  # the layers and no cycle: [tool.importlinter] in pyproject.toml
 
 format: install-dev
 	$(BIN)/ruff check --fix .

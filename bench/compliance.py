@@ -178,8 +178,8 @@ def seed(*, name: str, slug: str, size: int, seed_number: int = 42):
     from django.utils import timezone
 
     from accounts.services import organisation_create
+    from processing.compliance.services import retention_policy_seed
     from processing.models import ActivityDataSubject, ProcessingActivity, RetentionLine, Transfer
-    from processing.retention_policy import retention_policy_seed
 
     rng = random.Random(seed_number)
     today = timezone.localdate()
@@ -323,8 +323,8 @@ def sweep(organisation, *, trace_memory: bool = False) -> dict:
     """One ``check_organisation``: wall time (or, traced, peak memory), queries, time per rule."""
     from django.db import connection
 
-    from processing.compliance import check_organisation
-    from processing.rules import load
+    from processing.compliance.check import check_organisation
+    from processing.compliance.rules.registry import load
 
     gc.collect()
     counter, marks = QueryCounter(), []
@@ -362,7 +362,7 @@ def forget_findings(organisation) -> None:
     """Delete the organisation's findings and their history, so that a sweep is a first one again."""
     from django.db import connection
 
-    from processing.models import Finding
+    from processing.compliance.models import Finding
 
     with connection.cursor() as cursor:
         for model in (Finding, Finding.history.model):  # no per-row history entry: a bare DELETE
@@ -452,7 +452,7 @@ def measure_floor(organisation, size: int) -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from processing.rules import load
+    from processing.compliance.rules.registry import load
 
     today = timezone.localdate()
     rule = load()["transfer.no_valid_tool"]
@@ -498,8 +498,9 @@ def measure_one_activity_change(organisation, size: int) -> None:
     register. Then that check alone, after the change is undone, and its queries."""
     from django.db import connection
 
-    from processing.compliance import check_organisation
-    from processing.models import Finding, Transfer
+    from processing.compliance.check import check_organisation
+    from processing.compliance.models import Finding
+    from processing.models import Transfer
     from processing.services import activity_update
 
     flagged = Finding.objects.filter(organisation=organisation, rule="transfer.no_valid_tool").values("subject_id")
@@ -551,7 +552,7 @@ def measure_one_activity_change(organisation, size: int) -> None:
 
 
 def run(size: int) -> None:
-    from processing.models import Finding
+    from processing.compliance.models import Finding
 
     sizes = {"small": max(size // 10, 1), "large": size}
     organisations = {}

@@ -31,7 +31,7 @@ def run(size: int) -> None:
     target = organisation_create(name="Import benchmark SAS", slug="import-bench")
 
     def measure(commit: bool) -> dict:
-        from processing.imports import import_document, read_import_file
+        from processing.reports.imports import import_document, read_import_file
 
         start = time.perf_counter()
         reading = read_import_file(data)

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from core import panels
+
 
 class BreachesConfig(AppConfig):
     name = "breaches"
@@ -9,6 +11,8 @@ class BreachesConfig(AppConfig):
     def ready(self):
         # The breach checks join the compliance watch; the DPOs are warned of a deadline.
         from . import rules, tasks  # noqa: F401
+
+        panels.add("organisation_home_cards", "breaches/includes/home_card.html", order=20)
 
     def seed_demo(self) -> str:
         from .demo import seed_demo_breaches

@@ -18,7 +18,7 @@ authority reads afterwards, and a closed breach can still be completed.
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from processing.rules import Hit, rule, subject_kind
+from processing.compliance.rules.registry import Hit, rule, subject_kind
 
 from .clock import State, breach_clock, most_of_the_delay_gone
 from .models import Breach

@@ -20,11 +20,12 @@ from django.utils import timezone, translation
 
 from accounts.models import Membership, Organisation
 from core.mail import templated_email
-from processing.compliance import CheckResult, check_organisation
-from processing.digest import user_zone
-from processing.findings import ACTIVE
-from processing.rules import family_rules, on_findings_raised
-from processing.tasks import CHECK_TASK, PendingCheck
+from processing.compliance.check import CheckResult, check_organisation
+from processing.compliance.digest import user_zone
+from processing.compliance.rechecks import PendingCheck
+from processing.compliance.rules.registry import family_rules, on_findings_raised
+from processing.compliance.selectors import ACTIVE
+from processing.compliance.tasks import CHECK_TASK
 
 from .clock import State, breach_clock
 from .models import Breach

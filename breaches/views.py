@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 
 from accounts.permissions import Action, organisation_view
 from core.history import object_history
-from processing.exports import export_log
-from processing.findings import subject_findings
-from processing.models import ExportLog
+from processing.compliance.selectors import subject_findings
+from processing.reports.models import ExportLog
+from processing.reports.services import export_log
 
 from . import services
 from .clock import breach_clock

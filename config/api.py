@@ -14,8 +14,9 @@ from inventory.api import (
     RecipientViewSet,
     SystemViewSet,
 )
-from processing.api import ActivityViewSet, FindingViewSet
-from processing.export_api import ExportViewSet
+from processing.api import ActivityViewSet
+from processing.compliance.api import FindingViewSet
+from processing.reports.api import ExportViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False  # the schema and /api/docs/ describe the API

@@ -17,6 +17,8 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config import __version__
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -34,6 +36,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[:
 # The container's own health probe calls http://127.0.0.1:8000/healthz whatever the site's name.
 ALLOWED_HOSTS += [host for host in ("127.0.0.1", "localhost") if host not in ALLOWED_HOSTS]
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+REGISTRE_VERSION = __version__  # shown in every page's footer
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -58,7 +62,9 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "inventory",
-    "processing",
+    "processing",  # the register itself
+    "processing.compliance",  # above the register: rules, checks, findings, retention policy
+    "processing.reports",  # above the register: exports and imports
     "breaches",
 ]
 
@@ -312,7 +318,7 @@ SPECTACULAR_SETTINGS = {
         "DurationUnitEnum": "processing.models.RetentionLine.Unit",
         "ActivityStatusEnum": "processing.models.ProcessingActivity.Status",
         "ActivityRoleEnum": "processing.models.ProcessingActivity.Role",
-        "ExportStatusEnum": "processing.models.ExportLog.Status",
+        "ExportStatusEnum": "processing.reports.models.ExportLog.Status",
         "ExportScopeEnum": ["active", "all"],
         "RecipientKindEnum": "inventory.models.Recipient.Kind",
         "SystemKindEnum": "inventory.models.System.Kind",

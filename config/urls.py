@@ -8,6 +8,8 @@ organisation_patterns = [
     path("", include("accounts.organisation_urls")),
     path("", include("inventory.urls")),
     path("", include("processing.urls")),
+    path("", include("processing.compliance.urls")),
+    path("", include("processing.reports.urls")),
     path("", include("breaches.urls")),
 ]
 

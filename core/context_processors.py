@@ -1,6 +1,6 @@
-from config import __version__
+from django.conf import settings
 
 
 def registre(request):
-    """Values every page shows: the version in the footer."""
-    return {"registre_version": __version__}
+    """Values every page shows: the version in the footer (``REGISTRE_VERSION``, set by config)."""
+    return {"registre_version": settings.REGISTRE_VERSION}

@@ -5,10 +5,9 @@ The answer names what failed, never why: the detail (hosts, users) goes to the l
 
 import logging
 
+from celery import current_app as celery_app  # the project's app (config.celery_app), set as current
 from django.conf import settings
 from django.db import connection
-
-from config.celery_app import app as celery_app
 
 from .models import WorkerHeartbeat
 

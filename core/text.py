@@ -2,6 +2,8 @@
 
 import unicodedata
 
+from django.utils.translation import ngettext
+
 
 def normalise_key(text: str) -> str:
     """A matching key that ignores case, accents and spacing.
@@ -13,3 +15,12 @@ def normalise_key(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     without_accents = "".join(char for char in decomposed if not unicodedata.combining(char))
     return " ".join(without_accents.split())
+
+
+def duration_text(number: int, unit: str) -> str:
+    """3, "years" → "3 years", in the active language."""
+    if unit == "days":
+        return ngettext("%(number)d day", "%(number)d days", number) % {"number": number}
+    if unit == "months":
+        return ngettext("%(number)d month", "%(number)d months", number) % {"number": number}
+    return ngettext("%(number)d year", "%(number)d years", number) % {"number": number}

@@ -1,6 +1,9 @@
 """Reference data on where personal data may go: the EEA and the adequacy decisions.
 
-Facts checked against public sources in November 2026 (see shared GDPR.md, section 5).
+Facts checked in November 2026 against their sources: the EEA against Art. 3 TEU and the EEA Agreement; each
+adequacy decision against its text in the Official Journal (its number is its ``reference`` below) and the
+European Commission's list, https://commission.europa.eu/law/law-topic/data-protection/international-dimension-data-protection/adequacy-decisions_en
+(how the checks use them: docs/compliance.md).
 This module only *seeds* the database; superusers keep the data current in the admin and
 the checks always read the database, so a revoked or new decision changes the findings
 without a code change.

@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from .models import ActivityDataSubject, ControllerParty, ProcessingActivity, RetentionLine, SecurityMeasure, Transfer
+from processing.models import (
+    ActivityDataSubject,
+    ControllerParty,
+    ProcessingActivity,
+    RetentionLine,
+    SecurityMeasure,
+    Transfer,
+)
 
 
 class ActivityDataSubjectInline(admin.TabularInline):

@@ -17,30 +17,25 @@ from rest_framework.response import Response
 
 from accounts.api import (
     OrganisationField,
-    OrganisationScopedReadViewSet,
     OrganisationScopedViewSet,
     OwnEntries,
     OwnEntry,
 )
-from accounts.permissions import Action, organisation_access
+from accounts.permissions import organisation_access
 from core.api import StrictKeys, require_if_match
 from inventory.models import Country, DataField, DataSubjectCategory, InternationalOrganisation, Recipient, System
-
-from . import as_of, compliance, history, services
-from .completeness import missing_items
-from .filters import ActivityFilter
-from .findings import FindingFilter
-from .models import (
+from processing import as_of, history, services
+from processing.completeness import missing_items
+from processing.filters import ActivityFilter
+from processing.models import (
     ActivityDataSubject,
     ControllerParty,
-    Finding,
     ProcessingActivity,
     RetentionLine,
     SecurityMeasure,
     Transfer,
 )
-from .rules import load
-from .selectors import activities_for_api
+from processing.selectors import activities_for_api
 
 
 def row_fields(model) -> list[str]:
@@ -288,86 +283,3 @@ class ActivityViewSet(OrganisationScopedViewSet):
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def history(self, request, pk=None):
         return Response(ChangeSerializer(history.activity_history(self.get_object()), many=True).data)
-
-
-class FindingSerializer(serializers.ModelSerializer):
-    organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    subject_type = serializers.SerializerMethodField(help_text="activity, system or recipient (later: breach).")
-    message = serializers.SerializerMethodField(help_text="What is wrong and what to do, in the caller's language.")
-    article = serializers.SerializerMethodField()
-    status_changed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-
-    class Meta:
-        model = Finding
-        fields = [
-            "id",
-            "organisation",
-            "rule",
-            "severity",
-            "subject_type",
-            "subject_id",
-            "article",
-            "message",
-            "params",
-            "status",
-            "first_detected_at",
-            "last_seen_at",
-            "resolved_at",
-            "status_changed_by",
-            "justification",
-        ]
-        read_only_fields = fields
-
-    def get_subject_type(self, finding) -> str:
-        return "activity" if finding.subject_type.model == "processingactivity" else finding.subject_type.model
-
-    def get_message(self, finding) -> str:
-        rule = load().get(finding.rule)
-        return rule.render(finding.params) if rule else finding.rule
-
-    def get_article(self, finding) -> str:
-        rule = load().get(finding.rule)
-        return rule.article if rule else ""
-
-
-class JustificationSerializer(serializers.Serializer):
-    justification = serializers.CharField(max_length=5000, help_text="Why the organisation accepts the risk.")
-
-
-class FindingApiFilter(FindingFilter):
-    organisation = django_filters.CharFilter(field_name="organisation__slug", help_text="An organisation's slug.")
-
-    class Meta(FindingFilter.Meta):
-        fields = ["organisation", *FindingFilter.Meta.fields]
-
-
-@extend_schema_view(
-    list=extend_schema(summary="Findings of the compliance checks in your organisations"),
-    retrieve=extend_schema(summary="One finding"),
-)
-class FindingViewSet(OrganisationScopedReadViewSet):
-    queryset = Finding.objects.select_related("subject_type", "status_changed_by").order_by("-first_detected_at", "pk")
-    serializer_class = FindingSerializer
-    filterset_class = FindingApiFilter
-    filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
-    action_permissions = {"acknowledge": Action.RUN_CHECKS, "accept_risk": Action.ACCEPT_RISK}
-
-    def etag(self, finding) -> str:
-        return f'"{finding.status}-{finding.updated_at.timestamp()}"'
-
-    @extend_schema(request=None, summary="Acknowledge an open finding (the DPO)")
-    @action(detail=True, methods=["post"])
-    def acknowledge(self, request, pk=None):
-        finding = compliance.finding_acknowledge(finding=self.get_object(), user=request.user)
-        return self._respond(finding)
-
-    @extend_schema(request=JustificationSerializer, summary="Accept the risk, with a justification (DPO, manager)")
-    @action(detail=True, methods=["post"], url_path="accept-risk")
-    def accept_risk(self, request, pk=None):
-        finding = self.get_object()
-        body = JustificationSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        finding = compliance.finding_accept_risk(
-            finding=finding, user=request.user, justification=body.validated_data["justification"]
-        )
-        return self._respond(finding)

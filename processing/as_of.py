@@ -28,10 +28,16 @@ from inventory.models import (
     System,
     SystemCountry,
 )
-
-from .history import IGNORED_HERE, LINKS
-from .models import ActivityDataSubject, ControllerParty, ProcessingActivity, RetentionLine, SecurityMeasure, Transfer
-from .selectors import prefill
+from processing.history import IGNORED_HERE, LINKS
+from processing.models import (
+    ActivityDataSubject,
+    ControllerParty,
+    ProcessingActivity,
+    RetentionLine,
+    SecurityMeasure,
+    Transfer,
+)
+from processing.selectors import prefill
 
 EARLIEST_DAY = date(1970, 1, 1)
 
@@ -77,12 +83,16 @@ def activities_as_of(organisation: Organisation, moment: datetime, records) -> l
         activity.as_of_record = record
         activities.append(activity)
     by_id = {activity.pk: activity for activity in activities}
-    history_ids = {record.history_id: record.id for record in records}
     countries = {country.pk: country for country in Country.objects.all()}
-    international = {item.pk: item for item in InternationalOrganisation.objects.all()}
+    catalogue = _catalogue_as_of(organisation, moment, countries)
+    _prefill_links(by_id, {record.history_id: record.id for record in records}, catalogue)
+    _prefill_rows(by_id, moment, catalogue, countries)
+    return activities
 
-    # The catalogue entries as they were named then (an entry without history at that moment,
-    # say one loaded before history was kept, is shown as it is now).
+
+def _catalogue_as_of(organisation: Organisation, moment: datetime, countries: dict) -> dict:
+    """The catalogue entries as they were named then, by model and key (an entry without history at that moment,
+    say one loaded before history was kept, is shown as it is now); systems with their countries then."""
     catalogue = {}
     for model in (DataField, DataSubjectCategory, Recipient, System):
         entries = {entry.pk: entry for entry in model.objects.filter(organisation=organisation)}
@@ -105,8 +115,11 @@ def activities_as_of(organisation: Organisation, moment: datetime, records) -> l
             link._state.fields_cache["country"] = countries.get(link.country_id)
     for system in catalogue[System].values():
         prefill(system, "country_links", sorted(system_countries.get(system.pk, []), key=lambda link: link.country_id))
+    return catalogue
 
-    # The links of each activity's own record.
+
+def _prefill_links(by_id: dict, history_ids: dict, catalogue: dict) -> None:
+    """The links of each activity's own record (``history_ids``: historical record → activity)."""
     for name, (column, model) in LINKS.items():
         lists = {pk: [] for pk in by_id}
         through = apps.get_model("processing", f"HistoricalProcessingActivity_{name}")
@@ -119,29 +132,26 @@ def activities_as_of(organisation: Organisation, moment: datetime, records) -> l
         for pk, items in lists.items():
             prefill(by_id[pk], name, sorted(items, key=lambda item: normalise_key(item.name)))
 
-    # The rows as they stood.
+
+def _prefill_rows(by_id: dict, moment: datetime, catalogue: dict, countries: dict) -> None:
+    """The rows of each activity as they stood, with what they name."""
+    related = {
+        "country": countries,
+        "category": catalogue[DataSubjectCategory],
+        "recipient": catalogue[Recipient],
+        "system": catalogue[System],
+        "international_organisation": {item.pk: item for item in InternationalOrganisation.objects.all()},
+    }
     for name, model in ROW_MODELS.items():
         lists = {pk: [] for pk in by_id}
         for record in latest_records(model.history.model, moment, activity_id__in=list(by_id)).order_by("id"):
             row = _rebuild(model, record)
-            for field_name in ("country", "category", "recipient", "system"):
+            for field_name, entries in related.items():
                 if hasattr(row, f"{field_name}_id"):
-                    target = getattr(row, f"{field_name}_id")
-                    related = {
-                        "country": countries,
-                        "category": catalogue[DataSubjectCategory],
-                        "recipient": catalogue[Recipient],
-                        "system": catalogue[System],
-                    }[field_name].get(target)
-                    row._state.fields_cache[field_name] = related
-            if hasattr(row, "international_organisation_id"):
-                row._state.fields_cache["international_organisation"] = international.get(
-                    row.international_organisation_id
-                )
+                    row._state.fields_cache[field_name] = entries.get(getattr(row, f"{field_name}_id"))
             lists[row.activity_id].append(row)
         for pk, items in lists.items():
             prefill(by_id[pk], name, items)
-    return activities
 
 
 def moment_of(day) -> datetime:
@@ -161,9 +171,27 @@ def register_changes(organisation: Organisation, start: datetime, end: datetime)
     """What changed in the register between two moments: activities added, removed, changed."""
     before = {a.pk: a for a in activities_as_of(organisation, start, activity_records_as_of(organisation, start))}
     after = {a.pk: a for a in activities_as_of(organisation, end, activity_records_as_of(organisation, end))}
+    names = _names_in(before, after)
 
+    def name_of(model, pk):
+        return names.get((model, pk), f"#{pk}")
+
+    changed = []
+    for pk in sorted(set(before) & set(after), key=lambda pk: after[pk].reference):
+        details = _activity_changes(before[pk], after[pk], name_of)
+        if details:
+            changed.append((after[pk], details))
+    return {
+        "added": sorted((after[pk] for pk in set(after) - set(before)), key=lambda a: a.reference),
+        "removed": sorted((before[pk] for pk in set(before) - set(after)), key=lambda a: a.reference),
+        "changed": changed,
+    }
+
+
+def _names_in(*snapshots) -> dict:
+    """(model, key) → the name of what the activities of the snapshots name; the later snapshot's name wins."""
     names = {}
-    for snapshot in (before, after):  # the later name wins
+    for snapshot in snapshots:
         for activity in snapshot.values():
             for name, (_column, model) in LINKS.items():
                 for item in activity._prefetched_objects_cache[name]:
@@ -173,37 +201,36 @@ def register_changes(organisation: Organisation, start: datetime, end: datetime)
             for row in activity._prefetched_objects_cache["transfers"]:
                 if row.country_id:
                     names[(Country, row.country_id)] = row.country.name
+    return names
 
-    def name_of(model, pk):
-        return names.get((model, pk), f"#{pk}")
 
-    changed = []
-    for pk in sorted(set(before) & set(after), key=lambda pk: after[pk].reference):
-        old, new = before[pk], after[pk]
-        details = field_changes(ProcessingActivity, old, new, name_of, IGNORED_HERE)
-        for name in LINKS:
-            old_items = {item.pk: item.name for item in old._prefetched_objects_cache[name]}
-            new_items = {item.pk: item.name for item in new._prefetched_objects_cache[name]}
-            moved = [f"+ {new_items[key]}" for key in sorted(set(new_items) - set(old_items))]
-            moved += [f"− {old_items[key]}" for key in sorted(set(old_items) - set(new_items))]
-            if moved:
-                label = capitalised(ProcessingActivity._meta.get_field(name).verbose_name)
-                details.append(f"{label}: {', '.join(moved)}")
-        for name, model in ROW_MODELS.items():
-            old_rows = {row.pk: row for row in old._prefetched_objects_cache[name]}
-            new_rows = {row.pk: row for row in new._prefetched_objects_cache[name]}
-            label = capitalised(model._meta.verbose_name)
-            for key in sorted(set(new_rows) - set(old_rows)):
-                details.append(f"{label}: + {new_rows[key]}")
-            for key in sorted(set(old_rows) - set(new_rows)):
-                details.append(f"{label}: − {old_rows[key]}")
-            for key in sorted(set(old_rows) & set(new_rows)):
-                for detail in field_changes(model, old_rows[key], new_rows[key], name_of, IGNORED_HERE):
-                    details.append(f"{label} ({new_rows[key]}): {detail}")
-        if details:
-            changed.append((new, details))
-    return {
-        "added": sorted((after[pk] for pk in set(after) - set(before)), key=lambda a: a.reference),
-        "removed": sorted((before[pk] for pk in set(before) - set(after)), key=lambda a: a.reference),
-        "changed": changed,
-    }
+def _activity_changes(old: ProcessingActivity, new: ProcessingActivity, name_of) -> list[str]:
+    """What changed in one activity: its fields, then its links, then its rows."""
+    details = field_changes(ProcessingActivity, old, new, name_of, IGNORED_HERE)
+    for name in LINKS:
+        old_items = {item.pk: item.name for item in old._prefetched_objects_cache[name]}
+        new_items = {item.pk: item.name for item in new._prefetched_objects_cache[name]}
+        moved = [f"+ {new_items[key]}" for key in sorted(set(new_items) - set(old_items))]
+        moved += [f"− {old_items[key]}" for key in sorted(set(old_items) - set(new_items))]
+        if moved:
+            label = capitalised(ProcessingActivity._meta.get_field(name).verbose_name)
+            details.append(f"{label}: {', '.join(moved)}")
+    for name, model in ROW_MODELS.items():
+        details += _row_changes(
+            model,
+            {row.pk: row for row in old._prefetched_objects_cache[name]},
+            {row.pk: row for row in new._prefetched_objects_cache[name]},
+            name_of,
+        )
+    return details
+
+
+def _row_changes(model, old_rows: dict, new_rows: dict, name_of) -> list[str]:
+    """Rows of one kind added, removed and changed (field by field)."""
+    label = capitalised(model._meta.verbose_name)
+    details = [f"{label}: + {new_rows[key]}" for key in sorted(set(new_rows) - set(old_rows))]
+    details += [f"{label}: − {old_rows[key]}" for key in sorted(set(old_rows) - set(new_rows))]
+    for key in sorted(set(old_rows) & set(new_rows)):
+        for detail in field_changes(model, old_rows[key], new_rows[key], name_of, IGNORED_HERE):
+            details.append(f"{label} ({new_rows[key]}): {detail}")
+    return details

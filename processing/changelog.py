@@ -13,8 +13,14 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Membership, Organisation
 from core.history import SAME_SAVE
 from inventory.models import DataField, DataSubjectCategory, Recipient, System
-
-from .models import ActivityDataSubject, ControllerParty, ProcessingActivity, RetentionLine, SecurityMeasure, Transfer
+from processing.models import (
+    ActivityDataSubject,
+    ControllerParty,
+    ProcessingActivity,
+    RetentionLine,
+    SecurityMeasure,
+    Transfer,
+)
 
 PAGE_SIZE = 50
 KINDS = {  # kind of object -> (model, how its history is limited to the organisation)

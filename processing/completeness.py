@@ -15,11 +15,10 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from inventory.models import DataField
-
-from .models import (
+from processing.compliance.models import Finding
+from processing.models import (
     ActivityDataSubject,
     ControllerParty,
-    Finding,
     ProcessingActivity,
     RetentionLine,
     SecurityMeasure,
@@ -200,65 +199,90 @@ def _facts(where: str, where_parameters: list) -> dict[int, Facts]:
 def missing_items(activity: ProcessingActivity, facts: Facts | None = None) -> list[MissingItem]:
     """Every mandatory item the activity lacks, in the order of Art. 30 then Art. 6, 9, 10."""
     facts = facts or facts_from_rows(activity)
-    missing = []
-    organisation = activity.organisation
     processor = activity.role == ProcessingActivity.Role.PROCESSOR
-    identity = "30(2)(a)" if processor else "30(1)(a)"
+    return [item for letter in ART_30_LETTERS for item in letter(activity, facts, processor)]
 
+
+def _identity(activity, facts, processor):
+    """(a): who the controller, the joint controllers or the controllers served are, and how to reach them."""
+    identity = "30(2)(a)" if processor else "30(1)(a)"
+    organisation = activity.organisation
     if not (organisation.address or organisation.email or organisation.phone):
-        missing.append(MissingItem(identity, "identity", _("the organisation's contact details (Settings)")))
+        yield MissingItem(identity, "identity", _("the organisation's contact details (Settings)"))
     if facts.party_without_contact:
-        missing.append(MissingItem(identity, "identity", _("the contact details of every other controller")))
+        yield MissingItem(identity, "identity", _("the contact details of every other controller"))
     if activity.role == ProcessingActivity.Role.JOINT_CONTROLLER:
         if not facts.has_parties:
-            missing.append(MissingItem("30(1)(a)", "identity", _("the joint controllers and their contact details")))
+            yield MissingItem("30(1)(a)", "identity", _("the joint controllers and their contact details"))
         if not activity.joint_arrangement.strip():
-            missing.append(MissingItem("26", "identity", _("the arrangement between joint controllers")))
+            yield MissingItem("26", "identity", _("the arrangement between joint controllers"))
     if processor and not facts.has_parties:
-        missing.append(MissingItem("30(2)(a)", "identity", _("the controllers on whose behalf you act")))
+        yield MissingItem("30(2)(a)", "identity", _("the controllers on whose behalf you act"))
 
+
+def _purposes(activity, facts, processor):
+    """(b): the purposes (for a processor, the categories of processing)."""
     if not activity.purpose.strip():
-        missing.append(MissingItem("30(2)(b)" if processor else "30(1)(b)", "purposes", _("the main purpose")))
-    if not processor:
-        if not facts.has_subjects:
-            missing.append(MissingItem("30(1)(c)", "data", _("at least one category of people")))
-        if not facts.has_data_fields:
-            missing.append(MissingItem("30(1)(c)", "data", _("at least one category of personal data")))
-        if not facts.has_recipients:
-            missing.append(MissingItem("30(1)(d)", "recipients", _("at least one recipient")))
+        yield MissingItem("30(2)(b)" if processor else "30(1)(b)", "purposes", _("the main purpose"))
 
-    transfer_letter = "30(2)(c)" if processor else "30(1)(e)"
+
+def _people_and_data(activity, facts, processor):
+    """(c): the categories of people and of personal data (a controller's record only)."""
+    if processor:
+        return
+    if not facts.has_subjects:
+        yield MissingItem("30(1)(c)", "data", _("at least one category of people"))
+    if not facts.has_data_fields:
+        yield MissingItem("30(1)(c)", "data", _("at least one category of personal data"))
+
+
+def _recipients(activity, facts, processor):
+    """(d): the categories of recipients (a controller's record only)."""
+    if not processor and not facts.has_recipients:
+        yield MissingItem("30(1)(d)", "recipients", _("at least one recipient"))
+
+
+def _transfers(activity, facts, processor):
+    """(e), or 30(2)(c) for a processor: each transfer's tool, and the safeguards of a one-off transfer."""
+    letter = "30(2)(c)" if processor else "30(1)(e)"
     for destination in facts.transfers_without_tool:
-        missing.append(
-            MissingItem(
-                transfer_letter,
-                "transfers",
-                _("the transfer tool for the transfer to %(destination)s") % {"destination": destination},
-            )
+        yield MissingItem(
+            letter,
+            "transfers",
+            _("the transfer tool for the transfer to %(destination)s") % {"destination": destination},
         )
     if facts.compelling_transfer_without_safeguards:
-        missing.append(MissingItem(transfer_letter, "transfers", _("the safeguards of the one-off transfer")))
+        yield MissingItem(letter, "transfers", _("the safeguards of the one-off transfer"))
 
+
+def _retention(activity, facts, processor):
+    """(f): how long the data is kept (a controller's record only)."""
     if not processor and not facts.has_defined_retention:
-        missing.append(MissingItem("30(1)(f)", "retention", _("how long the data is kept")))
-    if not facts.has_security_measures:
-        missing.append(
-            MissingItem("30(2)(d)" if processor else "30(1)(g)", "security", _("at least one security measure"))
-        )
+        yield MissingItem("30(1)(f)", "retention", _("how long the data is kept"))
 
-    if not processor:
-        if not activity.lawful_basis:
-            missing.append(MissingItem("6(1)", "purposes", _("the lawful basis")))
-        if facts.has_special_category:
-            if not activity.special_condition:
-                missing.append(
-                    MissingItem("9(2)", "purposes", _("the Art. 9(2) condition for the special categories of data"))
-                )
-            elif (
-                activity.special_condition in CONDITIONS_NEEDING_A_LAW
-                and not activity.special_condition_reference.strip()
-            ):
-                missing.append(MissingItem("9(2)", "purposes", _("the law the Art. 9(2) condition rests on")))
-        if facts.has_criminal_data and not activity.criminal_data_basis.strip():
-            missing.append(MissingItem("10", "purposes", _("the legal basis for criminal-offence data")))
-    return missing
+
+def _security(activity, facts, processor):
+    """(g), or 30(2)(d) for a processor: the security measures."""
+    if not facts.has_security_measures:
+        yield MissingItem("30(2)(d)" if processor else "30(1)(g)", "security", _("at least one security measure"))
+
+
+def _lawfulness(activity, facts, processor):
+    """Art. 6(1), 9(2) and 10, which activation also requires of a controller's activity."""
+    if processor:
+        return
+    if not activity.lawful_basis:
+        yield MissingItem("6(1)", "purposes", _("the lawful basis"))
+    if facts.has_special_category:
+        if not activity.special_condition:
+            yield MissingItem("9(2)", "purposes", _("the Art. 9(2) condition for the special categories of data"))
+        elif (
+            activity.special_condition in CONDITIONS_NEEDING_A_LAW and not activity.special_condition_reference.strip()
+        ):
+            yield MissingItem("9(2)", "purposes", _("the law the Art. 9(2) condition rests on"))
+    if facts.has_criminal_data and not activity.criminal_data_basis.strip():
+        yield MissingItem("10", "purposes", _("the legal basis for criminal-offence data"))
+
+
+# In the order of the record: Art. 30 letter by letter, then Art. 6, 9 and 10.
+ART_30_LETTERS = (_identity, _purposes, _people_and_data, _recipients, _transfers, _retention, _security, _lawfulness)

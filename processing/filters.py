@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.text import normalise_key
 from inventory.models import DataField, Recipient, System, SystemCountry
-
-from .models import Finding, ProcessingActivity, Transfer
+from processing.compliance.models import Finding
+from processing.models import ProcessingActivity, Transfer
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 

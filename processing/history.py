@@ -12,8 +12,14 @@ from django.utils.translation import gettext_lazy
 
 from core.history import IGNORED, Change, Names, capitalised, display, field_changes, same_save
 from inventory.models import Country, DataField, DataSubjectCategory, InternationalOrganisation, Recipient, System
-
-from .models import ActivityDataSubject, ControllerParty, ProcessingActivity, RetentionLine, SecurityMeasure, Transfer
+from processing.models import (
+    ActivityDataSubject,
+    ControllerParty,
+    ProcessingActivity,
+    RetentionLine,
+    SecurityMeasure,
+    Transfer,
+)
 
 LINKS = {  # m2m field of the activity -> (column in the historical m2m table, catalogue model)
     "data_fields": ("datafield_id", DataField),
@@ -35,15 +41,7 @@ def activity_history(activity: ProcessingActivity) -> list[Change]:
     """Every recorded change of the activity and of its rows, newest first."""
     names = Names()
     records = list(activity.history.select_related("history_user").order_by("history_date", "history_id"))
-    links = {}
-    for link_name, (column, model) in LINKS.items():
-        through = apps.get_model("processing", f"HistoricalProcessingActivity_{link_name}")
-        by_record = {}
-        for history_id, target in through.objects.filter(history__in=records).values_list("history_id", column):
-            by_record.setdefault(history_id, set()).add(target)
-            names.want(model, target)
-        links[link_name] = by_record
-
+    links = _links_by_record(records, names)
     row_records = []
     for model, label in ROWS:
         history = model.history.filter(activity_id=activity.pk).select_related("history_user")
@@ -52,53 +50,78 @@ def activity_history(activity: ProcessingActivity) -> list[Change]:
             names.want_related(model, record, IGNORED_HERE)
     names.load()
 
+    changes = _activity_changes(records, links, names)
+    for model, label, history in row_records:
+        changes += _row_changes(model, label, history, names)
+    changes.sort(key=lambda change: change.when, reverse=True)
+    return changes
+
+
+def _links_by_record(records, names: Names) -> dict:
+    """link name → historical record → the keys it links to (their names wanted)."""
+    links = {}
+    for link_name, (column, model) in LINKS.items():
+        through = apps.get_model("processing", f"HistoricalProcessingActivity_{link_name}")
+        by_record = {}
+        for history_id, target in through.objects.filter(history__in=records).values_list("history_id", column):
+            by_record.setdefault(history_id, set()).add(target)
+            names.want(model, target)
+        links[link_name] = by_record
+    return links
+
+
+def _link_changes(links: dict, previous, record, names: Names) -> list[str]:
+    """The links added and removed between two records of the activity (``previous`` None: its first)."""
+    details = []
+    for link_name, (_column, model) in LINKS.items():
+        before = links[link_name].get(previous.history_id, set()) if previous else set()
+        after = links[link_name].get(record.history_id, set())
+        if before != after:
+            label = ProcessingActivity._meta.get_field(link_name).verbose_name
+            moved = [f"+ {names(model, pk)}" for pk in sorted(after - before)]
+            moved += [f"− {names(model, pk)}" for pk in sorted(before - after)]
+            details.append(f"{capitalised(label)}: {', '.join(moved)}")
+    return details
+
+
+def _activity_changes(records: list, links: dict, names: Names) -> list[Change]:
+    """The changes of the activity itself, a save (the activity, then its links) as one change."""
     changes = []
-
-    def link_changes(previous, record) -> list[str]:
-        details = []
-        for link_name, (_column, model) in LINKS.items():
-            before = links[link_name].get(previous.history_id, set()) if previous else set()
-            after = links[link_name].get(record.history_id, set())
-            if before != after:
-                label = ProcessingActivity._meta.get_field(link_name).verbose_name
-                moved = [f"+ {names(model, pk)}" for pk in sorted(after - before)]
-                moved += [f"− {names(model, pk)}" for pk in sorted(before - after)]
-                details.append(f"{capitalised(label)}: {', '.join(moved)}")
-        return details
-
-    previous = None
+    previous = latest = None
     for record in records:
         if previous is None:  # one record holds the activity as created, with its first links
-            changes.append(Change.of(record, _("Activity"), "created", link_changes(None, record)))
-            latest = changes[-1]
+            latest = Change.of(record, _("Activity"), "created", _link_changes(links, None, record, names))
+            changes.append(latest)
         else:
             details = field_changes(ProcessingActivity, previous, record, names, IGNORED_HERE)
-            details += link_changes(previous, record)
-            if details:
-                if same_save(latest, record):
-                    # One save writes the activity, then its links: show them as one change.
-                    latest.details.extend(details)
-                else:
-                    changes.append(Change.of(record, _("Activity"), "changed", details))
-                    latest = changes[-1]
+            details += _link_changes(links, previous, record, names)
+            if details and same_save(latest, record):
+                latest.details.extend(details)  # one save writes the activity, then its links
+            elif details:
+                latest = Change.of(record, _("Activity"), "changed", details)
+                changes.append(latest)
         previous = record
+    return changes
 
-    for model, label, history in row_records:
-        previous_by_row = {}
-        for record in history:
-            before = previous_by_row.get(record.id)
-            subject = f"{label} · {_row_name(model, record, names)}"
-            if record.history_type == "+":
-                details = field_changes(model, model(), record, names, IGNORED_HERE)
-                changes.append(Change.of(record, subject, "created", details))
-            elif record.history_type == "-":
-                changes.append(Change.of(record, subject, "deleted"))
-            elif before is not None:
-                details = field_changes(model, before, record, names, IGNORED_HERE)
-                if details:
-                    changes.append(Change.of(record, subject, "changed", details))
-            previous_by_row[record.id] = record
-    changes.sort(key=lambda change: change.when, reverse=True)
+
+def _row_changes(model, label, history: list, names: Names) -> list[Change]:
+    """The changes of the activity's rows of one kind: each created, changed (field by field) or deleted."""
+    changes = []
+    previous_by_row = {}
+    for record in history:
+        before = previous_by_row.get(record.id)
+        subject = f"{label} · {_row_name(model, record, names)}"
+        if record.history_type == "+":
+            changes.append(
+                Change.of(record, subject, "created", field_changes(model, model(), record, names, IGNORED_HERE))
+            )
+        elif record.history_type == "-":
+            changes.append(Change.of(record, subject, "deleted"))
+        elif before is not None:
+            details = field_changes(model, before, record, names, IGNORED_HERE)
+            if details:
+                changes.append(Change.of(record, subject, "changed", details))
+        previous_by_row[record.id] = record
     return changes
 
 

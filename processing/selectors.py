@@ -6,11 +6,10 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import Organisation
 from inventory.models import Country, DataField, Recipient, System, SystemCountry
-
-from .models import (
+from processing.compliance.models import Finding
+from processing.models import (
     ActivityDataSubject,
     ControllerParty,
-    Finding,
     ProcessingActivity,
     RetentionLine,
     SecurityMeasure,

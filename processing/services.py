@@ -19,9 +19,8 @@ from core.bulk import insert_history
 from core.errors import field_error
 from core.history import change_author, change_origin
 from inventory.models import CatalogueItem, Country, InternationalOrganisation, Recipient, System
-
-from .completeness import missing_items
-from .models import (
+from processing.completeness import missing_items
+from processing.models import (
     ACTIVITY_HISTORY,
     ActivityDataSubject,
     ControllerParty,
@@ -30,8 +29,8 @@ from .models import (
     SecurityMeasure,
     Transfer,
 )
-from .selectors import activities_with_details
-from .tasks import check_after_commit
+from processing.selectors import activities_with_details
+from processing.signals import activities_changed
 
 
 class EditConflict(ValidationError):
@@ -155,7 +154,9 @@ def _apply(
             messages = [_("An active activity must record every mandatory item. Missing:")]
             messages += [str(item) for item in missing]
             raise ValidationError({"status": [ValidationError(message, code="incomplete") for message in messages]})
-    check_after_commit(activity.organisation_id, activity.pk)
+    activities_changed.send(
+        sender=ProcessingActivity, organisation_id=activity.organisation_id, activity_ids=[activity.pk]
+    )
     return activity
 
 
@@ -322,8 +323,9 @@ def activities_create_many(*, organisation: Organisation, entries: Sequence[dict
     when, author, origin = timezone.now(), change_author(), change_origin()
     for start in range(0, len(new), CREATE_MANY_CHUNK):
         _insert_new(new[start : start + CREATE_MANY_CHUNK], when, author, origin)
-    for item in new:
-        check_after_commit(organisation.pk, item.activity.pk)
+    activities_changed.send(
+        sender=ProcessingActivity, organisation_id=organisation.pk, activity_ids=[item.activity.pk for item in new]
+    )
     return {}
 
 

@@ -1,47 +1,10 @@
-"""What re-checks the register: a committed change to the catalogue, to the organisation's
-settings or to the reference data.
+"""What the register tells the packages above it, which it does not import.
 
-Activities and the retention policy are re-checked by their services after each write;
-catalogue entries are written by ``inventory.services`` and the organisation by
-``accounts.services`` (which know nothing of the checks), and reference data in the admin,
-so their saves are watched here. A change of an adequacy decision concerns every
-organisation.
+``activities_changed`` is sent by the services, inside the transaction that saves activities, with the organisation's id
+and the ids of the activities saved; the compliance watch re-checks them once that transaction commits
+(``processing.compliance.receivers``).
 """
 
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+from django.dispatch import Signal
 
-from accounts.models import Organisation
-from inventory.models import AdequacyDecision, Country, DataField, Recipient, System, SystemCountry
-
-from .tasks import check_after_commit
-
-
-@receiver([post_save, post_delete], sender=System)
-@receiver([post_save, post_delete], sender=Recipient)
-@receiver([post_save, post_delete], sender=DataField)
-def catalogue_changed(sender, instance, **kwargs):
-    check_after_commit(instance.organisation_id)
-
-
-@receiver(post_save, sender=Organisation)
-def organisation_changed(sender, instance, created, raw=False, **kwargs):
-    """The organisation's settings feed the checks (the review interval of transfer impact assessments)."""
-    if not created and not raw:
-        check_after_commit(instance.pk)
-
-
-@receiver([post_save, post_delete], sender=SystemCountry)
-def storage_country_changed(sender, instance, **kwargs):
-    organisation_id = System.objects.filter(pk=instance.system_id).values_list("organisation_id", flat=True).first()
-    if organisation_id is not None:
-        check_after_commit(organisation_id)
-
-
-@receiver([post_save, post_delete], sender=AdequacyDecision)
-@receiver([post_save], sender=Country)
-def reference_data_changed(sender, **kwargs):
-    if kwargs.get("raw"):  # fixtures
-        return
-    for organisation_id in Organisation.objects.values_list("pk", flat=True):
-        check_after_commit(organisation_id)
+activities_changed = Signal()  # organisation_id: int, activity_ids: list[int]

@@ -7,24 +7,21 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Model
-from django.http import Http404, JsonResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.cache import never_cache
+from django.utils.translation import gettext_lazy
 
 from accounts.permissions import Action, organisation_view
 from inventory.models import Country, DataField, DataSubjectCategory, Recipient, System, SystemCountry
 from inventory.services import catalogue_item_create
-
-from . import as_of, changelog, compliance, findings, history, services
-from .completeness import ITEM_FIELDS, completeness_facts, missing_items
-from .filters import ActivityFilter
-from .findings import FindingFilter
-from .forms import (
+from processing import as_of, changelog, history, services
+from processing.completeness import ITEM_FIELDS, completeness_facts, missing_items
+from processing.compliance import selectors as findings
+from processing.filters import ActivityFilter
+from processing.forms import (
     ActivityForm,
     AsOfForm,
     ChangelogForm,
@@ -36,10 +33,9 @@ from .forms import (
     TransferFormSet,
     transfer_choices,
 )
-from .models import ComplianceRun, Finding, ProcessingActivity
-from .selectors import activity_with_details, organisation_activities, storage_countries
-from .tasks import start_compliance_run
-from .transfers import Destination, destinations_outside_the_eea, uncovered
+from processing.models import ProcessingActivity
+from processing.selectors import activity_with_details, organisation_activities, storage_countries
+from processing.transfer_proposals import Destination, destinations_outside_the_eea, uncovered
 
 ACTIVITIES_PER_PAGE = 50
 
@@ -485,120 +481,3 @@ def activity_clone(request, organisation, pk):
         return redirect(activity.get_absolute_url())
     messages.success(request, _("This is a copy, saved as a draft: adapt it, then activate it."))
     return redirect("processing:activity_edit", organisation_slug=organisation.slug, pk=copy.pk)
-
-
-@organisation_view()
-def finding_list(request, organisation):
-    """The organisation's findings, still to deal with first; filters by status, severity, rule, activity."""
-    findings_of = Finding.objects.filter(organisation=organisation).select_related("status_changed_by")
-    filters = FindingFilter(request.GET or {"status": "active"}, queryset=findings_of)
-    ordered = filters.qs.order_by("status", "severity", "-first_detected_at", "pk")
-    page = Paginator(ordered, ACTIVITIES_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "processing/finding_list.html",
-        {
-            "organisation": organisation,
-            "filters": filters,
-            "page": page,
-            "rows": findings.shown(page.object_list, organisation),
-            "query": query.urlencode(),
-            "never_checked": not findings_of.exists(),
-            "latest_run": ComplianceRun.objects.filter(organisation=organisation).first(),
-            "section": "findings",
-        },
-    )
-
-
-def _finding_change(request, organisation, pk, change, **kwargs):
-    finding = get_object_or_404(Finding, organisation=organisation, pk=pk)
-    try:
-        change(finding=finding, user=request.user, **kwargs)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("The finding is now “%(status)s”.") % {"status": finding.get_status_display()})
-    return redirect(reverse("processing:finding_list", args=[organisation.slug]) + _safe_query(request))
-
-
-def _safe_query(request) -> str:
-    """Back to the list as it was filtered (the query string re-encoded: nothing else gets in)."""
-    query = QueryDict(request.POST.get("return_query", "")).urlencode()
-    return f"?{query}" if query else ""
-
-
-@organisation_view(read=None, write=Action.RUN_CHECKS)
-def finding_acknowledge(request, organisation, pk):
-    return _finding_change(request, organisation, pk, compliance.finding_acknowledge)
-
-
-@organisation_view(read=None, write=Action.ACCEPT_RISK)
-def finding_accept_risk(request, organisation, pk):
-    justification = request.POST.get("justification", "")
-    return _finding_change(request, organisation, pk, compliance.finding_accept_risk, justification=justification)
-
-
-@organisation_view(read=None, write=Action.RUN_CHECKS)
-def compliance_run_start(request, organisation):
-    """Run every check now (or follow the run already under way), then watch its progress."""
-    run, created = start_compliance_run(organisation, user=request.user, origin=ComplianceRun.Origin.MANUAL)
-    if not created:
-        messages.info(request, _("The checks were already under way: here is how far they are."))
-    return redirect("processing:compliance_run_detail", organisation_slug=organisation.slug, pk=run.pk)
-
-
-def progress_state(job, progress: str, finished: bool) -> dict:
-    """What a progress page shows (a check run, an export) and its script asks for every second."""
-    return {
-        "status": job.status,
-        "status_label": job.get_status_display(),
-        "steps_done": job.steps_done,
-        "steps_total": job.steps_total,
-        "percent": job.percent,
-        "progress": progress,
-        "finished": finished,
-    }
-
-
-def activities_progress_state(job) -> dict:
-    """The progress of a job counted in activities (an export, an import)."""
-    if job.steps_total:
-        progress = _("%(done)d of %(total)d activities") % {"done": job.steps_done, "total": job.steps_total}
-    else:
-        progress = _("Not started yet")
-    return progress_state(job, progress, job.is_finished)
-
-
-def _run_state(run: ComplianceRun) -> dict:
-    if run.steps_total:
-        progress = ngettext("%(done)d of %(total)d check", "%(done)d of %(total)d checks", run.steps_total) % {
-            "done": run.steps_done,
-            "total": run.steps_total,
-        }
-    else:
-        progress = _("Not started yet")
-    return progress_state(run, progress, run.status in (ComplianceRun.Status.DONE, ComplianceRun.Status.FAILED))
-
-
-def _run(organisation, pk) -> ComplianceRun:
-    return get_object_or_404(ComplianceRun.objects.select_related("requested_by"), organisation=organisation, pk=pk)
-
-
-@never_cache
-@organisation_view()
-def compliance_run_detail(request, organisation, pk):
-    run = _run(organisation, pk)
-    return render(
-        request,
-        "processing/compliance_run.html",
-        {"organisation": organisation, "run": run, "state": _run_state(run), "section": "findings"},
-    )
-
-
-@never_cache
-@organisation_view()
-def compliance_run_status(request, organisation, pk):
-    return JsonResponse(_run_state(_run(organisation, pk)))

@@ -20,7 +20,8 @@ from accounts.models import Membership, Organisation
 from breaches.models import Breach
 from core.models import WorkerHeartbeat
 from inventory.models import System
-from processing.models import ComplianceRun, Finding, ProcessingActivity
+from processing.compliance.models import ComplianceRun, Finding
+from processing.models import ProcessingActivity
 
 from .accounts.factories import UserFactory
 from .breaches.factories import log_breach
@@ -97,7 +98,7 @@ def org_and_export(world):
     from django.core.files.base import ContentFile
     from django.utils import timezone
 
-    from processing.models import ExportLog
+    from processing.reports.models import ExportLog
 
     export = ExportLog(
         organisation=world.organisation,
@@ -113,7 +114,7 @@ def org_and_export(world):
 
 def org_and_import(world):
     """An import read and previewed, waiting for the DPO's decision."""
-    from processing.models import RegisterImport
+    from processing.reports.models import RegisterImport
 
     register_import = RegisterImport.objects.create(
         organisation=world.organisation,
@@ -126,7 +127,7 @@ def org_and_import(world):
 
 
 def org_and_policy(world):
-    from processing.models import RetentionPolicy
+    from processing.compliance.models import RetentionPolicy
 
     policy, _created = RetentionPolicy.objects.get_or_create(
         organisation=world.organisation, name="Prospects", defaults={"maximum": 3, "maximum_unit": "years"}
@@ -190,43 +191,43 @@ ROUTES = {
     "processing:activity_archive": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org_and_activity),
     "processing:activity_restore": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org_and_activity),
     "processing:activity_clone": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org_and_activity),
-    "processing:finding_list": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
-    "processing:finding_acknowledge": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org_and_finding),
-    "processing:finding_accept_risk": Route(
+    "compliance:finding_list": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
+    "compliance:finding_acknowledge": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org_and_finding),
+    "compliance:finding_accept_risk": Route(
         get=ORG_NOT_ALLOWED,
         post=statuses(302, 404, 403, 302, 302, 302),  # managers accept risks too
         kwargs=org_and_finding,
         data={"justification": "Accepted by the board"},
     ),
-    "processing:compliance_run_start": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org),
-    "processing:compliance_run_detail": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org_and_run),
-    "processing:compliance_run_status": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org_and_run),
-    "processing:what_if": Route(
+    "compliance:compliance_run_start": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org),
+    "compliance:compliance_run_detail": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org_and_run),
+    "compliance:compliance_run_status": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org_and_run),
+    "compliance:what_if": Route(
         get=statuses(302, 404, 403, 200, 200, 200),  # the DPO and managers, who plan for the risks (see whatif_views)
         post=ORG_NOT_ALLOWED,
         kwargs=org,
         query="change=ends&country=US&starts_on=2027-01-01",
     ),
     # Without a file the form comes back with its error (400); the DPO's choice is followed by a redirect.
-    "processing:import_upload": Route(get=DPO_ONLY_FORM, post=statuses(302, 404, 403, 403, 400, 400), kwargs=org),
-    "processing:import_detail": Route(get=DPO_ONLY_FORM, post=ORG_NOT_ALLOWED, kwargs=org_and_import),
-    "processing:import_status": Route(get=DPO_ONLY_FORM, post=ORG_NOT_ALLOWED, kwargs=org_and_import),
-    "processing:import_decide": Route(
+    "reports:import_upload": Route(get=DPO_ONLY_FORM, post=statuses(302, 404, 403, 403, 400, 400), kwargs=org),
+    "reports:import_detail": Route(get=DPO_ONLY_FORM, post=ORG_NOT_ALLOWED, kwargs=org_and_import),
+    "reports:import_status": Route(get=DPO_ONLY_FORM, post=ORG_NOT_ALLOWED, kwargs=org_and_import),
+    "reports:import_decide": Route(
         get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org_and_import, data={"decision": "discard"}
     ),
-    "processing:report_list": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
-    "processing:register_export": Route(
+    "reports:report_list": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
+    "reports:register_export": Route(
         get=ORG_READ, post=ORG_READ, kwargs=org, query="format=json&lang=en", data={"format": "json", "lang": "en"}
     ),
-    "processing:export_detail": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org_and_export),
-    "processing:export_status": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org_and_export),
-    "processing:export_download": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org_and_export),
-    "processing:policy_list": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
-    "processing:policy_history": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
-    "processing:policy_create": Route(get=DPO_ONLY_FORM, post=DPO_ONLY_REDIRECT, kwargs=org, data=POLICY),
-    "processing:policy_edit": Route(get=DPO_ONLY_FORM, post=DPO_ONLY_REDIRECT, kwargs=org_and_policy, data=POLICY),
-    "processing:policy_delete": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org_and_policy),
-    "processing:policy_seed": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org, data={"language": "en"}),
+    "reports:export_detail": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org_and_export),
+    "reports:export_status": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org_and_export),
+    "reports:export_download": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org_and_export),
+    "compliance:policy_list": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
+    "compliance:policy_history": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
+    "compliance:policy_create": Route(get=DPO_ONLY_FORM, post=DPO_ONLY_REDIRECT, kwargs=org, data=POLICY),
+    "compliance:policy_edit": Route(get=DPO_ONLY_FORM, post=DPO_ONLY_REDIRECT, kwargs=org_and_policy, data=POLICY),
+    "compliance:policy_delete": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org_and_policy),
+    "compliance:policy_seed": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org, data={"language": "en"}),
     "breaches:breach_list": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
     "breaches:breach_export": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
     "breaches:breach_create": Route(get=DPO_ONLY_FORM, post=DPO_ONLY_FORM, kwargs=org),

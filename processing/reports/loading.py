@@ -17,11 +17,17 @@ from django.utils import timezone
 from accounts.models import Organisation
 from core.text import normalise_key
 from inventory.models import DataField, DataSubjectCategory, InternationalOrganisation, Recipient, System, SystemCountry
-
-from ..as_of import latest_records
-from ..history import LINKS
-from ..models import ActivityDataSubject, ControllerParty, ProcessingActivity, RetentionLine, SecurityMeasure, Transfer
-from . import document
+from processing.as_of import latest_records
+from processing.history import LINKS
+from processing.models import (
+    ActivityDataSubject,
+    ControllerParty,
+    ProcessingActivity,
+    RetentionLine,
+    SecurityMeasure,
+    Transfer,
+)
+from processing.reports import document
 
 CHUNK = 1000
 CATALOGUE = {  # part of the document -> catalogue model
@@ -47,7 +53,7 @@ class Scope:
 
     @property
     def moment(self) -> datetime | None:
-        from ..as_of import moment_of
+        from processing.as_of import moment_of
 
         return moment_of(self.as_of) if self.as_of else None
 

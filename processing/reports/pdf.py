@@ -20,12 +20,11 @@ from django.utils.translation import gettext as _
 from accounts.models import Organisation
 from core.history import capitalised
 from core.pdf import pdf_from_template
+from processing.reports.loading import RegisterReader
+from processing.reports.tables import Column, part_columns, part_title, register_columns
+from processing.reports.writers import Progress
 
-from .loading import RegisterReader
-from .tables import Column, part_columns, part_title, register_columns
-from .writers import Progress
-
-TEMPLATE = "processing/register_pdf.html"
+TEMPLATE = "reports/register_pdf.html"
 GRID_MAX_COLUMNS = 6  # a part with more columns than this is shown an entry at a time (too narrow on A4)
 FLAGGED_CATEGORIES = ("special", "criminal")  # Art. 9 and Art. 10 data, which need a condition of their own
 

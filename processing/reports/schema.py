@@ -5,9 +5,9 @@ fields, so the description follows them."""
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
-from ..models import ProcessingActivity
-from . import document
-from .tables import PART_MODELS
+from processing.models import ProcessingActivity
+from processing.reports import document
+from processing.reports.tables import PART_MODELS
 
 NAMED = {  # document keys that name another object instead of holding its id
     "country": serializers.CharField(allow_null=True, help_text="ISO 3166-1 code."),

@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from core.history import capitalised
+from core.text import duration_text
 from inventory.models import (
     Country,
     DataField,
@@ -25,10 +26,15 @@ from inventory.models import (
     System,
     country_name,
 )
-
-from ..models import ActivityDataSubject, ControllerParty, ProcessingActivity, RetentionLine, SecurityMeasure, Transfer
-from ..rules import duration_text
-from . import document
+from processing.models import (
+    ActivityDataSubject,
+    ControllerParty,
+    ProcessingActivity,
+    RetentionLine,
+    SecurityMeasure,
+    Transfer,
+)
+from processing.reports import document
 
 PART_MODELS = {  # part of the document -> the models its fields come from, in order of lookup
     "data_fields": (DataField,),

@@ -11,10 +11,9 @@ from collections.abc import Callable
 from django.utils.translation import gettext as _
 
 from core.spreadsheets import XlsxStream, write_csv
-
-from . import document
-from .loading import RegisterReader
-from .tables import part_columns, part_rows, part_title, register_columns, register_row
+from processing.reports import document
+from processing.reports.loading import RegisterReader
+from processing.reports.tables import part_columns, part_rows, part_title, register_columns, register_row
 
 Progress = Callable[[int, int], None]
 

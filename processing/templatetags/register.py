@@ -42,7 +42,7 @@ def activity_rows(rows, organisation, as_of=None):
     complete = f'<span class="badge ok">{complete}</span>'
     language = get_language()
     html = []
-    findings_url = reverse("processing:finding_list", args=[organisation.slug])
+    findings_url = reverse("compliance:finding_list", args=[organisation.slug])
     for activity, missing, countries, *more in rows:
         storage = " ".join(
             f'<span class="badge{"" if country.is_eea else " warn"}"'

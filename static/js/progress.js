@@ -1,4 +1,4 @@
-// Follows a compliance check run (templates/processing/compliance_run.html): asks the run's
+// Follows a compliance check run (templates/compliance/compliance_run.html): asks the run's
 // status every second and moves the progress bar; once the run has finished, reloads the
 // page, which then shows the result. Without JavaScript the page's Refresh link does this.
 (function () {

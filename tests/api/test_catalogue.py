@@ -140,7 +140,7 @@ def test_catalogue_lists_cost_the_same_queries_for_5_and_for_60_entries(
 
 
 def test_findings_through_the_api(dpo_api, manager_api, auditor_api, organisation):
-    from processing.compliance import check_organisation
+    from processing.compliance.check import check_organisation
 
     dpo_api.post("/api/v1/activities/", {"organisation": "hexagone", "name": "Old", "next_review_on": "2020-01-01"})
     check_organisation(organisation)

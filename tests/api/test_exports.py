@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from processing.models import ExportLog
+from processing.reports.models import ExportLog
 from processing.services import activity_create
 
 pytestmark = pytest.mark.django_db

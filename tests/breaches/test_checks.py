@@ -17,9 +17,9 @@ from breaches.clock import breach_clock
 from breaches.rules import DEADLINE_RULES
 from breaches.services import breach_update, timeline_entry_add
 from breaches.tasks import check_breaches_task, organisations_to_check
-from processing.compliance import check_organisation
-from processing.models import Finding
-from processing.rules import load
+from processing.compliance.check import check_organisation
+from processing.compliance.models import Finding
+from processing.compliance.rules.registry import load
 from processing.services import activity_create
 
 from ..accounts.factories import MembershipFactory, UserFactory
@@ -359,7 +359,7 @@ def test_a_breach_check_of_thirty_breaches_stays_within_a_few_queries(organisati
 def test_a_breach_finding_links_to_the_breach_and_the_form_section(breach, organisation, auditor_client, check):
     with at(48.02):
         check()
-    page = auditor_client.get(reverse("processing:finding_list", args=[organisation.slug])).content.decode()
+    page = auditor_client.get(reverse("compliance:finding_list", args=[organisation.slug])).content.decode()
     assert f"Breach {breach.reference}" in page
     assert reverse("breaches:breach_detail", args=[organisation.slug, breach.pk]) in page
 
@@ -372,7 +372,7 @@ def test_the_findings_page_filters_breach_findings_and_links_them_to_their_form(
         breaches = [log_breach(organisation, aware_hours_ago=50 + hours) for hours in range(8)]
     with at(1):
         check(organisation)
-    url = reverse("processing:finding_list", args=[organisation.slug]) + "?kind=breach&status=active"
+    url = reverse("compliance:finding_list", args=[organisation.slug]) + "?kind=breach&status=active"
     with django_assert_max_num_queries(25):
         page = dpo_client.get(url).content.decode()
     assert '<code class="help">retention.review_overdue</code>' not in page
@@ -386,5 +386,5 @@ def test_the_findings_page_filters_breach_findings_and_links_them_to_their_form(
         check(organisation)
     with django_assert_max_num_queries(25):
         assert dpo_client.get(url).status_code == 200  # twice the breach findings, the same queries
-    activities = reverse("processing:finding_list", args=[organisation.slug]) + "?kind=activity&status=active"
+    activities = reverse("compliance:finding_list", args=[organisation.slug]) + "?kind=activity&status=active"
     assert '<code class="help">breach.notification_due</code>' not in dpo_client.get(activities).content.decode()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from processing.models import Finding
+from processing.compliance.models import Finding
 
 from ..core.test_worker import wait_for
 from .factories import log_breach

@@ -12,7 +12,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from breaches.services import breach_update, timeline_entry_add
-from processing.models import ExportLog
+from processing.reports.models import ExportLog
 
 from ..inventory.factories import SystemFactory
 from .factories import log_breach
@@ -102,7 +102,7 @@ def test_the_export_costs_the_same_queries_for_1_and_for_11_breaches(auditor_cli
 
 def test_every_role_reads_the_export_log(auditor_client, manager_client, organisation, notified):
     export(auditor_client, organisation, "?format=csv&lang=fr")
-    page = manager_client.get(reverse("processing:report_list", args=[organisation.slug])).content.decode()
+    page = manager_client.get(reverse("reports:report_list", args=[organisation.slug])).content.decode()
     log = page[page.index("Export log") :]
     assert "auditor" in log and "Breach register" in log and "CSV" in log and ">fr<" in log
 

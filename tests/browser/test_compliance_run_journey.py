@@ -4,8 +4,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from processing.models import ComplianceRun
-from processing.rules import load
+from processing.compliance.models import ComplianceRun
+from processing.compliance.rules.registry import load
 from processing.services import activity_create
 
 from .harness import save_screenshot

@@ -2,7 +2,7 @@ import pytest
 from playwright.sync_api import expect
 
 from inventory.models import AdequacyDecision
-from processing.models import Finding
+from processing.compliance.models import Finding
 from processing.services import activity_create
 
 from ..inventory.factories import RecipientFactory

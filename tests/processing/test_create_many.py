@@ -13,8 +13,9 @@ from django.utils import timezone
 from core.history import acting_as
 from inventory.models import DataField, InternationalOrganisation
 from inventory.services import catalogue_item_archive, catalogue_item_create
+from processing.compliance.models import Finding
 from processing.history import activity_history
-from processing.models import Finding, ProcessingActivity
+from processing.models import ProcessingActivity
 from processing.reports.loading import RegisterReader, Scope
 from processing.services import activities_create_many, activity_create
 

@@ -258,7 +258,7 @@ def test_register_rows_show_each_activity_escaped_with_its_storage_and_completen
 def test_the_register_shows_and_filters_activities_with_open_findings(auditor_client, organisation):
     import datetime
 
-    from processing.compliance import check_organisation
+    from processing.compliance.check import check_organisation
 
     late = activity_create(
         organisation=organisation, name="Late", purpose="P", next_review_on=datetime.date(2020, 1, 1)
@@ -271,7 +271,7 @@ def test_the_register_shows_and_filters_activities_with_open_findings(auditor_cl
         return [row[0].name for row in auditor_client.get(page_url + query).context["rows"]]
 
     assert names("?findings=yes") == ["Late"] and names("?findings=no") == ["On time"]
-    findings_url = reverse("processing:finding_list", args=[organisation.slug])
+    findings_url = reverse("compliance:finding_list", args=[organisation.slug])
     page = auditor_client.get(page_url).text
     assert f'<a class="badge warn" href="{findings_url}?activity={late.pk}">1 finding</a>' in page
 

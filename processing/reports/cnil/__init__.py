@@ -25,11 +25,11 @@ The package: ``vocabulary`` (the model's labels and lists, cells as text), ``cou
 ``writing``.
 """
 
-from .countries import country_code
-from .reading import read_cnil_workbook
-from .retention import parse_retention
-from .sheets import MAX_COLUMNS, MAX_ROWS
-from .writing import CNIL_LAYOUT_LIMIT, cnil_workbook
+from processing.reports.cnil.countries import country_code
+from processing.reports.cnil.reading import read_cnil_workbook
+from processing.reports.cnil.retention_text import parse_retention
+from processing.reports.cnil.sheets import MAX_COLUMNS, MAX_ROWS
+from processing.reports.cnil.writing import CNIL_LAYOUT_LIMIT, cnil_workbook
 
 __all__ = [
     "CNIL_LAYOUT_LIMIT",

@@ -12,14 +12,20 @@ from django.utils.translation import gettext as _
 
 from core.workbooks import UnreadableFile, open_workbook
 from inventory.reference import EEA
-
-from ...models import ProcessingActivity, RetentionLine
-from ..document import ACTIVITY_FIELDS, FORMAT, PART_FIELDS, VERSION
-from ..problems import ERROR, Reading
-from .countries import country_code
-from .retention import DURATION, _fold, parse_retention
-from .sheets import _find, _is_reference_label, _Line, _list_header_row, _load_sheets, _Problems, _Sheet, _walk
-from .vocabulary import (
+from processing.models import ProcessingActivity, RetentionLine
+from processing.reports.cnil.countries import country_code
+from processing.reports.cnil.retention_text import DURATION, _fold, parse_retention
+from processing.reports.cnil.sheets import (
+    _find,
+    _is_reference_label,
+    _Line,
+    _list_header_row,
+    _load_sheets,
+    _Problems,
+    _Sheet,
+    _walk,
+)
+from processing.reports.cnil.vocabulary import (
     ALL_DATA_LABEL,
     CATEGORY_ROWS,
     CNIL_EXAMPLE,
@@ -40,6 +46,8 @@ from .vocabulary import (
     _postcode,
     _text,
 )
+from processing.reports.document import ACTIVITY_FIELDS, FORMAT, PART_FIELDS, VERSION
+from processing.reports.problems import ERROR, Reading
 
 # --- Reading: the list sheet ---------------------------------------------------------------
 

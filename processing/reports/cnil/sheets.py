@@ -9,9 +9,8 @@ from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook, SheetTypeEnum
 
 from core.workbooks import UnreadableFile, column_letter
-
-from ..problems import WARNING, Problem
-from .vocabulary import _key, _text
+from processing.reports.cnil.vocabulary import _key, _text
+from processing.reports.problems import WARNING, Problem
 
 MAX_ROWS = 5_000
 MAX_COLUMNS = 200

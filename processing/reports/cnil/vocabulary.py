@@ -7,8 +7,7 @@ import re
 
 from core.text import normalise_key
 from inventory.models import DataField, Recipient
-
-from ...models import RetentionLine, SecurityMeasure, Transfer
+from processing.models import RetentionLine, SecurityMeasure, Transfer
 
 Category = DataField.Category
 Special = DataField.SpecialCategory

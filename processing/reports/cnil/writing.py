@@ -10,10 +10,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from inventory.reference import EEA
-
-from .countries import french_country_name
-from .retention import retention_text
-from .vocabulary import (
+from processing.reports.cnil.countries import french_country_name
+from processing.reports.cnil.retention_text import retention_text
+from processing.reports.cnil.vocabulary import (
     ALL_DATA_LABEL,
     CATEGORY_ROWS,
     DEROGATIONS,

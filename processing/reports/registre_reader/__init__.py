@@ -22,8 +22,8 @@ The package: ``fields`` (the document's fields, labels and choices), ``cells`` (
 into a value), ``workbook`` (the XLSX) and ``json_document`` (the JSON).
 """
 
-from ..problems import Reading
-from .json_document import read_registre_json
-from .workbook import read_registre_workbook
+from processing.reports.problems import Reading
+from processing.reports.registre_reader.json_document import read_registre_json
+from processing.reports.registre_reader.workbook import read_registre_workbook
 
 __all__ = ["Reading", "read_registre_json", "read_registre_workbook"]

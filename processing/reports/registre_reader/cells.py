@@ -11,10 +11,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from ..cnil import country_code
-from ..document import PART_FIELDS
-from ..tables import Column, part_columns, register_columns
-from .fields import ISO_DATE, REGISTER, _fields, _key, _quoted
+from processing.reports.cnil import country_code
+from processing.reports.document import PART_FIELDS
+from processing.reports.registre_reader.fields import ISO_DATE, REGISTER, _fields, _key, _quoted
+from processing.reports.tables import Column, part_columns, register_columns
 
 # Words for yes and no besides the labels the export writes ("Yes", "Oui"…).
 TRUE_WORDS = {"yes", "oui", "true", "vrai", "1"}

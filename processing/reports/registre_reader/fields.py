@@ -7,10 +7,9 @@ import functools
 import re
 
 from core.text import normalise_key
-
-from ...models import ProcessingActivity
-from ..document import ACTIVITY_FIELDS, PART_FIELDS
-from ..tables import PART_MODELS, _model_field, column_of
+from processing.models import ProcessingActivity
+from processing.reports.document import ACTIVITY_FIELDS, PART_FIELDS
+from processing.reports.tables import PART_MODELS, _model_field, column_of
 
 REGISTER = "register"  # the kind of the Register sheet; the other kinds are the parts
 LISTED = 30  # labels quoted at most in a message saying what is expected

@@ -8,9 +8,9 @@ import re
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from ..document import ACTIVITY_FIELDS, FORMAT, PART_FIELDS, VERSION
-from ..problems import ERROR, WARNING, Problem, Reading, UnreadableFile
-from .fields import ISO_DATE, REGISTER, _Field, _fields, _key, _quoted
+from processing.reports.document import ACTIVITY_FIELDS, FORMAT, PART_FIELDS, VERSION
+from processing.reports.problems import ERROR, WARNING, Problem, Reading, UnreadableFile
+from processing.reports.registre_reader.fields import ISO_DATE, REGISTER, _Field, _fields, _key, _quoted
 
 JSON_SHEET = "JSON"
 MAX_JSON_BYTES = 50 * 1024 * 1024

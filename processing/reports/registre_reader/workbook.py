@@ -9,12 +9,11 @@ from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook, SheetTypeEnum
 
 from core.workbooks import column_letter, open_workbook
-
-from ..document import FORMAT, PART_FIELDS, VERSION
-from ..problems import ERROR, WARNING, Problem, Reading, UnreadableFile
-from ..tables import Column, part_title, register_columns
-from .cells import _CellError, _is_empty, _text, _Vocabulary
-from .fields import REGISTER, _empty_activity, _empty_row, _key, _quoted
+from processing.reports.document import FORMAT, PART_FIELDS, VERSION
+from processing.reports.problems import ERROR, WARNING, Problem, Reading, UnreadableFile
+from processing.reports.registre_reader.cells import _CellError, _is_empty, _text, _Vocabulary
+from processing.reports.registre_reader.fields import REGISTER, _empty_activity, _empty_row, _key, _quoted
+from processing.reports.tables import Column, part_title, register_columns
 
 HEADER_SEARCH = 10  # rows of a sheet searched for its header row (a title may sit above it)
 

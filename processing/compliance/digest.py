@@ -1,0 +1,132 @@
+"""The daily digest: an email to each DPO of an organisation when findings appeared or
+reopened, or reviews fall due, since their last digest; none when nothing changed.
+
+Each DPO's digest covers the time since the previous one (``DigestSent``), so sending twice
+repeats nothing. A review is announced once, a week before it falls due. The email is in the
+DPO's language and time zone, as plain text and HTML, with links to the pages that fix each
+item (``SITE_URL``).
+"""
+
+import datetime
+import zoneinfo
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import OuterRef, Subquery
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import Membership, Organisation
+from core.mail import templated_email
+from processing.compliance.models import DigestSent, Finding
+from processing.compliance.rules.registry import current_activities
+from processing.compliance.selectors import ACTIVE, SEVERITY_ORDER, Shown, shown
+from processing.models import ProcessingActivity
+
+REVIEW_NOTICE = datetime.timedelta(days=7)  # a review is announced this long before it falls due
+FIRST_WINDOW = datetime.timedelta(days=1)  # a DPO's first digest looks back this far
+
+
+@dataclass
+class Digest:
+    organisation: Organisation
+    appeared: list[Shown]
+    reopened: list[Shown]
+    reviews_due: list[ProcessingActivity]
+
+    def __bool__(self):
+        return bool(self.appeared or self.reopened or self.reviews_due)
+
+
+def digest_for(organisation: Organisation, since: datetime.datetime, until: datetime.datetime) -> Digest:
+    """What changed in the organisation's findings and reviews between two moments."""
+    findings = Finding.objects.filter(organisation=organisation, status__in=ACTIVE)
+    appeared = findings.filter(first_detected_at__gt=since, first_detected_at__lte=until)
+    history = Finding.history.model.objects
+    before = history.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id")).order_by("-history_id")
+    reopenings = (
+        history.filter(organisation_id=organisation.pk, history_date__gt=since, history_date__lte=until)
+        .filter(history_type="~", status=Finding.Status.OPEN)
+        .annotate(previous=Subquery(before.values("status")[:1]))
+        .filter(previous=Finding.Status.RESOLVED)
+        .values("id")
+    )
+    reopened = findings.filter(pk__in=reopenings).exclude(first_detected_at__gt=since)
+    first_day = timezone.localdate(since) + REVIEW_NOTICE
+    last_day = timezone.localdate(until) + REVIEW_NOTICE
+    reviews = current_activities(organisation).filter(next_review_on__gt=first_day, next_review_on__lte=last_day)
+
+    def most_severe_first(queryset):
+        rows = shown(queryset.order_by("rule", "pk"), organisation)
+        return sorted(rows, key=lambda row: SEVERITY_ORDER.get(row.finding.severity, 9))
+
+    return Digest(
+        organisation=organisation,
+        appeared=most_severe_first(appeared),
+        reopened=most_severe_first(reopened),
+        reviews_due=list(reviews.order_by("next_review_on", "reference")),
+    )
+
+
+def _absolute(path: str | None) -> str:
+    return f"{settings.SITE_URL}{path}" if path else ""
+
+
+def _message(digest: Digest, user):
+    organisation = digest.organisation
+    context = {
+        "user": user,
+        "organisation": organisation,
+        "digest": digest,
+        "rows": [
+            (title, [(row, _absolute(row.subject_url), _absolute(row.fix_url)) for row in rows])
+            for title, rows in ((_("New findings"), digest.appeared), (_("Findings that came back"), digest.reopened))
+            if rows
+        ],
+        "reviews": [
+            (activity, _absolute(reverse("processing:activity_detail", args=[organisation.slug, activity.pk])))
+            for activity in digest.reviews_due
+        ],
+        "findings_url": _absolute(reverse("compliance:finding_list", args=[organisation.slug]) + "?status=active"),
+        "profile_url": _absolute(reverse("accounts:profile")),
+    }
+    subject = _("%(organisation)s: new findings %(new)d, back %(reopened)d, reviews due %(reviews)d") % {
+        "organisation": organisation.name,
+        "new": len(digest.appeared),
+        "reopened": len(digest.reopened),
+        "reviews": len(digest.reviews_due),
+    }
+    return templated_email(subject=subject, template="compliance/email/digest", context=context, to=user.email)
+
+
+def user_zone(user):
+    try:
+        return zoneinfo.ZoneInfo(user.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return timezone.get_default_timezone()
+
+
+def send_digests(now: datetime.datetime | None = None) -> int:
+    """Send every DPO who wants it the digest of each of their organisations. Returns how many
+    emails were sent. Safe to run twice: the second run finds nothing new."""
+    now = now or timezone.now()
+    memberships = (
+        Membership.objects.filter(role=Membership.Role.DPO, user__daily_digest=True, user__is_active=True)
+        .exclude(user__email="")
+        .select_related("user", "organisation")
+        .order_by("organisation_id", "user_id")
+    )
+    sent_until = {(state.organisation_id, state.user_id): state for state in DigestSent.objects.all()}
+    sent = 0
+    for membership in memberships:
+        user, organisation = membership.user, membership.organisation
+        state = sent_until.get((organisation.pk, user.pk))
+        since = state.until if state else now - FIRST_WINDOW
+        with translation.override(user.language or settings.LANGUAGE_CODE), timezone.override(user_zone(user)):
+            digest = digest_for(organisation, since, now)
+            if digest:
+                _message(digest, user).send()
+                sent += 1
+        DigestSent.objects.update_or_create(organisation=organisation, user=user, defaults={"until": now})
+    return sent

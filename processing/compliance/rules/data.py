@@ -1,0 +1,77 @@
+"""The data itself: special categories (Art. 9) and criminal data (Art. 10)."""
+
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
+
+from inventory.models import DataField
+from processing.compliance.rules.registry import Hit, current_activities, rule
+from processing.models import ProcessingActivity
+
+
+@rule(
+    "data.special_without_condition",
+    family="data",
+    severity="high",
+    article="9(2)",
+    message=_(
+        "This activity uses special categories of data (health, beliefs, biometrics…) without an Art. 9(2) "
+        "condition. Processing them is prohibited unless one applies: choose it, or stop using the data."
+    ),
+    section="purposes",
+)
+def special_without_condition(organisation, today):
+    special = DataField.objects.filter(activities=OuterRef("pk"), category=DataField.Category.SPECIAL)
+    activities = current_activities(organisation).filter(Exists(special), special_condition="")
+    for pk in activities.values_list("pk", flat=True):
+        yield Hit(ProcessingActivity, pk, {})
+
+
+@rule(
+    "data.criminal_without_basis",
+    family="data",
+    severity="high",
+    article="10",
+    message=_(
+        "This activity uses data on criminal convictions or offences without saying under which official "
+        "authority or law it may (Art. 10). Record that basis, or stop using the data."
+    ),
+    section="purposes",
+)
+def criminal_without_basis(organisation, today):
+    criminal = DataField.objects.filter(activities=OuterRef("pk"), category=DataField.Category.CRIMINAL)
+    activities = current_activities(organisation).filter(Exists(criminal), criminal_data_basis="")
+    for pk in activities.values_list("pk", flat=True):
+        yield Hit(ProcessingActivity, pk, {})
+
+
+@rule(
+    "data.dpia_missing",
+    family="data",
+    severity="high",
+    article="35",
+    message=_(
+        "This activity is likely to result in a high risk (%(reasons)s), yet no impact assessment (DPIA) "
+        "is done or in progress. Carry one out before the processing starts; if you concluded that none is "
+        "needed, accept the risk on this finding and say why."
+    ),
+    section="risk",
+)
+def dpia_missing(organisation, today):
+    special = DataField.objects.filter(activities=OuterRef("pk"), category=DataField.Category.SPECIAL)
+    activities = (
+        current_activities(organisation)
+        .exclude(dpia_status__in=[ProcessingActivity.DpiaStatus.DONE, ProcessingActivity.DpiaStatus.IN_PROGRESS])
+        .annotate(has_special=Exists(special))
+    )
+    fields = ("pk", "has_special", "has_automated_decision", *ProcessingActivity.DPIA_CRITERIA)
+    for pk, has_special, automated, *criteria in activities.values_list(*fields):
+        met = dict(zip(ProcessingActivity.DPIA_CRITERIA, criteria, strict=True))
+        reasons = []
+        if sum(criteria) >= 2:
+            reasons.append(["criteria", sum(criteria)])
+        if has_special and met["criterion_large_scale"]:
+            reasons.append(["special_large_scale"])
+        if automated and met["criterion_automated_decision"]:
+            reasons.append(["automated_decision"])
+        if reasons:
+            yield Hit(ProcessingActivity, pk, {"reasons": reasons})

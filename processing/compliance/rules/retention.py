@@ -1,0 +1,250 @@
+"""How long data is kept (Art. 5(1)(e), 30(1)(f)) and the register kept up to date (Art. 5(2))."""
+
+import datetime
+import math
+from collections import defaultdict, namedtuple
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from inventory.models import System
+from processing.compliance.models import RetentionPolicy, months_of
+from processing.compliance.rules.registry import Hit, current_activities, rule
+from processing.models import ActivityDataSubject, ProcessingActivity, RetentionLine
+
+
+@rule(
+    "retention.undefined",
+    family="retention",
+    severity="medium",
+    article="5(1)(e), 30(1)(f)",
+    message=_(
+        "This active activity says nowhere how long its data is kept. Add a retention line with a "
+        "duration, or the criteria that decide it."
+    ),
+    section="retention",
+)
+def retention_undefined(organisation, today):
+    defined = RetentionLine.objects.filter(activity=OuterRef("pk")).filter(Q(duration__isnull=False) | ~Q(criteria=""))
+    for pk in _active_controllers(organisation).exclude(Exists(defined)).values_list("pk", flat=True):
+        yield Hit(ProcessingActivity, pk, {})
+
+
+def _active_controllers(organisation):
+    """Active activities whose record states retention: a processor's has no such item (Art. 30(2))."""
+    active = current_activities(organisation).filter(status=ProcessingActivity.Status.ACTIVE)
+    return active.exclude(role=ProcessingActivity.Role.PROCESSOR)
+
+
+@rule(
+    "retention.categories_uncovered",
+    family="retention",
+    severity="medium",
+    article="5(1)(e), 30(1)(f)",
+    message=_(
+        "No retention line covers some of this activity's data: %(categories)s. Add a line for each, or "
+        "one that applies to all the activity's data."
+    ),
+    section="retention",
+)
+def categories_uncovered(organisation, today):
+    """Every retention line names a category of data, and some of the activity's categories
+    have none (a line naming no category covers them all)."""
+    activities = _active_controllers(organisation).exclude(
+        Exists(RetentionLine.objects.filter(activity=OuterRef("pk"), data_category=""))
+    )
+    held = defaultdict(set)
+    links = ProcessingActivity.data_fields.through.objects.filter(processingactivity__in=activities)
+    for activity_id, category in links.values_list("processingactivity_id", "datafield__category"):
+        held[activity_id].add(category)
+    covered = defaultdict(set)
+    for activity_id, category in RetentionLine.objects.filter(activity__in=activities).values_list(
+        "activity_id", "data_category"
+    ):
+        covered[activity_id].add(category)
+    for activity_id in sorted(held):
+        if covered[activity_id] and (missing := held[activity_id] - covered[activity_id]):
+            yield Hit(ProcessingActivity, activity_id, {"categories": sorted(missing)})
+
+
+@rule(
+    "retention.review_overdue",
+    family="retention",
+    severity="low",
+    article="5(2), 24",
+    message=_(
+        "The review of this activity was due on %(due)s. Check that the record is still true, then set "
+        "the date of this review and of the next one."
+    ),
+    section="risk",
+)
+def review_overdue(organisation, today):
+    overdue = current_activities(organisation).filter(next_review_on__lt=today)
+    for pk, due in overdue.values_list("pk", "next_review_on"):
+        yield Hit(ProcessingActivity, pk, {"due": due.isoformat()})
+
+
+LINE_FIELDS = (
+    "activity_id",
+    "data_category",
+    "duration",
+    "duration_unit",
+    "end_action",
+    "archive_duration",
+    "archive_duration_unit",
+    "trigger",
+)
+# A retention line as the rules read it: a tuple with the model's attribute names, built at a
+# fraction of a model instance's cost (a sweep reads every line of the register).
+Line = namedtuple("Line", LINE_FIELDS)
+
+
+def _lines(queryset):
+    return map(Line._make, queryset.values_list(*LINE_FIELDS))
+
+
+def _policy_breaches(organisation):
+    """Each current activity's retention lines set against the organisation's retention
+    policy: yields (activity id, lawful basis, policy, line) for every line a policy covers.
+
+    A policy covers a line of an activity when the activity concerns the policy's category of
+    people (if it names one) and the line concerns the policy's category of data (the line's
+    own category, or all the activity's data when it names none and the activity has data of
+    that category). Lines given only as criteria have no figure to compare.
+    """
+    policies = list(RetentionPolicy.objects.filter(organisation=organisation))
+    if not policies:
+        return
+    activities = current_activities(organisation)
+    basis = dict(activities.values_list("pk", "lawful_basis"))
+    people = defaultdict(set)
+    for activity_id, category_id in ActivityDataSubject.objects.filter(activity__in=activities).values_list(
+        "activity_id", "category_id"
+    ):
+        people[activity_id].add(category_id)
+    data = defaultdict(set)
+    links = ProcessingActivity.data_fields.through.objects.filter(processingactivity__in=activities)
+    for activity_id, category in links.values_list("processingactivity_id", "datafield__category"):
+        data[activity_id].add(category)
+    lines = RetentionLine.objects.filter(activity__in=activities, duration__isnull=False).order_by("pk")
+    for line in _lines(lines):
+        for policy in policies:
+            if policy.subject_category_id and policy.subject_category_id not in people[line.activity_id]:
+                continue
+            if policy.data_category and not (
+                line.data_category == policy.data_category
+                or (not line.data_category and policy.data_category in data[line.activity_id])
+            ):
+                continue
+            yield line.activity_id, basis[line.activity_id], policy, line
+
+
+def kept_months(line) -> float:
+    """How long a line keeps the data, in months: its duration plus any intermediate archive."""
+    months = months_of(line.duration, line.duration_unit)
+    if line.end_action == RetentionLine.EndAction.ARCHIVE:
+        months += months_of(line.archive_duration, line.archive_duration_unit)
+    return months
+
+
+def _period(line) -> list:
+    """The line's duration (and archive), as the message shows it: [n, unit(, n, unit)]."""
+    period = [line.duration, line.duration_unit]
+    if line.end_action == RetentionLine.EndAction.ARCHIVE and line.archive_duration is not None:
+        period += [line.archive_duration, line.archive_duration_unit]
+    return period
+
+
+@rule(
+    "retention.beyond_policy",
+    family="retention",
+    severity="medium",
+    article="5(1)(e)",
+    message=_(
+        "This activity keeps data longer than your retention policy allows: %(periods)s. Shorten the "
+        "retention line, or correct the policy if it is the policy that is wrong."
+    ),
+    section="retention",
+)
+def beyond_policy(organisation, today):
+    return _outside_policy(organisation, "max")
+
+
+@rule(
+    "retention.below_minimum",
+    family="retention",
+    severity="medium",
+    article="5(1)(e), 6(1)(c)",
+    message=_(
+        "This activity, under a legal obligation, keeps data for less time than the law requires: "
+        "%(periods)s. Lengthen the retention line (an intermediate archive counts), or correct the policy."
+    ),
+    section="retention",
+)
+def below_minimum(organisation, today):
+    return _outside_policy(organisation, "min")
+
+
+def _outside_policy(organisation, bound: str):
+    """Activities with a line kept longer than a policy's maximum (``max``) or shorter than
+    its statutory minimum (``min``), each naming every such line."""
+    hits = defaultdict(list)
+    for activity_id, basis, policy, line in _policy_breaches(organisation):
+        if bound == "max":
+            limit = (policy.maximum, policy.maximum_unit)
+            outside = policy.maximum is not None and kept_months(line) > policy.maximum_months
+        else:
+            # A statutory minimum binds the processing the law requires (Art. 6(1)(c)), not
+            # every activity touching the same kind of data: a CRM may forget a customer's
+            # purchases long before the accounts drop the invoice.
+            limit = (policy.minimum, policy.minimum_unit)
+            outside = (
+                basis == ProcessingActivity.LawfulBasis.LEGAL_OBLIGATION
+                and policy.minimum is not None
+                and kept_months(line) < policy.minimum_months
+            )
+        if outside:
+            hits[activity_id].append([policy.name, _period(line), bound, *limit])
+    for activity_id, periods in hits.items():
+        yield Hit(ProcessingActivity, activity_id, {"periods": periods})
+
+
+@rule(
+    "retention.kept_beyond",
+    family="retention",
+    severity="high",
+    article="5(1)(e)",
+    message=_(
+        "This system still holds a record from %(oldest)s, yet the activities storing data here keep it "
+        "%(kept)s at most from its collection. Delete or anonymise what is older, or correct the date of "
+        "the oldest record."
+    ),
+    section="oldest_record_on",
+    per_activity=False,
+)
+def kept_beyond(organisation, today):
+    """Only where every activity storing data in the system counts all its periods from
+    collection: a period that runs from an event (the end of a contract, the last contact)
+    can rightly keep a record collected long ago, so the oldest record proves nothing there."""
+    dated = System.objects.filter(organisation=organisation, oldest_record_on__isnull=False, archived_at__isnull=True)
+    systems = dict(dated.values_list("pk", "oldest_record_on"))
+    if not systems:
+        return
+    storing = defaultdict(set)
+    links = ProcessingActivity.systems.through.objects.filter(
+        system__in=dated, processingactivity__in=current_activities(organisation)
+    )
+    for system_id, activity_id in links.values_list("system_id", "processingactivity_id"):
+        storing[system_id].add(activity_id)
+    lines = defaultdict(list)
+    for line in _lines(RetentionLine.objects.filter(activity_id__in=links.values("processingactivity_id"))):
+        lines[line.activity_id].append(line)
+    for system_id, activity_ids in storing.items():
+        own = [line for activity_id in activity_ids for line in lines[activity_id]]
+        if any(not lines[activity_id] for activity_id in activity_ids) or any(
+            line.duration is None or line.trigger != RetentionLine.Trigger.COLLECTION for line in own
+        ):
+            continue  # some period is unknown or runs from an event: nothing can be concluded
+        longest = max(own, key=kept_months)
+        if systems[system_id] < today - datetime.timedelta(days=math.ceil(kept_months(longest) * 30.44)):
+            yield Hit(System, system_id, {"oldest": systems[system_id].isoformat(), "kept": _period(longest)})

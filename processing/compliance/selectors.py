@@ -1,0 +1,96 @@
+"""Reading findings: the organisation's list with its filters, and an activity's own."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from inventory.models import System
+from processing.compliance.models import Finding
+from processing.compliance.rules.registry import load
+from processing.models import ProcessingActivity
+
+ACTIVE = (Finding.Status.OPEN, Finding.Status.ACKNOWLEDGED)
+SEVERITY_ORDER = {Finding.Severity.HIGH: 0, Finding.Severity.MEDIUM: 1, Finding.Severity.LOW: 2}
+
+
+class Shown:
+    """A finding as the pages show it: its rule's message in the reader's language, and the
+    object it concerns with the link that fixes it."""
+
+    def __init__(self, finding, organisation, subject=None):
+        self.finding = finding
+        self.rule = load().get(finding.rule)
+        self.subject = subject
+        self.slug = organisation.slug
+
+    @property
+    def message(self) -> str:
+        return self.rule.render(self.finding.params) if self.rule else self.finding.rule
+
+    @property
+    def subject_label(self) -> str:
+        if isinstance(self.subject, ProcessingActivity):
+            return f"{self.subject.reference} · {self.subject.name}"
+        if isinstance(self.subject, System):
+            return _("System: %(name)s") % {"name": self.subject.name}
+        if hasattr(self.subject, "finding_label"):  # a breach, say: other apps name their own
+            return self.subject.finding_label()
+        return str(self.subject or "—")
+
+    @property
+    def subject_url(self) -> str | None:
+        if isinstance(self.subject, ProcessingActivity):
+            return reverse("processing:activity_detail", args=[self.slug, self.subject.pk])
+        if isinstance(self.subject, System):  # every role reads a system's history page
+            return reverse("inventory:item_history", args=[self.slug, "systems", self.subject.pk])
+        if hasattr(self.subject, "get_absolute_url"):
+            return self.subject.get_absolute_url()
+        return None
+
+    @property
+    def fix_url(self) -> str | None:
+        """The form section that fixes it (an archived activity is restored first)."""
+        section = self.rule.section if self.rule else ""
+        if isinstance(self.subject, ProcessingActivity) and self.subject.status != ProcessingActivity.Status.ARCHIVED:
+            return reverse("processing:activity_edit", args=[self.slug, self.subject.pk]) + f"#{section}"
+        if isinstance(self.subject, System) and self.subject.archived_at is None:
+            return reverse("inventory:item_edit", args=[self.slug, "systems", self.subject.pk]) + f"#id_{section}"
+        if hasattr(self.subject, "finding_fix_url"):
+            return self.subject.finding_fix_url(section)
+        return None
+
+
+def shown(findings, organisation) -> list[Shown]:
+    """Findings with their subjects, in one query per kind of subject."""
+    findings = list(findings)
+    by_type = {}
+    for finding in findings:
+        by_type.setdefault(finding.subject_type_id, set()).add(finding.subject_id)
+    subjects = {}
+    for type_id, ids in by_type.items():
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        for subject in model._default_manager.filter(pk__in=ids):
+            if getattr(subject, "organisation_id", None) == organisation.pk:
+                subject.organisation = organisation  # its links name it: no query per subject
+            subjects[(type_id, subject.pk)] = subject
+    return [
+        Shown(finding, organisation, subjects.get((finding.subject_type_id, finding.subject_id)))
+        for finding in findings
+    ]
+
+
+def activity_findings(activity: ProcessingActivity) -> list[Shown]:
+    """The activity's findings still to deal with, most severe first."""
+    if not getattr(activity, "has_open_findings", True):  # known already: no query
+        return []
+    return subject_findings(activity)
+
+
+def subject_findings(subject) -> list[Shown]:
+    """The findings still to deal with of an activity or a system, most severe first."""
+    subject_type = ContentType.objects.get_for_model(type(subject))
+    findings = Finding.objects.filter(
+        organisation_id=subject.organisation_id, subject_type=subject_type, subject_id=subject.pk, status__in=ACTIVE
+    )
+    ordered = sorted(findings, key=lambda finding: (SEVERITY_ORDER.get(finding.severity, 9), finding.rule))
+    return [Shown(finding, subject.organisation, subject) for finding in ordered]

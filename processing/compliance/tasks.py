@@ -1,0 +1,153 @@
+"""Background checks of the register (Celery).
+
+Tasks take ids, are safe to run any number of times (the check is idempotent), retry when
+the database is briefly unavailable, and have the project's time limits.
+
+A full check asked for by a DPO or by the nightly sweep is a ``ComplianceRun``: a row that
+says where the check is (its progress bar) and whether it was sent to the workers. A run
+belongs to its latest attempt: a worker claims it with a compare-and-set update and writes
+its progress and result only while the run is still its own. A dispatch lost after the
+commit, or a worker killed mid-run, leaves the run queued or running; the periodic
+``reconcile_compliance_runs`` sends it again, and gives up after a few attempts.
+"""
+
+import datetime
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.db import OperationalError
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import Organisation
+from processing.compliance.check import check_organisation, perform_run
+from processing.compliance.models import ComplianceRun
+from processing.compliance.services import UNFINISHED, start_compliance_run
+
+logger = logging.getLogger(__name__)
+
+# A check: redelivered if its worker dies (acknowledged only once done), retried with
+# backoff while the database is briefly unavailable.
+CHECK_TASK = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": True,
+    "max_retries": 5,
+}
+
+# A run still "running" this long after its worker's hard time limit has lost its worker.
+RUNNING_MARGIN = datetime.timedelta(minutes=1)
+
+
+@shared_task(name="processing.check_organisation", **CHECK_TASK)
+def check_organisation_task(organisation_id: int, activity_ids: list[int] | None = None) -> dict:
+    """Re-check the organisation, or only the activities ``activity_ids`` (what a change to
+    them affects: their findings, and the rules on systems)."""
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if organisation is None:
+        return {"organisation": organisation_id, "checked": False}
+    result = check_organisation(organisation, activities=activity_ids)
+    return {
+        "organisation": organisation_id,
+        "activities": activity_ids,
+        "checked": True,
+        "opened": len(result.opened),
+        "reopened": len(result.reopened),
+        "resolved": len(result.resolved),
+    }
+
+
+@shared_task(name="processing.check_all_organisations", acks_late=True)
+def check_all_organisations() -> int:
+    """The nightly sweep: one run per organisation (or the one already under way)."""
+    organisations = list(Organisation.objects.all())
+    for organisation in organisations:
+        start_compliance_run(organisation, origin=ComplianceRun.Origin.NIGHTLY)
+    return len(organisations)
+
+
+# --- Runs: a full check that shows its progress ---------------------------------------
+
+
+@shared_task(name="processing.run_compliance_check", **CHECK_TASK)
+def run_compliance_check(run_id: int) -> dict:
+    """Run the checks of one ``ComplianceRun``, moving its progress bar after each rule.
+
+    Safe to run twice: a run that is done (or failed, or taken by a later attempt) is left
+    alone, and the check itself is idempotent. A transient database error is retried by
+    Celery; any other error marks the run failed.
+    """
+    run = ComplianceRun.objects.select_related("organisation").filter(pk=run_id).first()
+    if run is None or run.status not in UNFINISHED:
+        return {"run": run_id, "ran": False}
+    if run.attempts >= settings.COMPLIANCE_RUN_MAX_ATTEMPTS:
+        _give_up(run, timezone.now())
+        return {"run": run_id, "ran": False}
+    attempt = run.attempts + 1
+    claimed = ComplianceRun.objects.filter(pk=run.pk, status=run.status, attempts=run.attempts).update(
+        status=ComplianceRun.Status.RUNNING,
+        started_at=timezone.now(),
+        attempts=attempt,
+        steps_done=0,
+        error="",
+    )
+    if not claimed:
+        return {"run": run_id, "ran": False}  # another worker took it in between
+    perform_run(run, attempt)
+    return {"run": run_id, "ran": True, "attempt": attempt}
+
+
+def _give_up(run: ComplianceRun, now: datetime.datetime) -> bool:
+    error = (
+        f"Gave up after {run.attempts} attempts: the check never finished "
+        "(its worker stopped or the database was unavailable)."
+    )
+    return bool(
+        ComplianceRun.objects.filter(pk=run.pk, status=run.status, attempts=run.attempts).update(
+            status=ComplianceRun.Status.FAILED, finished_at=now, error=error
+        )
+    )
+
+
+@shared_task(name="processing.reconcile_compliance_runs", acks_late=True)
+def reconcile_compliance_runs() -> dict:
+    """Send again the runs whose dispatch was lost (still queued long after it was sent) and
+    those whose worker died (still running after the hard time limit); fail those that have
+    had their attempts. Safe to run twice: each run is taken with a compare-and-set update.
+    """
+    now = timezone.now()
+    lost = now - settings.COMPLIANCE_RUN_REDISPATCH_AFTER
+    dead = now - datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT) - RUNNING_MARGIN
+    stale = ComplianceRun.objects.filter(
+        Q(status=ComplianceRun.Status.QUEUED, dispatched_at__lt=lost)
+        | Q(status=ComplianceRun.Status.QUEUED, dispatched_at__isnull=True, created_at__lt=lost)
+        | Q(status=ComplianceRun.Status.RUNNING, started_at__lt=dead)
+    ).only("pk", "status", "attempts", "dispatched_at")
+    redispatched, failed = [], []
+    for run in stale:
+        if run.attempts >= settings.COMPLIANCE_RUN_MAX_ATTEMPTS:
+            if _give_up(run, now):
+                failed.append(run.pk)
+            continue
+        taken = ComplianceRun.objects.filter(
+            pk=run.pk, status=run.status, attempts=run.attempts, dispatched_at=run.dispatched_at
+        ).update(status=ComplianceRun.Status.QUEUED, dispatched_at=now, steps_done=0)
+        if taken:
+            # Expires: while no worker is there, the copies sent every few minutes do not pile up.
+            run_compliance_check.apply_async(
+                (run.pk,), expires=settings.COMPLIANCE_RUN_REDISPATCH_AFTER.total_seconds()
+            )
+            redispatched.append(run.pk)
+    if redispatched or failed:
+        logger.warning("Compliance runs sent again: %s; given up: %s", redispatched, failed)
+    return {"redispatched": redispatched, "failed": failed}
+
+
+@shared_task(name="processing.send_digests", acks_late=True)
+def send_digests_task() -> int:
+    """The daily digest to each organisation's DPOs (``processing.digest``)."""
+    from processing.compliance.digest import send_digests
+
+    return send_digests()
