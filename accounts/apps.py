@@ -7,6 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and organisations")
 
     def seed_demo(self) -> str:
+        # Imported when called: an app's modules load models, which Django's app loading forbids at import time.
         from .demo import DEMO_PASSWORD, seed_demo_accounts
 
         organisations = seed_demo_accounts()

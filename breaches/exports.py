@@ -7,6 +7,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.pdf import pdf_from_template
 from core.spreadsheets import Sheet, csv_text, xlsx_bytes
 
 from .models import Breach, TimelineEntry
@@ -105,7 +106,6 @@ def breach_register_xlsx(breaches) -> bytes:
 
 def breach_register_pdf(organisation, breaches, language: str) -> bytes:
     """A cover (organisation, DPO, when), the list of breaches, then one page per breach."""
-    from core.pdf import pdf_from_template
 
     columns = _columns()[1:]  # the reference heads each page
     rows = [

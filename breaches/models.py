@@ -234,11 +234,18 @@ class Breach(TimeStampedModel):
             raise ValidationError(errors)
 
     def _check_dates(self):
+        """Nothing in the future, and the moments in their order: started, detected, aware (then ended, informed,
+        notified)."""
         latest = timezone.now() + FUTURE_TOLERANCE
         for name in DATE_FIELDS:
             value = getattr(self, name)
             if value is not None and value > latest:
                 yield name, _("This date is in the future."), "future"
+        yield from self._check_order()
+        if self.role == self.Role.PROCESSOR and not self.controller_name.strip():
+            yield "controller_name", _("As a processor, name the controller you act for (Art. 33(2))."), "required"
+
+    def _check_order(self):
         detected = self.detected_at
         if self.started_at and detected and detected < self.started_at:
             yield "detected_at", _("A breach cannot be detected before it started."), "before_start"
@@ -256,8 +263,6 @@ class Breach(TimeStampedModel):
             value = getattr(self, name)
             if value and detected and value < detected:
                 yield name, _("This cannot be before the breach was detected."), "before_detection"
-        if self.role == self.Role.PROCESSOR and not self.controller_name.strip():
-            yield "controller_name", _("As a processor, name the controller you act for (Art. 33(2))."), "required"
 
     def _check_categories(self):
         for name, choices in (

@@ -1,5 +1,5 @@
 """The checks of the breach log (Art. 33, 34), in the same lifecycle as the register's:
-registered with ``processing.rules`` (family "breaches") when the app is ready.
+registered with ``processing.compliance.rules.registry`` (family "breaches") when the app is ready.
 
 They read the clock (``breaches.clock``) at the moment of the check, not a day: the
 periodic task runs them every few minutes. Their params never hold the time left, so that a

@@ -1,10 +1,10 @@
 """Background checks of the breach log (Celery): every few minutes, and after each change.
 
-The checks are the compliance watch's (``processing.compliance.check_organisation``,
+The checks are the compliance watch's (``processing.compliance.check.check_organisation``,
 restricted to the breach rules), so a breach's findings have the same lifecycle as the
 register's. When a deadline finding opens, comes back or becomes graver, in this check or
 any other (a full sweep runs the breach rules too), the organisation's DPOs are emailed at
-once (``processing.rules.on_findings_raised``); a second run finds nothing new and sends
+once (``processing.compliance.rules.registry.on_findings_raised``); a second run finds nothing new and sends
 nothing.
 """
 

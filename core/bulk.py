@@ -12,6 +12,7 @@ from itertools import islice
 
 from django.db import connections, router
 from django.db.models import CharField, DateTimeField, IntegerField, Model, QuerySet, Value
+from simple_history.models import HistoricalRecords
 
 # PostgreSQL takes up to 65,535 parameters a statement; stay well below.
 DEFAULT_MAX_PARAMS = 30_000
@@ -79,7 +80,6 @@ def insert_history(queryset: QuerySet, *, when, history_type: str = "+", user=No
 def _insert_m2m_history(model: type[Model], history_ids: dict) -> None:
     """The current links of ``model``'s tracked many-to-many fields, recorded for the new
     historical records ``history_ids`` (object's pk -> its record's history_id)."""
-    from simple_history.models import HistoricalRecords
 
     for field in model.history.model._history_m2m_fields:
         source, target = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"

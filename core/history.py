@@ -16,6 +16,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from simple_history.models import HistoricalRecords
 
 # Technical columns: they change with every save and say nothing to a reader.
 IGNORED = frozenset({"id", "created_at", "updated_at", "name_key", "version"})
@@ -205,7 +206,6 @@ API_PREFIX = "/api/"
 def change_origin() -> str:
     """Where a change recorded now comes from: "web", "api", the reason a worker acting for
     someone gave (``acting_as``), or empty outside a request (a command, the demo)."""
-    from simple_history.models import HistoricalRecords
 
     request = getattr(HistoricalRecords.context, "request", None)
     if request is None:
@@ -215,7 +215,6 @@ def change_origin() -> str:
 
 def change_author():
     """The user django-simple-history records as the author of a change made now, if any."""
-    from simple_history.models import HistoricalRecords
 
     user = getattr(getattr(HistoricalRecords.context, "request", None), "user", None)
     return user if user is not None and user.is_authenticated else None
@@ -226,7 +225,6 @@ def acting_as(user, reason: str):
     """Record ``user`` as the author of the history written inside (work a worker does for
     someone, such as an import they confirmed), with ``reason`` as where the change came
     from: outside a request, django-simple-history would record no one."""
-    from simple_history.models import HistoricalRecords
 
     context = HistoricalRecords.context
     previous = getattr(context, "request", None)

@@ -11,6 +11,10 @@ without a code change.
 
 import datetime
 
+from django_countries.data import COUNTRIES
+
+from inventory.models import AdequacyDecision, Country, InternationalOrganisation
+
 # EU-27 (Art. 3 TEU) and their outermost regions that have their own ISO code. The Azores,
 # Madeira and the Canary Islands are covered by PT and ES. Overseas countries and
 # territories such as NC, PF, GL, BL are *not* EU.
@@ -137,9 +141,6 @@ def reference_data_create_missing(**kwargs) -> None:
     It only adds: what a superuser changed in the admin (an end date, a scope) is never
     overwritten. It runs after every ``migrate`` and after a test flush.
     """
-    from django_countries.data import COUNTRIES
-
-    from .models import AdequacyDecision, Country, InternationalOrganisation
 
     existing = set(Country.objects.values_list("code", flat=True))
     Country.objects.bulk_create(

@@ -15,7 +15,7 @@ class ProcessingConfig(AppConfig):
         panels.add("organisation_home_cards", "processing/includes/home_card.html", order=10)
 
     def seed_demo(self) -> str:
-        # Imported when called: the demo's modules load models, which app loading forbids here.
+        # Imported when called: an app's modules load models, which Django's app loading forbids at import time.
         from processing.demo import seed_demo_register
 
         return seed_demo_register()

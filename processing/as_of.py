@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.apps import apps
 from django.db.models import Max
+from django.utils import timezone
 
 from accounts.models import Organisation
 from core.history import capitalised, field_changes
@@ -161,7 +162,6 @@ def moment_of(day) -> datetime:
     holds nothing outside that range, and 31 December 9999 in a time zone behind UTC would not
     fit in a datetime.
     """
-    from django.utils import timezone
 
     day = min(max(day, EARLIEST_DAY), timezone.localdate() + timedelta(days=1))
     return datetime.combine(day, time.max, tzinfo=timezone.get_current_timezone())

@@ -9,13 +9,11 @@ prefetched) or, for a long list, from one query the database answers for a whole
 
 from dataclasses import dataclass
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from inventory.models import DataField
-from processing.compliance.models import Finding
 from processing.models import (
     ActivityDataSubject,
     ControllerParty,
@@ -54,8 +52,6 @@ class Facts:
     compelling_transfer_without_safeguards: bool
     has_defined_retention: bool
     has_security_measures: bool
-    # Not a completeness fact: the list shows it beside them, from the same statement.
-    open_findings: int = 0
 
 
 def facts_from_rows(activity: ProcessingActivity) -> Facts:
@@ -111,9 +107,7 @@ SELECT a.id,
   (SELECT COUNT(*) FROM {transfer} r WHERE r.activity_id = a.id AND r.mechanism = ''),
   EXISTS (SELECT 1 FROM {transfer} r WHERE r.activity_id = a.id AND r.mechanism = %s AND r.safeguards = ''),
   EXISTS (SELECT 1 FROM {retention} r WHERE r.activity_id = a.id AND (r.duration IS NOT NULL OR r.criteria <> '')),
-  EXISTS (SELECT 1 FROM {security} r WHERE r.activity_id = a.id),
-  (SELECT COUNT(*) FROM {finding} r WHERE r.subject_type_id = %s AND r.subject_id = a.id
-   AND r.status IN (%s, %s))
+  EXISTS (SELECT 1 FROM {security} r WHERE r.activity_id = a.id)
 FROM {activity} a WHERE {where}
 """
 
@@ -131,7 +125,6 @@ def _facts_sql(where: str) -> str:
             "transfer": Transfer,
             "retention": RetentionLine,
             "security": SecurityMeasure,
-            "finding": Finding,
         }.items()
     }
     return FACTS_SQL.format(**tables, where=where)
@@ -155,9 +148,6 @@ def _facts(where: str, where_parameters: list) -> dict[int, Facts]:
         DataField.Category.SPECIAL,
         DataField.Category.CRIMINAL,
         Transfer.Mechanism.COMPELLING_INTEREST,
-        ContentType.objects.get_for_model(ProcessingActivity).pk,
-        Finding.Status.OPEN,
-        Finding.Status.ACKNOWLEDGED,
         *where_parameters,
     ]
     with connection.cursor() as cursor:
@@ -176,7 +166,6 @@ def _facts(where: str, where_parameters: list) -> dict[int, Facts]:
             compelling_transfer_without_safeguards=bool(compelling),
             has_defined_retention=bool(retention),
             has_security_measures=bool(security),
-            open_findings=open_findings,
         )
         for (
             pk,
@@ -191,7 +180,6 @@ def _facts(where: str, where_parameters: list) -> dict[int, Facts]:
             compelling,
             retention,
             security,
-            open_findings,
         ) in found
     }
 

@@ -1,13 +1,12 @@
 """Search and filters of the register list (one FilterSet, for the pages and later the API)."""
 
 import django_filters
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.text import normalise_key
 from inventory.models import DataField, Recipient, System, SystemCountry
-from processing.compliance.models import Finding
+from processing.extensions import has_open_findings
 from processing.models import ProcessingActivity, Transfer
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
@@ -79,11 +78,5 @@ class ActivityFilter(django_filters.FilterSet):
         return queryset.filter(leaves) if value == "yes" else queryset.exclude(leaves)
 
     def filter_findings(self, queryset, name, value):
-        open_findings = Exists(
-            Finding.objects.filter(
-                subject_type=ContentType.objects.get_for_model(ProcessingActivity),
-                subject_id=OuterRef("pk"),
-                status__in=(Finding.Status.OPEN, Finding.Status.ACKNOWLEDGED),
-            )
-        )
+        open_findings = has_open_findings()
         return queryset.filter(open_findings) if value == "yes" else queryset.exclude(open_findings)

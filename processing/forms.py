@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from inventory.forms import country_choices
 from inventory.models import DataField, DataSubjectCategory, InternationalOrganisation, Recipient, System
 from processing.models import ControllerParty, ProcessingActivity, RetentionLine, SecurityMeasure, Transfer
@@ -438,7 +439,6 @@ class ChangelogForm(forms.Form):
 
     def __init__(self, *args, organisation, kinds, **kwargs):
         super().__init__(*args, **kwargs)
-        from accounts.models import User
 
         self.fields["user"].queryset = User.objects.filter(memberships__organisation=organisation).order_by("username")
         self.fields["kind"].choices = [("", _("Everything")), *[(key, str(label)) for key, label in kinds.items()]]

@@ -1,12 +1,11 @@
 """Reads of the register, each carrying the joins its pages need."""
 
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Organisation
 from inventory.models import Country, DataField, Recipient, System, SystemCountry
-from processing.compliance.models import Finding
+from processing.extensions import has_open_findings
 from processing.models import (
     ActivityDataSubject,
     ControllerParty,
@@ -54,12 +53,7 @@ def activity_with_details(organisation: Organisation, pk) -> ProcessingActivity:
     directly: for one activity, prefetch_related()'s machinery cost a quarter of the page.
     """
     # Whether it has findings to deal with, in the same query: most records have none.
-    open_findings = Finding.objects.filter(
-        subject_type=ContentType.objects.get_for_model(ProcessingActivity),
-        subject_id=OuterRef("pk"),
-        status__in=(Finding.Status.OPEN, Finding.Status.ACKNOWLEDGED),
-    )
-    activities = ProcessingActivity.objects.annotate(has_open_findings=Exists(open_findings))
+    activities = ProcessingActivity.objects.annotate(has_open_findings=has_open_findings())
     activity = get_object_or_404(activities, organisation=organisation, pk=pk)
     pk = activity.pk
     ProcessingActivity.organisation.field.set_cached_value(activity, organisation)

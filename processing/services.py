@@ -18,7 +18,16 @@ from accounts.models import Organisation
 from core.bulk import insert_history
 from core.errors import field_error
 from core.history import change_author, change_origin
-from inventory.models import CatalogueItem, Country, InternationalOrganisation, Recipient, System
+from inventory.models import (
+    CatalogueItem,
+    Country,
+    DataField,
+    DataSubjectCategory,
+    InternationalOrganisation,
+    Recipient,
+    System,
+)
+from inventory.services import catalogue_item_create
 from processing.completeness import missing_items
 from processing.models import (
     ACTIVITY_HISTORY,
@@ -232,6 +241,54 @@ def activity_update(*, activity: ProcessingActivity, expected_version: int | Non
     return _apply(activity, data, expected_version=expected_version)
 
 
+# What the activity form may add to the catalogue as it saves: the form's key -> (model, the activity's link).
+NEW_ENTRY_MODELS = {
+    "new_data_field": (DataField, "data_fields"),
+    "new_subject": (DataSubjectCategory, "data_subjects"),
+    "new_recipient": (Recipient, "recipients"),
+    "new_system": (System, "systems"),
+}
+
+
+@transaction.atomic
+def activity_save(
+    *,
+    organisation: Organisation,
+    activity: ProcessingActivity | None = None,
+    new_entries: dict,
+    new_subject_count: int | None = None,
+    expected_version: int | None = None,
+    **data,
+) -> ProcessingActivity:
+    """Create (``activity`` None) or update an activity as its form gives it, all or nothing: first the catalogue
+    entries named in the form (``new_entries``: the form's key -> the entry's values), linked to the activity, then
+    the activity. A transfer row to a new entry's country that names no importer gets that entry."""
+    for key, values in new_entries.items():
+        model, link = NEW_ENTRY_MODELS[key]
+        try:
+            created = catalogue_item_create(model=model, organisation=organisation, **values)
+        except ValidationError as error:
+            raise ValidationError({key: error.messages}) from error
+        if link == "data_subjects":
+            data[link].append({"category": created, "approximate_count": new_subject_count})
+        else:
+            data[link].append(created)
+            _give_importer(created, values, data["transfers"])
+    if activity is None:
+        return activity_create(organisation=organisation, **data)
+    return activity_update(activity=activity, expected_version=expected_version, **data)
+
+
+def _give_importer(created, values: dict, transfers: list) -> None:
+    """A new system or recipient becomes the importer of the transfer rows to its countries that name none."""
+    importer = "system" if isinstance(created, System) else "recipient" if isinstance(created, Recipient) else None
+    countries = values.get("countries") or [values.get("country_id")]
+    for row in transfers if importer else []:
+        country = row.get("country")
+        if country and country.pk in countries and not row.get("recipient") and not row.get("system"):
+            row[importer] = created
+
+
 def activity_activate(*, activity: ProcessingActivity) -> ProcessingActivity:
     """Make a draft active: refused, with the list of what is missing, unless it is complete."""
     return activity_update(activity=activity, status=ProcessingActivity.Status.ACTIVE)
@@ -345,14 +402,29 @@ def _new_activity(organisation, data: dict, seen: set, known: dict) -> _NewActiv
     errors = _unique_errors(activity, seen, errors)
     if errors:
         raise ValidationError(errors)
-
     links = {}
     for name in LINK_FIELDS:
         items = _check_catalogue_items(organisation, name, data.get(name, []), set())
         links[name] = list({item.pk: item for item in items}.values())
+    subject_links = _new_subject_links(organisation, activity, data.get("data_subjects", []), known)
+    systems = links["systems"]
+    importers = (
+        {item.pk for item in links["recipients"]} | {system.hosting_provider_id for system in systems} - {None},
+        {system.pk for system in systems},
+    )
+    rows = {
+        name: _new_rows(activity, name, model, data.get(name, []), importers, known)
+        for name, model in ROW_MODELS.items()
+    }
+    seen.update(_unique_keys(activity))  # accepted: its reference is taken for the next ones
+    return _NewActivity(activity, links, subject_links, rows)
+
+
+def _new_subject_links(organisation, activity, entries: list, known: dict) -> list:
+    """The activity's categories of people, checked as ``_write`` checks them."""
     subject_links = []
-    categories = _subject_categories(organisation, data.get("data_subjects", []), set())
-    for category, entry in zip(categories, data.get("data_subjects", []), strict=True):
+    categories = _subject_categories(organisation, entries, set())
+    for category, entry in zip(categories, entries, strict=True):
         link = ActivityDataSubject(
             activity=activity, category=category, approximate_count=entry.get("approximate_count")
         )
@@ -360,33 +432,29 @@ def _new_activity(organisation, data: dict, seen: set, known: dict) -> _NewActiv
         if link_errors:
             raise ValidationError({"data_subjects": ValidationError(link_errors).messages})
         subject_links.append(link)
+    return subject_links
 
-    systems = links["systems"]
-    importers = (
-        {item.pk for item in links["recipients"]} | {system.hosting_provider_id for system in systems} - {None},
-        {system.pk for system in systems},
-    )
-    rows = {}
-    for name, model in ROW_MODELS.items():
-        rows[name], row_errors, row_seen = [], {}, set()
-        ids = [values["id"] for values in data.get(name, []) if values.get("id") is not None]
-        if len(ids) != len(set(ids)):  # as _replace_rows says it
-            raise field_error(name, _("The same row appears twice."), "duplicate")
-        if ids:
-            raise field_error(name, _("A row does not belong to this activity."), "invalid")
-        for index, values in enumerate(data.get(name, [])):
-            row = model(activity=activity, **{field: value for field, value in values.items() if field != "id"})
-            row.allowed_importers = importers  # read by Transfer.clean(), as the saved links would be
-            problems = _unique_errors(row, row_seen, _clean_unsaved(row, known, parent="activity"))
-            if problems:
-                row_errors.update(_row_errors(name, index, ValidationError(problems)))
-                continue
-            row_seen.update(_unique_keys(row))
-            rows[name].append(row)
-        if row_errors:
-            raise ValidationError(row_errors)
-    seen.update(_unique_keys(activity))  # accepted: its reference is taken for the next ones
-    return _NewActivity(activity, links, subject_links, rows)
+
+def _new_rows(activity, name: str, model, entries: list, importers: tuple, known: dict) -> list:
+    """The activity's rows of one kind, checked as ``_replace_rows`` checks them (every row's errors at once)."""
+    rows, row_errors, row_seen = [], {}, set()
+    ids = [values["id"] for values in entries if values.get("id") is not None]
+    if len(ids) != len(set(ids)):  # as _replace_rows says it
+        raise field_error(name, _("The same row appears twice."), "duplicate")
+    if ids:
+        raise field_error(name, _("A row does not belong to this activity."), "invalid")
+    for index, values in enumerate(entries):
+        row = model(activity=activity, **{field: value for field, value in values.items() if field != "id"})
+        row.allowed_importers = importers  # read by Transfer.clean(), as the saved links would be
+        problems = _unique_errors(row, row_seen, _clean_unsaved(row, known, parent="activity"))
+        if problems:
+            row_errors.update(_row_errors(name, index, ValidationError(problems)))
+            continue
+        row_seen.update(_unique_keys(row))
+        rows.append(row)
+    if row_errors:
+        raise ValidationError(row_errors)
+    return rows
 
 
 def _clean_unsaved(instance, known: dict, *, parent: str) -> dict:

@@ -5,7 +5,6 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Model
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -15,11 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.permissions import Action, organisation_view
-from inventory.models import Country, DataField, DataSubjectCategory, Recipient, System, SystemCountry
-from inventory.services import catalogue_item_create
-from processing import as_of, changelog, history, services
+from inventory.models import Country, SystemCountry
+from processing import as_of, changelog, extensions, history, services
 from processing.completeness import ITEM_FIELDS, completeness_facts, missing_items
-from processing.compliance import selectors as findings
 from processing.filters import ActivityFilter
 from processing.forms import (
     ActivityForm,
@@ -56,14 +53,18 @@ def activity_list(request, organisation):
         filtered = filtered.order_by("reference")
     page = Paginator(filtered, ACTIVITIES_PER_PAGE).get_page(request.GET.get("page"))
     # The list reads facts computed by the database, not every row of every activity.
-    shown = list(page.object_list.only("organisation", "reference", "name", "status", *ITEM_FIELDS))
+    shown = list(
+        page.object_list.only("organisation", "reference", "name", "status", *ITEM_FIELDS).annotate(
+            open_findings=extensions.open_findings_count()
+        )
+    )
     facts = completeness_facts(activity.pk for activity in shown)
     countries = storage_countries([activity.pk for activity in shown])
     rows = []
     for activity in shown:
         ProcessingActivity.organisation.field.set_cached_value(activity, organisation)  # known: no query, no join
         found = facts[activity.pk]
-        rows.append((activity, missing_items(activity, found), countries.get(activity.pk, []), found.open_findings))
+        rows.append((activity, missing_items(activity, found), countries.get(activity.pk, []), activity.open_findings))
     query = request.GET.copy()
     query.pop("page", None)
     without_ordering = query.copy()
@@ -104,7 +105,6 @@ def activity_detail(request, organisation, pk):
             "organisation": organisation,
             "activity": activity,
             "missing": missing_items(activity),
-            "findings": findings.activity_findings(activity),
             "section": "register",
         },
     )
@@ -297,38 +297,6 @@ def _transfer_proposals(form, transfer_rows, declined: set[str]) -> list[Destina
     return [destination for destination in uncovered(destinations, rows) if destination.key not in declined]
 
 
-NEW_ENTRY_MODELS = {
-    "new_data_field": (DataField, "data_fields"),
-    "new_subject": (DataSubjectCategory, "data_subjects"),
-    "new_recipient": (Recipient, "recipients"),
-    "new_system": (System, "systems"),
-}
-
-
-def _add_new_catalogue_entries(form, organisation, service_data) -> None:
-    """Create the catalogue entries named in the form and link them to the activity.
-
-    A transfer row to a new entry's country that names no importer gets that entry.
-    """
-    for key, values in form.new_catalogue_entries().items():
-        model, link = NEW_ENTRY_MODELS[key]
-        try:
-            created = catalogue_item_create(model=model, organisation=organisation, **values)
-        except ValidationError as error:
-            raise ValidationError({key: error.messages}) from error
-        if link == "data_subjects":
-            count = form.cleaned_data.get("new_subject_count")
-            service_data[link].append({"category": created, "approximate_count": count})
-            continue
-        service_data[link].append(created)
-        countries = values.get("countries") or [values.get("country_id")]
-        importer = "system" if model is System else "recipient" if model is Recipient else None
-        for row in service_data["transfers"] if importer else []:
-            country = row.get("country")
-            if country and country.pk in countries and not row.get("recipient") and not row.get("system"):
-                row[importer] = created
-
-
 def _show_service_errors(error: ValidationError, form, row_forms):
     """Put each error of the services next to the field or row it names (else on top)."""
     for key, messages_ in error.message_dict.items():
@@ -354,54 +322,16 @@ def _activity_form(request, organisation, activity):
     proposals = []
     conflict_changes = None
     if data is not None and form.is_valid() and all(f.is_valid() for f in formsets.values()) and security.is_valid():
-        transfer_rows = formsets["transfers"].rows()
-        proposals = _transfer_proposals(form, transfer_rows, declined)
+        proposals = _transfer_proposals(form, formsets["transfers"].rows(), declined)
         if proposals:
-            # Propose the missing transfer rows, keeping what the DPO entered; a proposal shown
-            # once and removed by the DPO is not proposed again.
+            # A proposal shown once and removed by the DPO is not proposed again.
             declined |= {destination.key for destination in proposals}
-            posted = [_as_initial(values) for values, _form in transfer_rows]
-            rows = posted + [destination.as_row() for destination in proposals]
-            formsets["transfers"] = _formsets(None, organisation, activity, transfer_initial=rows)["transfers"]
-            messages.warning(
-                request,
-                _(
-                    "Data of this activity is stored or received outside the EEA. Transfer rows are proposed "
-                    "below: choose the transfer tool for each, or remove those you do not want, then save again."
-                ),
-            )
+            _propose_transfers(request, formsets, organisation, activity, proposals)
         else:
-            service_data = form.service_data()
-            service_data["data_subjects"] = [values for values, _form in formsets["subjects"].rows()]
-            row_forms = {}
-            for key, name in SERVICE_ROWS.items():
-                rows = formsets[key].rows()
-                service_data[name] = [values for values, _form in rows]
-                row_forms[name] = [row_form for _values, row_form in rows]
-            service_data["security_measures"] = security.rows()
-            if "activate" in data:
-                service_data["status"] = ProcessingActivity.Status.ACTIVE
-            try:
-                with transaction.atomic():
-                    _add_new_catalogue_entries(form, organisation, service_data)
-                    if creating:
-                        activity = services.activity_create(organisation=organisation, **service_data)
-                    else:
-                        activity = services.activity_update(
-                            activity=activity, expected_version=form.cleaned_data["version"], **service_data
-                        )
-            except services.EditConflict as conflict:
-                # Nothing was saved. Show what the other person changed; the DPO's own edits are
-                # still in the form, and saving again applies them on top of the new version.
-                conflict_changes = history.changes_since(activity, conflict.edited_version)
-                form.data = form.data.copy()
-                form.data["version"] = conflict.current_version
-                messages.error(request, conflict.messages[0])
-            except ValidationError as error:
-                _show_service_errors(error, form, row_forms)
-            else:
-                messages.success(request, _("“%(name)s” has been saved.") % {"name": activity.name})
-                return redirect(activity.get_absolute_url())
+            saved, conflict_changes = _save(request, organisation, activity, form, formsets, security)
+            if saved is not None:
+                messages.success(request, _("“%(name)s” has been saved.") % {"name": saved.name})
+                return redirect(saved.get_absolute_url())
     return render(
         request,
         "processing/activity_form.html",
@@ -416,6 +346,54 @@ def _activity_form(request, organisation, activity):
             "section": "register",
         },
     )
+
+
+def _propose_transfers(request, formsets, organisation, activity, proposals) -> None:
+    """Add the missing transfer rows to the form, keeping what the DPO entered, and say why."""
+    posted = [_as_initial(values) for values, _form in formsets["transfers"].rows()]
+    rows = posted + [destination.as_row() for destination in proposals]
+    formsets["transfers"] = _formsets(None, organisation, activity, transfer_initial=rows)["transfers"]
+    messages.warning(
+        request,
+        _(
+            "Data of this activity is stored or received outside the EEA. Transfer rows are proposed "
+            "below: choose the transfer tool for each, or remove those you do not want, then save again."
+        ),
+    )
+
+
+def _save(request, organisation, activity, form, formsets, security):
+    """Save the valid form through the services: (the activity saved, None), or (None, what others changed when the
+    save was refused because someone saved first), the errors shown next to their fields."""
+    service_data = form.service_data()
+    service_data["data_subjects"] = [values for values, _form in formsets["subjects"].rows()]
+    row_forms = {}
+    for key, name in SERVICE_ROWS.items():
+        rows = formsets[key].rows()
+        service_data[name] = [values for values, _form in rows]
+        row_forms[name] = [row_form for _values, row_form in rows]
+    service_data["security_measures"] = security.rows()
+    if "activate" in request.POST:
+        service_data["status"] = ProcessingActivity.Status.ACTIVE
+    try:
+        return services.activity_save(
+            organisation=organisation,
+            activity=None if activity.pk is None else activity,
+            new_entries=form.new_catalogue_entries(),
+            new_subject_count=form.cleaned_data.get("new_subject_count"),
+            expected_version=None if activity.pk is None else form.cleaned_data["version"],
+            **service_data,
+        ), None
+    except services.EditConflict as conflict:
+        # Nothing was saved. Show what the other person changed; the DPO's own edits are
+        # still in the form, and saving again applies them on top of the new version.
+        form.data = form.data.copy()
+        form.data["version"] = conflict.current_version
+        messages.error(request, conflict.messages[0])
+        return None, history.changes_since(activity, conflict.edited_version)
+    except ValidationError as error:
+        _show_service_errors(error, form, row_forms)
+        return None, None
 
 
 @organisation_view(read=Action.EDIT_REGISTER, write=Action.EDIT_REGISTER)

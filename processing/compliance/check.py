@@ -174,7 +174,7 @@ def _change(changed: list, found_again: dict, now, result: CheckResult) -> None:
 
 def _tell_listeners(organisation: Organisation, result: CheckResult) -> None:
     """Once the check has committed (never if it is rolled back), tell the families that
-    listen (``rules.on_findings_raised``) that findings of theirs opened, came back or became
+    listen (``registry.on_findings_raised``) that findings of theirs opened, came back or became
     graver, whichever check it was. A listener's error is logged and does not fail a check
     whose findings are written."""
     if not result.raised:

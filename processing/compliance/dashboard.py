@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Max
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -201,7 +202,6 @@ def month_ends(today: datetime.date, months: int) -> list[datetime.date]:
 
 def findings_trend(organisation, today: datetime.date | None = None) -> Chart:
     """Open findings at the end of each of the last months, from the findings' history."""
-    from django.utils.formats import date_format
 
     today = today or timezone.localdate()
     history = Finding.history.model.objects.filter(organisation_id=organisation.pk)

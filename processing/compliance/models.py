@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Organisation
 from core.models import TimeStampedModel
+from core.text import duration_text
 from inventory.models import DataField, DataSubjectCategory
 from processing.models import RetentionLine
 
@@ -24,7 +25,7 @@ class Finding(TimeStampedModel):
 
     One row per (organisation, rule, object) whatever its status: a problem that comes back
     reopens the same row, so its history tells the whole story. The message is the rule's,
-    in the reader's language, filled with ``params`` (see ``processing.rules``).
+    in the reader's language, filled with ``params`` (see ``processing.compliance.rules``).
     """
 
     class Severity(models.TextChoices):
@@ -144,13 +145,11 @@ class RetentionPolicy(TimeStampedModel):
 
     @property
     def maximum_text(self) -> str:
-        from core.text import duration_text
 
         return duration_text(self.maximum, self.maximum_unit) if self.maximum is not None else ""
 
     @property
     def minimum_text(self) -> str:
-        from core.text import duration_text
 
         return duration_text(self.minimum, self.minimum_unit) if self.minimum is not None else ""
 

@@ -1,6 +1,9 @@
 """Reading findings: the organisation's list with its filters, and an activity's own."""
 
+from collections.abc import Callable
+
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -84,6 +87,43 @@ def activity_findings(activity: ProcessingActivity) -> list[Shown]:
     if not getattr(activity, "has_open_findings", True):  # known already: no query
         return []
     return subject_findings(activity)
+
+
+def open_findings_of_activity(activity_key) -> QuerySet[Finding]:
+    """The findings still to deal with of the activity whose key is given (an ``OuterRef`` in the register's query)."""
+    return Finding.objects.filter(
+        subject_type=ContentType.objects.get_for_model(ProcessingActivity), subject_id=activity_key, status__in=ACTIVE
+    )
+
+
+def activity_findings_page(organisation) -> Callable[[int], str]:
+    """A function from an activity's key to the findings page filtered on it."""
+    page = reverse("compliance:finding_list", args=[organisation.slug])
+    return lambda pk: f"{page}?activity={pk}"
+
+
+def activity_findings_panel(context) -> dict:
+    """The record page's findings (none on the register as of a day, which shows no findings)."""
+    if context.get("as_of"):
+        return {"findings": []}
+    activity = context["activity"]
+    return {
+        "findings": activity_findings(activity),
+        "all_findings_url": activity_findings_page(context["organisation"])(activity.pk) + "&status=",
+        "all_findings_label": _("All findings of this activity"),
+    }
+
+
+def system_findings_panel(context) -> dict:
+    """A system's findings on its catalogue pages (the register's rules find none on other catalogue entries)."""
+    if context["kind"].slug != "systems":
+        return {"findings": []}
+    return {
+        "findings": subject_findings(context["item"]),
+        "all_findings_url": reverse("compliance:finding_list", args=[context["organisation"].slug])
+        + "?kind=system&status=",
+        "all_findings_label": _("Findings on systems"),
+    }
 
 
 def subject_findings(subject) -> list[Shown]:

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Organisation
 from core import jobs
 from core.errors import field_error
+from core.text import normalise_key
 from inventory.models import DataSubjectCategory
 from inventory.services import get_or_create_by_name
 from processing.compliance.check import perform_run
@@ -78,7 +79,6 @@ def retention_policy_delete(*, policy: RetentionPolicy) -> None:
 def retention_policy_seed(*, organisation: Organisation, language: str) -> int:
     """Add the French references the policy lacks (by name, ignoring case and accents), in
     English or French. Returns how many periods were added."""
-    from core.text import normalise_key
 
     french = language == "fr"
     known = {normalise_key(name) for name in organisation.retention_policies.values_list("name", flat=True)}

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from accounts.models import Organisation
 from processing.compliance.check import check_organisation, perform_run
+from processing.compliance.digest import send_digests
 from processing.compliance.models import ComplianceRun
 from processing.compliance.services import UNFINISHED, start_compliance_run
 
@@ -147,7 +148,6 @@ def reconcile_compliance_runs() -> dict:
 
 @shared_task(name="processing.send_digests", acks_late=True)
 def send_digests_task() -> int:
-    """The daily digest to each organisation's DPOs (``processing.digest``)."""
-    from processing.compliance.digest import send_digests
+    """The daily digest to each organisation's DPOs (``processing.compliance.digest``)."""
 
     return send_digests()

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from processing.as_of import EARLIEST_DAY
 from processing.forms import DATE
+from processing.reports.services import RegisterExport
 
 
 class RegisterExportForm(forms.Form):
@@ -45,7 +46,6 @@ class RegisterExportForm(forms.Form):
         return cleaned
 
     def export(self):
-        from processing.reports.services import RegisterExport
 
         data = self.cleaned_data
         return RegisterExport(

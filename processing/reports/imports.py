@@ -26,7 +26,9 @@ from inventory.services import catalogue_item_create
 from processing import services
 from processing.models import ProcessingActivity
 from processing.reports import document as register_document
+from processing.reports.cnil import read_cnil_workbook
 from processing.reports.problems import ERROR, Problem, UnreadableFile
+from processing.reports.registre_reader import read_registre_json, read_registre_workbook
 
 CATALOGUE_PARTS = {  # part of the document -> catalogue model, in the order they are created
     "recipients": Recipient,
@@ -52,8 +54,6 @@ CATALOGUE_FIELDS = {  # the attributes of a new entry, as the document names the
 def read_import_file(data: bytes):
     """The register document of an uploaded file, and the problems met reading it: Registre's
     JSON, Registre's XLSX, or the CNIL model register (.xlsx or .ods). ``UnreadableFile`` else."""
-    from processing.reports.cnil import read_cnil_workbook
-    from processing.reports.registre_reader import read_registre_json, read_registre_workbook
 
     if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{":
         return read_registre_json(data)

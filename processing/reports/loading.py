@@ -17,7 +17,7 @@ from django.utils import timezone
 from accounts.models import Organisation
 from core.text import normalise_key
 from inventory.models import DataField, DataSubjectCategory, InternationalOrganisation, Recipient, System, SystemCountry
-from processing.as_of import latest_records
+from processing.as_of import latest_records, moment_of
 from processing.history import LINKS
 from processing.models import (
     ActivityDataSubject,
@@ -53,7 +53,6 @@ class Scope:
 
     @property
     def moment(self) -> datetime | None:
-        from processing.as_of import moment_of
 
         return moment_of(self.as_of) if self.as_of else None
 

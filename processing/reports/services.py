@@ -21,9 +21,14 @@ from django.utils.translation import gettext as _
 from accounts.models import Organisation
 from core import jobs
 from core.history import acting_as
+from processing.reports import (
+    cnil,  # its limit read when asked (a setting the tests lower)
+    writers,
+)
 from processing.reports.imports import import_document, read_import_file
 from processing.reports.loading import RegisterReader, Scope
 from processing.reports.models import ExportLog, RegisterImport
+from processing.reports.pdf import write_pdf
 from processing.reports.problems import UnreadableFile
 
 CONTENT_TYPES = {
@@ -86,20 +91,15 @@ class RegisterExport:
 
 def register_export_write(organisation: Organisation, request: RegisterExport, output, progress=None) -> int:
     """Write the export to ``output`` (a binary file); returns the number of activities."""
-    from processing.reports import writers
 
     reader = RegisterReader(organisation, request.scope)
     with translation.override(request.language):
         if request.format == "xlsx" and request.layout == "cnil":
-            from processing.reports.cnil import cnil_workbook
-
             activities = [activity for chunk in reader.chunks() for activity in chunk]
-            output.write(cnil_workbook({**reader.header(request.language), "activities": activities}))
+            output.write(cnil.cnil_workbook({**reader.header(request.language), "activities": activities}))
         elif request.format == "xlsx":
             writers.write_xlsx(reader, output, progress)
         elif request.format == "pdf":
-            from processing.reports.pdf import write_pdf
-
             write_pdf(reader, output, request.language, progress)
         else:
             text = io.TextIOWrapper(output, encoding="utf-8", newline="", write_through=True)
@@ -115,16 +115,13 @@ def register_export_refusal(organisation: Organisation, request: RegisterExport)
     """Why this export cannot be made, if it cannot: the layouts that grow with every activity
     have a limit (a CNIL record sheet per activity; a PDF's pages are laid out whole, about
     4 MB of a worker's memory per activity)."""
-    from django.utils.translation import gettext as _
-
-    from processing.reports.cnil import CNIL_LAYOUT_LIMIT
 
     if request.layout != "cnil" and request.format != "pdf":
         return None
     count = len(RegisterReader(organisation, request.scope))
-    if request.layout == "cnil" and count > CNIL_LAYOUT_LIMIT:
+    if request.layout == "cnil" and count > cnil.CNIL_LAYOUT_LIMIT:
         return _("The CNIL model register has a sheet per activity: it is offered up to %(limit)d activities.") % {
-            "limit": CNIL_LAYOUT_LIMIT
+            "limit": cnil.CNIL_LAYOUT_LIMIT
         }
     if request.format == "pdf" and count > settings.REGISTER_PDF_MAX_ACTIVITIES:
         return _(

@@ -1,11 +1,11 @@
 from celery import shared_task
 
-from processing.reports.services import exports_housekeeping, register_export_run
+from processing.reports.services import exports_housekeeping, import_apply_run, import_preview_run, register_export_run
 
 
 @shared_task(name="processing.export_register", acks_late=True, reject_on_worker_lost=True)
 def export_register(export_id: int) -> dict:
-    """Prepare one queued export of the register (``exports.register_export_run``; idempotent)."""
+    """Prepare one queued export of the register (``services.register_export_run``; idempotent)."""
     return {"export": export_id, "ran": register_export_run(export_id)}
 
 
@@ -17,15 +17,13 @@ def housekeep_exports() -> dict:
 
 @shared_task(name="processing.preview_import", acks_late=True, reject_on_worker_lost=True)
 def preview_import(import_id: int) -> dict:
-    """Read an uploaded register and say what importing it would do (``imports``; idempotent)."""
-    from processing.reports.services import import_preview_run  # imports → services → tasks: imported when run
+    """Read an uploaded register and say what importing it would do (``services.import_preview_run``; idempotent)."""
 
     return {"import": import_id, "ran": import_preview_run(import_id)}
 
 
 @shared_task(name="processing.apply_import", acks_late=True, reject_on_worker_lost=True)
 def apply_import(import_id: int) -> dict:
-    """Import a confirmed register, all of it or nothing (``imports``; idempotent)."""
-    from processing.reports.services import import_apply_run
+    """Import a confirmed register, all of it or nothing (``services.import_apply_run``; idempotent)."""
 
     return {"import": import_id, "ran": import_apply_run(import_id)}

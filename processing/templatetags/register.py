@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, ngettext
 
 from inventory.models import country_name
+from processing.extensions import findings_page
 from processing.models import ProcessingActivity
 
 register = template.Library()
@@ -42,7 +43,7 @@ def activity_rows(rows, organisation, as_of=None):
     complete = f'<span class="badge ok">{complete}</span>'
     language = get_language()
     html = []
-    findings_url = reverse("compliance:finding_list", args=[organisation.slug])
+    findings_of = findings_page(organisation)
     for activity, missing, countries, *more in rows:
         storage = " ".join(
             f'<span class="badge{"" if country.is_eea else " warn"}"'
@@ -55,9 +56,9 @@ def activity_rows(rows, organisation, as_of=None):
             completeness = f'<span class="badge warn">{escape(label)}</span>'
         else:
             completeness = complete
-        if more and more[0]:
+        if more and more[0] and findings_of is not None:
             label = ngettext("%(counter)s finding", "%(counter)s findings", more[0]) % {"counter": more[0]}
-            completeness += f' <a class="badge warn" href="{findings_url}?activity={activity.pk}">{escape(label)}</a>'
+            completeness += f' <a class="badge warn" href="{escape(findings_of(activity.pk))}">{escape(label)}</a>'
         html.append(
             f"<tr><td>{escape(activity.reference)}</td>"
             f'<td><a href="{escape(detail_url(activity.pk))}">{escape(activity.name)}</a></td>'

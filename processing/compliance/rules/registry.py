@@ -19,7 +19,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from core.text import duration_text
-from inventory.models import country_name
+from inventory.models import DataField, country_name
+from processing.models import ProcessingActivity
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,6 @@ class Rule:
 
 
 def category_label(code: str):
-    from inventory.models import DataField
 
     return dict(DataField.Category.choices).get(code, code)
 
@@ -146,7 +146,7 @@ def subject_kind(value: str, *, label: Promise, model: str) -> None:
 
 
 # What a family wants done at once when a check raises its findings: family → callbacks,
-# each called as ``callback(organisation, result)`` (a ``compliance.CheckResult``) once the
+# each called as ``callback(organisation, result)`` (a ``processing.compliance.check.CheckResult``) once the
 # check has committed — the breach log warns the DPOs of a deadline.
 RAISED_LISTENERS: dict[str, list[Callable]] = {}
 
@@ -182,7 +182,6 @@ def only_activities(ids: Collection[int]) -> Iterator[None]:
 def current_activities(organisation):
     """Activities that are part of the register (drafts and active ones, not archived), or
     those of them a check is restricted to."""
-    from processing.models import ProcessingActivity
 
     activities = ProcessingActivity.objects.filter(organisation=organisation).exclude(
         status=ProcessingActivity.Status.ARCHIVED

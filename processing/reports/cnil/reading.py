@@ -174,10 +174,7 @@ def _read_record_sheet(sheet: _Sheet, label_col: int, problems: _Problems) -> _R
     purpose = labelled["finalite principale"].text(value_col)
     if not (name or purpose) or _is_example(name, reference):
         return None
-    title = _key(_text(sheet.rows[0][0])) if sheet.rows and sheet.rows[0] else ""
-    if title.startswith("exemple") or "exemple" in _key(reference):
-        message = _("This sheet looks like the CNIL's example but was changed: it was read as one of your activities.")
-        problems.add(sheet.name, None, None, message)
+    _warn_if_a_changed_example(sheet, reference, problems)
     activity = _blank_activity()
     activity |= {"name": name, "reference": reference, "purpose": purpose}
     activity["sub_purposes"] = "\n".join(
@@ -187,19 +184,37 @@ def _read_record_sheet(sheet: _Sheet, label_col: int, problems: _Problems) -> _R
         next((_date_text(line, value_col, problems) for line in lines if line.key.startswith(prefixes)), "")
         for prefixes in ("date de creation", ("mise a jour", "derniere mise a jour"))
     ]
-    actors = _read_actors([line for line in lines if line.section == "actors"])
+    actors = _read_sections(activity, lines, problems)
+    reference_cell = (reference_line.index, value_col) if reference_line else (None, None)
+    return _Record(sheet.name, activity, actors, dates, reference_cell)
+
+
+def _warn_if_a_changed_example(sheet: _Sheet, reference: str, problems: _Problems) -> None:
+    title = _key(_text(sheet.rows[0][0])) if sheet.rows and sheet.rows[0] else ""
+    if title.startswith("exemple") or "exemple" in _key(reference):
+        message = _("This sheet looks like the CNIL's example but was changed: it was read as one of your activities.")
+        problems.add(sheet.name, None, None, message)
+
+
+def _read_sections(activity: dict, lines: list, problems: _Problems) -> dict:
+    """The record sheet's sections into ``activity``: joint controllers, data, people, recipients, measures,
+    transfers. Returns the actors the sheet names (the organisation's identity is read from them)."""
+
+    def section(name):
+        return [line for line in lines if line.section == name]
+
+    actors = _read_actors(section("actors"))
     activity["controller_parties"] = [
         _part("controller_parties", name=party["name"], contact=_contact_text(party)) for party in actors["joint"]
     ]
     if activity["controller_parties"]:
         activity["role"] = ProcessingActivity.Role.JOINT_CONTROLLER
-    _read_data(activity, [line for line in lines if line.section == "data"], problems)
-    activity["data_subjects"] = _read_subjects([line for line in lines if line.section == "subjects"], problems)
-    activity["recipients"] = _read_recipients([line for line in lines if line.section == "recipients"], problems)
-    activity["security_measures"] = _read_measures([line for line in lines if line.section == "measures"], problems)
-    _read_transfers(activity, [line for line in lines if line.section == "transfers"], problems)
-    reference_cell = (reference_line.index, value_col) if reference_line else (None, None)
-    return _Record(sheet.name, activity, actors, dates, reference_cell)
+    _read_data(activity, section("data"), problems)
+    activity["data_subjects"] = _read_subjects(section("subjects"), problems)
+    activity["recipients"] = _read_recipients(section("recipients"), problems)
+    activity["security_measures"] = _read_measures(section("measures"), problems)
+    _read_transfers(activity, section("transfers"), problems)
+    return actors
 
 
 ACTOR_ROLES = (

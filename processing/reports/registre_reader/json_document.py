@@ -31,6 +31,18 @@ ORGANISATION = {  # the organisation block: text, or a block of texts
 _MISSING = object()
 
 
+# What each kind of field accepts from a JSON document.
+_ACCEPTS = {
+    "text": lambda field, value: isinstance(value, str),
+    "choice": lambda field, value: isinstance(value, str) and (value == "" or value in field.codes),
+    "bool": lambda field, value: isinstance(value, bool),
+    "number": lambda field, value: isinstance(value, int) and not isinstance(value, bool) and value >= 0,
+    "date": lambda field, value: isinstance(value, str) and _is_iso_date(value),
+    "country": lambda field, value: _is_country_code(value),
+    "countries": lambda field, value: isinstance(value, list) and all(_is_country_code(code) for code in value),
+}
+
+
 class _JsonChecker:
     """Checks the values of a document against ``document``: a problem for each value of the
     wrong type or unknown code (which is then left empty), one warning per unknown key."""
@@ -77,24 +89,10 @@ class _JsonChecker:
 
     @staticmethod
     def checked(field: _Field, value):
-        kind = field.kind
-        if kind == "text":
-            return value if isinstance(value, str) else _MISSING
-        if kind == "choice":
-            return value if isinstance(value, str) and (value == "" or value in field.codes) else _MISSING
-        if kind == "bool":
-            return value if isinstance(value, bool) else _MISSING
-        if kind == "number":
-            if isinstance(value, float) and value.is_integer():
-                value = int(value)
-            return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else _MISSING
-        if kind == "date":
-            return value if isinstance(value, str) and _is_iso_date(value) else _MISSING
-        if kind == "country":
-            return value if _is_country_code(value) else _MISSING
-        if kind == "countries":
-            return value if isinstance(value, list) and all(_is_country_code(code) for code in value) else _MISSING
-        raise ValueError(kind)
+        """The value if it is of the field's kind (a whole float as an integer), else ``_MISSING``."""
+        if field.kind == "number" and isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return value if _ACCEPTS[field.kind](field, value) else _MISSING
 
     @staticmethod
     def expected(field: _Field) -> str:
