@@ -72,6 +72,13 @@ def user_preferences_update(
     return user
 
 
+def user_language_set(*, user: User, language: str) -> User:
+    """The language a user chose from the switch on every page (a code of ``settings.LANGUAGES``)."""
+    user.language = language
+    user.save(update_fields=["language"])
+    return user
+
+
 def _refuse_losing_last_dpo(membership: Membership) -> None:
     """Refuse a change that would leave the organisation without a DPO.
 

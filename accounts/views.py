@@ -105,8 +105,7 @@ def switch_language(request):
     if not form.is_valid():
         return HttpResponseBadRequest(_("Unknown language."))
     if request.user.is_authenticated:
-        request.user.language = form.cleaned_data["language"]
-        request.user.save(update_fields=["language"])
+        services.user_language_set(user=request.user, language=form.cleaned_data["language"])
     return set_language(request)
 
 

@@ -6,7 +6,7 @@ of the EEA (adequate countries, the United States with and without Data Privacy 
 certification, countries without a decision), transfers with every tool and some with
 none, special-category and criminal data, the French retention policy, retention lines of
 every kind, and systems with the date of their oldest record. Then it measures
-``processing.compliance.check_organisation``:
+``processing.compliance.check.check_organisation``:
 
 - the first sweep (it creates every finding) and the second (nothing changes): wall time,
   peak memory, queries by kind, and the time of each rule; at both sizes, so that the

@@ -1,3 +1,5 @@
+"""What a progress page shows (a check run, an export, an import) and its script asks for every second."""
+
 from django.utils.translation import gettext as _
 
 

@@ -2,12 +2,13 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from .forms import DataFieldForm, DataSubjectCategoryForm, RecipientForm, SystemForm
-from .models import CatalogueItem, DataField, DataSubjectCategory, Recipient, System, SystemCountry
+from .models import CatalogueItem, DataField, DataSubjectCategory, Recipient, System
+from .selectors import catalogue_entries
 
 
 @dataclass(frozen=True)
@@ -20,16 +21,7 @@ class CatalogueKind:
     help: Promise
 
     def queryset(self, organisation) -> QuerySet:
-        items = self.model.objects.for_organisation(organisation)
-        if self.model is Recipient:
-            items = items.select_related("country")
-        if self.model is System:
-            items = items.select_related("hosting_provider").prefetch_related(
-                Prefetch(
-                    "country_links", queryset=SystemCountry.objects.select_related("country").order_by("country_id")
-                )
-            )
-        return items.order_by("name_key")
+        return catalogue_entries(self.model, organisation)
 
 
 KINDS = {

@@ -16,13 +16,15 @@ from core.text import normalise_key
 from . import services
 from .catalogue import KINDS
 from .models import System, SystemCountry
+from .selectors import active_counts
 
 ITEMS_PER_PAGE = 50
 
 
 @organisation_view()
 def catalogue_index(request, organisation):
-    kinds = [(kind, kind.model.objects.for_organisation(organisation).active().count()) for kind in KINDS.values()]
+    counts = active_counts(organisation, [kind.model for kind in KINDS.values()])
+    kinds = list(zip(KINDS.values(), counts, strict=True))
     return render(
         request,
         "inventory/catalogue_index.html",

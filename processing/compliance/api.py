@@ -1,3 +1,5 @@
+"""The findings through the API: read them, acknowledge one (the DPO), accept its risk (the DPO or a manager)."""
+
 import django_filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers

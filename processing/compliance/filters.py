@@ -1,3 +1,5 @@
+"""The findings page's filters: status, severity, rule, what a finding concerns, activity."""
+
 import django_filters
 from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext_lazy as _

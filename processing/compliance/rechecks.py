@@ -1,3 +1,6 @@
+"""Re-checks sent once the transaction that needs them commits: one per organisation and transaction, of the
+activities saved or of the whole register (``check_after_commit``; the breach log has its own ``PendingCheck``)."""
+
 from abc import ABC, abstractmethod
 
 from django.db import transaction

@@ -1,3 +1,7 @@
+"""Every write of the compliance watch but the findings themselves (written by the check, ``check.py``): a finding
+acknowledged or its risk accepted, the retention policy, and the check runs (started, claimed, given up,
+queued again)."""
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -143,3 +147,43 @@ def check_now(organisation: Organisation):
         attempts=1,
     )
     return perform_run(run, 1)
+
+
+# A run belongs to its latest attempt: each change below is a compare-and-set update on the run as the caller read it,
+# so two workers (or a worker and the reconcile) never both take it.
+
+
+def compliance_run_claim(run: ComplianceRun) -> int | None:
+    """Take the run for a new attempt (running, its progress reset): the attempt's number, or None if another
+    worker took it in between."""
+    attempt = run.attempts + 1
+    claimed = ComplianceRun.objects.filter(pk=run.pk, status=run.status, attempts=run.attempts).update(
+        status=ComplianceRun.Status.RUNNING,
+        started_at=timezone.now(),
+        attempts=attempt,
+        steps_done=0,
+        error="",
+    )
+    return attempt if claimed else None
+
+
+def compliance_run_give_up(run: ComplianceRun, now) -> bool:
+    """Mark the run failed after its attempts, saying why; whether it was still as read."""
+    error = (
+        f"Gave up after {run.attempts} attempts: the check never finished "
+        "(its worker stopped or the database was unavailable)."
+    )
+    return bool(
+        ComplianceRun.objects.filter(pk=run.pk, status=run.status, attempts=run.attempts).update(
+            status=ComplianceRun.Status.FAILED, finished_at=now, error=error
+        )
+    )
+
+
+def compliance_run_requeue(run: ComplianceRun, now) -> bool:
+    """Queue the run again, to be sent now; whether it was still as read."""
+    return bool(
+        ComplianceRun.objects.filter(
+            pk=run.pk, status=run.status, attempts=run.attempts, dispatched_at=run.dispatched_at
+        ).update(status=ComplianceRun.Status.QUEUED, dispatched_at=now, steps_done=0)
+    )

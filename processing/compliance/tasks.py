@@ -24,7 +24,13 @@ from accounts.models import Organisation
 from processing.compliance.check import check_organisation, perform_run
 from processing.compliance.digest import send_digests
 from processing.compliance.models import ComplianceRun
-from processing.compliance.services import UNFINISHED, start_compliance_run
+from processing.compliance.services import (
+    UNFINISHED,
+    compliance_run_claim,
+    compliance_run_give_up,
+    compliance_run_requeue,
+    start_compliance_run,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -84,32 +90,13 @@ def run_compliance_check(run_id: int) -> dict:
     if run is None or run.status not in UNFINISHED:
         return {"run": run_id, "ran": False}
     if run.attempts >= settings.COMPLIANCE_RUN_MAX_ATTEMPTS:
-        _give_up(run, timezone.now())
+        compliance_run_give_up(run, timezone.now())
         return {"run": run_id, "ran": False}
-    attempt = run.attempts + 1
-    claimed = ComplianceRun.objects.filter(pk=run.pk, status=run.status, attempts=run.attempts).update(
-        status=ComplianceRun.Status.RUNNING,
-        started_at=timezone.now(),
-        attempts=attempt,
-        steps_done=0,
-        error="",
-    )
-    if not claimed:
+    attempt = compliance_run_claim(run)
+    if attempt is None:
         return {"run": run_id, "ran": False}  # another worker took it in between
     perform_run(run, attempt)
     return {"run": run_id, "ran": True, "attempt": attempt}
-
-
-def _give_up(run: ComplianceRun, now: datetime.datetime) -> bool:
-    error = (
-        f"Gave up after {run.attempts} attempts: the check never finished "
-        "(its worker stopped or the database was unavailable)."
-    )
-    return bool(
-        ComplianceRun.objects.filter(pk=run.pk, status=run.status, attempts=run.attempts).update(
-            status=ComplianceRun.Status.FAILED, finished_at=now, error=error
-        )
-    )
 
 
 @shared_task(name="processing.reconcile_compliance_runs", acks_late=True)
@@ -129,13 +116,10 @@ def reconcile_compliance_runs() -> dict:
     redispatched, failed = [], []
     for run in stale:
         if run.attempts >= settings.COMPLIANCE_RUN_MAX_ATTEMPTS:
-            if _give_up(run, now):
+            if compliance_run_give_up(run, now):
                 failed.append(run.pk)
             continue
-        taken = ComplianceRun.objects.filter(
-            pk=run.pk, status=run.status, attempts=run.attempts, dispatched_at=run.dispatched_at
-        ).update(status=ComplianceRun.Status.QUEUED, dispatched_at=now, steps_done=0)
-        if taken:
+        if compliance_run_requeue(run, now):
             # Expires: while no worker is there, the copies sent every few minutes do not pile up.
             run_compliance_check.apply_async(
                 (run.pk,), expires=settings.COMPLIANCE_RUN_REDISPATCH_AFTER.total_seconds()

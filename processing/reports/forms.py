@@ -1,3 +1,5 @@
+"""The reports' forms: what an export of the register is asked with, and the upload of a register to import."""
+
 from django import forms
 from django.conf import settings
 from django.utils import timezone

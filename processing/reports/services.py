@@ -1,4 +1,5 @@
-"""Exports of the register and their log: every report taken out of Registre, whoever took it.
+"""Every write of the reports: exports of the register and their log (every report taken out of Registre, whoever
+took it), and imports of registers (started, previewed, confirmed or discarded, applied; ``imports.py`` reads them).
 
 A register of up to ``REGISTER_EXPORT_IMMEDIATE_MAX`` activities is drawn at once in the
 request; a larger one, and every PDF, is prepared by a worker (``register_export_start`` then

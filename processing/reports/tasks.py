@@ -1,3 +1,7 @@
+"""The reports' background jobs (Celery): prepare an export, read and apply an import, the exports' housekeeping.
+
+Each takes an id and is idempotent; the services send them by name (``core.jobs``)."""
+
 from celery import shared_task
 
 from processing.reports.services import exports_housekeeping, import_apply_run, import_preview_run, register_export_run
