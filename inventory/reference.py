@@ -49,10 +49,13 @@ EU_MEMBER_STATES = frozenset(
         "SE",
     ]
 )
-EU_OUTERMOST_REGIONS = frozenset(["GP", "GF", "MQ", "RE", "YT", "MF", "AX"])  # AX: Åland, part of Finland in the EU
+# Art. 349 and 355(1) TFEU (the Azores, Madeira and the Canary Islands are under PT and ES).
+EU_OUTERMOST_REGIONS = frozenset(["GP", "GF", "MQ", "RE", "YT", "MF"])
+# Åland (AX) is part of Finland in the EU (Protocol No 2 to the 1994 Act of Accession), not an outermost region.
+EU_OTHER_TERRITORIES = frozenset(["AX"])
 EEA_EFTA_STATES = frozenset(["IS", "LI", "NO"])  # EEA Agreement
 
-EU = EU_MEMBER_STATES | EU_OUTERMOST_REGIONS
+EU = EU_MEMBER_STATES | EU_OUTERMOST_REGIONS | EU_OTHER_TERRITORIES
 EEA = EU | EEA_EFTA_STATES
 
 
@@ -63,6 +66,26 @@ def _date(text: str) -> datetime.date:
 # Art. 45 adequacy decisions in force (country code, or international organisation name).
 # scope "full" or "partial"; a partial scope says in words who is covered, and the US one
 # covers only organisations certified under the EU-US Data Privacy Framework.
+ISRAEL_SCOPE = (
+    "Automated processing only (or data not processed automatically when sent, then processed automatically in "
+    "Israel); the State of Israel as defined by international law."
+)
+ISRAEL_SCOPE_FR = (
+    "Traitements automatisés uniquement (ou données transférées sans traitement automatisé puis traitées de façon "
+    "automatisée en Israël) ; l’État d’Israël au sens du droit international."
+)
+KOREA_SCOPE = (
+    "Every controller subject to PIPA, public and private, except: religious organisations processing for their "
+    "missionary activities, political parties processing for the nomination of candidates, and credit information "
+    "processed under the Credit Information Act by controllers supervised by the Financial Services Commission."
+)
+KOREA_SCOPE_FR = (
+    "Tout responsable soumis à la PIPA, public ou privé, sauf : les organisations religieuses pour leurs activités "
+    "missionnaires, les partis politiques pour la désignation de leurs candidats, et les informations de crédit "
+    "traitées en vertu de la loi sur l’information de crédit par des responsables contrôlés par la Financial "
+    "Services Commission."
+)
+
 ADEQUACY_DECISIONS = [
     {"country": "CH", "reference": "2000/518/EC", "in_force_from": _date("2000-07-26")},
     {
@@ -79,7 +102,16 @@ ADEQUACY_DECISIONS = [
     {"country": "JE", "reference": "2008/393/EC", "in_force_from": _date("2008-05-08")},
     {"country": "FO", "reference": "2010/146/EU", "in_force_from": _date("2010-03-05")},
     {"country": "AD", "reference": "2010/625/EU", "in_force_from": _date("2010-10-19")},
-    {"country": "IL", "reference": "2011/61/EU", "in_force_from": _date("2011-01-31")},
+    {
+        # Decision 2011/61/EU, Art. 1: automated transfers, or non-automated ones further processed automatically in
+        # Israel; the State of Israel "in accordance with international law".
+        "country": "IL",
+        "reference": "2011/61/EU",
+        "in_force_from": _date("2011-01-31"),
+        "scope": "partial",
+        "scope_description": ISRAEL_SCOPE,
+        "scope_description_fr": ISRAEL_SCOPE_FR,
+    },
     {"country": "UY", "reference": "2012/484/EU", "in_force_from": _date("2012-08-21")},
     {"country": "NZ", "reference": "2013/65/EU", "in_force_from": _date("2012-12-19")},
     {
@@ -91,12 +123,14 @@ ADEQUACY_DECISIONS = [
         "scope_description_fr": "Secteur privé soumis à l’APPI.",
     },
     {
+        # Decision (EU) 2022/254, recitals 6-9 and Art. 1: every controller subject to PIPA, public and private, but
+        # for three exclusions (Annex I, section 1.1): it is partial only for them.
         "country": "KR",
         "reference": "(EU) 2022/254",
         "in_force_from": _date("2021-12-17"),
         "scope": "partial",
-        "scope_description": "Private sector under PIPA; some sectors are excluded.",
-        "scope_description_fr": "Secteur privé soumis à la PIPA ; certains secteurs sont exclus.",
+        "scope_description": KOREA_SCOPE,
+        "scope_description_fr": KOREA_SCOPE_FR,
     },
     {
         "country": "GB",

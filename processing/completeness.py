@@ -267,7 +267,14 @@ def _lawfulness(activity, facts, processor):
         elif (
             activity.special_condition in CONDITIONS_NEEDING_A_LAW and not activity.special_condition_reference.strip()
         ):
-            yield MissingItem("9(2)", "purposes", _("the law the Art. 9(2) condition rests on"))
+            yield MissingItem(
+                "9(2)",
+                "purposes",
+                _(
+                    "the law the Art. 9(2) condition rests on (for (b), the law or collective agreement; for (h), the "
+                    "law or contract with a health professional)"
+                ),
+            )
     if facts.has_criminal_data and not activity.criminal_data_basis.strip():
         yield MissingItem("10", "purposes", _("the legal basis for criminal-offence data"))
 

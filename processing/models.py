@@ -53,7 +53,10 @@ class ProcessingActivity(TimeStampedModel):
         PUBLIC_INTEREST = "g", _("(g) Substantial public interest under law")
         HEALTH_CARE = "h", _("(h) Health or social care, occupational medicine")
         PUBLIC_HEALTH = "i", _("(i) Public health")
-        ARCHIVING_RESEARCH = "j", _("(j) Archiving, research or statistics")
+        ARCHIVING_RESEARCH = (
+            "j",
+            _("(j) Archiving in the public interest, scientific or historical research, statistics"),
+        )
 
     class DpiaStatus(models.TextChoices):
         NOT_ASSESSED = "not_assessed", _("Not assessed")
@@ -120,7 +123,13 @@ class ProcessingActivity(TimeStampedModel):
     special_condition_reference = models.TextField(
         _("legal reference for that condition"),
         blank=True,
-        help_text=_("Conditions (b), (g), (h), (i) and (j) rest on a law: cite it."),
+        # Art. 9(2)(b): "Union or Member State law or a collective agreement pursuant to Member State law"; (h): "Union
+        # or Member State law or pursuant to contract with a health professional"; (g), (i), (j): Union or Member
+        # State law.
+        help_text=_(
+            "Conditions (g), (i) and (j) rest on a law: cite it. (b) rests on a law or a collective agreement, (h) on "
+            "a law or a contract with a health professional: cite the one you rely on."
+        ),
     )
     criminal_data_basis = models.TextField(
         _("legal basis for criminal-offence data (Art. 10)"),
@@ -305,7 +314,11 @@ class Transfer(TimeStampedModel):
         CODE_OF_CONDUCT = "code_of_conduct", _("Approved code of conduct (Art. 46(2)(e))")
         CERTIFICATION = "certification", _("Approved certification (Art. 46(2)(f))")
         AD_HOC_CLAUSES = "ad_hoc_clauses", _("Ad hoc contractual clauses authorised (Art. 46(3)(a))")
-        PUBLIC_BODY = "public_body", _("Instrument between public bodies (Art. 46(2)(a), 46(3)(b))")
+        PUBLIC_BODY = "public_body", _("Legally binding instrument between public bodies (Art. 46(2)(a))")
+        ADMINISTRATIVE_ARRANGEMENT = (
+            "admin_arrangement",
+            _("Administrative arrangement between public bodies, authorised (Art. 46(3)(b))"),
+        )
         DEROGATION_A = "derogation_a", _("Derogation: explicit consent (Art. 49(1)(a))")
         DEROGATION_B = "derogation_b", _("Derogation: contract with the person (Art. 49(1)(b))")
         DEROGATION_C = "derogation_c", _("Derogation: contract in the person's interest (Art. 49(1)(c))")
@@ -349,13 +362,16 @@ class Transfer(TimeStampedModel):
     adequacy_scope_confirmed = models.BooleanField(
         _("the importer is within the adequacy decision's scope"),
         default=False,
-        help_text=_("For partial decisions (Canada, Japan, Korea, Brazil, the USA): you checked it applies."),
+        help_text=_("For partial decisions (Canada, Israel, Japan, Korea, Brazil, the USA): you checked it applies."),
     )
     tia_date = models.DateField(
         _("transfer impact assessment date"),
         null=True,
         blank=True,
-        help_text=_("Needed for clauses and binding corporate rules since Schrems II: does the law there undo them?"),
+        help_text=_(
+            "Needed for every Art. 46 safeguard since Schrems II (clauses, binding corporate rules, codes of conduct, "
+            "certification, instruments between public bodies): does the law there undo them?"
+        ),
     )
     tia_reference = models.CharField(_("transfer impact assessment reference"), max_length=200, blank=True)
     documentation = models.CharField(_("link to the documentation"), max_length=500, blank=True)

@@ -23,6 +23,19 @@ def test_every_french_message_is_translated_and_none_is_fuzzy():
     assert [entry.msgid for entry in catalogue.fuzzy_entries()] == []
 
 
+def test_french_uses_the_gdprs_own_terms():
+    """The French text of the GDPR (Regulation (EU) 2016/679, JO L 119 of 4 May 2016) says « responsable du
+    traitement » (Art. 4(7)), never « responsable de traitement »; Art. 10 speaks of « données à caractère personnel
+    relatives aux condamnations pénales et aux infractions »; Art. 9(2)(j) of archiving « dans l'intérêt public »."""
+    catalogue = {entry.msgid: entry.msgstr for entry in polib.pofile(str(FRENCH))}
+    wrong = [text for text in catalogue.values() if "responsable de traitement" in text.lower()]
+    assert wrong == []
+    assert "condamnations pénales et aux infractions" in catalogue["Criminal data (Art. 10)"]
+    assert "condamnations pénales et aux infractions" in catalogue["the legal basis for criminal-offence data"]
+    archiving = catalogue["(j) Archiving in the public interest, scientific or historical research, statistics"]
+    assert "dans l’intérêt public" in archiving
+
+
 def test_french_catalogue_is_up_to_date_with_the_code(tmp_path):
     """A string marked for translation but missing from the .po would show in English."""
     require_executable("xgettext", "apt-get install gettext")

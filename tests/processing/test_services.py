@@ -71,7 +71,10 @@ def test_special_categories_need_an_article_9_condition(organisation, complete_d
     assert missing_articles(activity) == ["9(2)"]
     # Condition (b) rests on employment law: the law must be cited too.
     activity_update(activity=activity, special_condition=ProcessingActivity.SpecialCondition.EMPLOYMENT)
-    assert [item.message for item in missing_items(reload(activity))] == ["the law the Art. 9(2) condition rests on"]
+    assert [item.message for item in missing_items(reload(activity))] == [
+        "the law the Art. 9(2) condition rests on (for (b), the law or collective agreement; for (h), the law or "
+        "contract with a health professional)"
+    ]
     activity_update(activity=activity, special_condition_reference="Code du travail L1226-1")
     assert missing_articles(activity) == []
     # Explicit consent (a) needs no law.
@@ -239,3 +242,19 @@ def test_the_list_computes_completeness_exactly_as_the_record_page(organisation,
         from_rows = [str(item) for item in missing_items(reload(activity))]
         # The database does not name the destinations of transfers without a tool.
         assert [item.split(" to ")[0] for item in from_database] == [item.split(" to ")[0] for item in from_rows]
+
+
+def test_condition_h_may_rest_on_a_contract_with_a_health_professional(organisation, complete_data, catalogue):
+    """Art. 9(2)(h) GDPR: health or social care "on the basis of Union or Member State law or pursuant to contract
+    with a health professional"; (b) likewise admits "a collective agreement pursuant to Member State law". The form
+    asks for the law *or* that contract or agreement, and says so."""
+    complete_data["data_fields"] = [catalogue["email"], catalogue["health"]]
+    activity = activity_create(
+        organisation=organisation, **complete_data, special_condition=ProcessingActivity.SpecialCondition.HEALTH_CARE
+    )
+    (missing,) = missing_items(reload(activity))
+    assert "contract with a health professional" in str(missing.message)
+    activity_update(activity=activity, special_condition_reference="Contrat avec le Dr Martin, médecin du travail")
+    assert missing_articles(activity) == []
+    help_text = str(ProcessingActivity._meta.get_field("special_condition_reference").help_text)
+    assert "collective agreement" in help_text and "contract with a health professional" in help_text

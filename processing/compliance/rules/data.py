@@ -57,20 +57,28 @@ def criminal_without_basis(organisation, today):
     section="risk",
 )
 def dpia_missing(organisation, today):
+    """Art. 35(3) and the EDPB's criteria (WP248 rev.01): two criteria met, or one of the cases Art. 35(3) names.
+
+    Art. 35(3)(b) names "processing on a large scale of special categories of data referred to in Article 9(1), or of
+    personal data relating to criminal convictions and offences referred to in Article 10": both kinds count.
+    """
     special = DataField.objects.filter(activities=OuterRef("pk"), category=DataField.Category.SPECIAL)
+    criminal = DataField.objects.filter(activities=OuterRef("pk"), category=DataField.Category.CRIMINAL)
     activities = (
         current_activities(organisation)
         .exclude(dpia_status__in=[ProcessingActivity.DpiaStatus.DONE, ProcessingActivity.DpiaStatus.IN_PROGRESS])
-        .annotate(has_special=Exists(special))
+        .annotate(has_special=Exists(special), has_criminal=Exists(criminal))
     )
-    fields = ("pk", "has_special", "has_automated_decision", *ProcessingActivity.DPIA_CRITERIA)
-    for pk, has_special, automated, *criteria in activities.values_list(*fields):
+    fields = ("pk", "has_special", "has_criminal", "has_automated_decision", *ProcessingActivity.DPIA_CRITERIA)
+    for pk, has_special, has_criminal, automated, *criteria in activities.values_list(*fields):
         met = dict(zip(ProcessingActivity.DPIA_CRITERIA, criteria, strict=True))
         reasons = []
         if sum(criteria) >= 2:
             reasons.append(["criteria", sum(criteria)])
         if has_special and met["criterion_large_scale"]:
             reasons.append(["special_large_scale"])
+        if has_criminal and met["criterion_large_scale"]:
+            reasons.append(["criminal_large_scale"])
         if automated and met["criterion_automated_decision"]:
             reasons.append(["automated_decision"])
         if reasons:

@@ -87,6 +87,8 @@ def reason_text(code: str, count: int = 0) -> str:
         return _("%(count)d of the EDPB's nine criteria") % {"count": count}
     if code == "special_large_scale":
         return _("special categories of data on a large scale, Art. 35(3)(b)")
+    if code == "criminal_large_scale":
+        return _("data relating to criminal convictions and offences on a large scale, Art. 35(3)(b)")
     return _("automated decisions with legal or similarly significant effects, Art. 35(3)(a)")
 
 

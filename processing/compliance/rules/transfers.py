@@ -108,12 +108,22 @@ def obsolete_instruments(organisation, today):
         yield Hit(ProcessingActivity, activity_id, {"destinations": sorted(destinations)})
 
 
+# Every Art. 46 tool needs a transfer impact assessment: the CJEU in Schrems II (C-311/18, paras 134-135) and the EDPB
+# (Recommendations 01/2020 v2.0, step 3) require the exporter to assess whether the law and practice of the
+# destination impinge on the effectiveness of "the Article 46 GDPR transfer tool you are relying on", whichever it is.
+# Not adequacy (Art. 45) nor the Art. 49 derogations; the obsolete tools have a finding of their own.
 SAFEGUARDS_NEEDING_A_TIA = (
     Transfer.Mechanism.SCC_MODULE_1,
     Transfer.Mechanism.SCC_MODULE_2,
     Transfer.Mechanism.SCC_MODULE_3,
     Transfer.Mechanism.SCC_MODULE_4,
+    Transfer.Mechanism.SCC_AUTHORITY,
     Transfer.Mechanism.BCR,
+    Transfer.Mechanism.CODE_OF_CONDUCT,
+    Transfer.Mechanism.CERTIFICATION,
+    Transfer.Mechanism.AD_HOC_CLAUSES,
+    Transfer.Mechanism.PUBLIC_BODY,
+    Transfer.Mechanism.ADMINISTRATIVE_ARRANGEMENT,
 )
 
 
@@ -186,9 +196,10 @@ def adequacy_expiring(organisation, today):
     severity="medium",
     article="46, Schrems II",
     message=_(
-        "Transfers under standard contractual clauses or binding corporate rules have no transfer impact "
-        "assessment, or one older than %(months)s months: %(destinations)s. Assess the law and practice of the "
-        "destination, record the date and reference of the assessment, and add measures if needed."
+        "Transfers under an Art. 46 safeguard (standard contractual clauses, binding corporate rules, a code of "
+        "conduct, a certification, ad hoc clauses, an instrument or arrangement between public bodies) have no "
+        "transfer impact assessment, or one older than %(months)s months: %(destinations)s. Assess the law and "
+        "practice of the destination, record the date and reference of the assessment, and add measures if needed."
     ),
     section="transfers",
 )

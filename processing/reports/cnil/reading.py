@@ -204,10 +204,13 @@ def _read_sections(activity: dict, lines: list, problems: _Problems) -> dict:
         return [line for line in lines if line.section == name]
 
     actors = _read_actors(section("actors"))
+    parties = actors["client"] or actors["joint"]
     activity["controller_parties"] = [
-        _part("controller_parties", name=party["name"], contact=_contact_text(party)) for party in actors["joint"]
+        _part("controller_parties", name=party["name"], contact=_contact_text(party)) for party in parties
     ]
-    if activity["controller_parties"]:
+    if actors["client"] or "processor" in actors:  # a processor's record (Art. 30(2))
+        activity["role"] = ProcessingActivity.Role.PROCESSOR
+    elif activity["controller_parties"]:
         activity["role"] = ProcessingActivity.Role.JOINT_CONTROLLER
     _read_data(activity, section("data"), problems)
     activity["data_subjects"] = _read_subjects(section("subjects"), problems)
@@ -217,8 +220,12 @@ def _read_sections(activity: dict, lines: list, problems: _Problems) -> dict:
     return actors
 
 
-ACTOR_ROLES = (
+ACTOR_ROLES = (  # a label's start -> the actor (first match wins: the clients' label starts like the controller's)
+    ("responsable(s) du traitement pour le compte", "client"),
+    ("responsables du traitement pour le compte", "client"),
+    ("responsable du traitement pour le compte", "client"),
     ("responsable du traitement", "controller"),
+    ("sous-traitant", "processor"),
     ("delegue", "dpo"),
     ("societe du dpo", "dpo_company"),
     ("representant", "representative"),
@@ -238,7 +245,7 @@ ACTOR_COLUMNS = (
 
 
 def _read_actors(lines: list[_Line]) -> dict:
-    actors: dict = {"joint": []}
+    actors: dict = {"joint": [], "client": []}
     for line in lines:
         role = next((role for prefix, role in ACTOR_ROLES if line.key.startswith(prefix)), None)
         if role is None:
@@ -247,8 +254,8 @@ def _read_actors(lines: list[_Line]) -> dict:
         fields["postcode"] = _postcode(line.raw(line.column("code postal", 3)), fields["country"])
         if not any(fields.values()):
             continue
-        if role == "joint":
-            actors["joint"].append(fields)
+        if role in ("joint", "client"):
+            actors[role].append(fields)
         else:
             actors.setdefault(role, fields)
     if "dpo_company" in actors:
@@ -647,7 +654,7 @@ def _give_references(records: list[_Record], problems: _Problems) -> None:
 
 def _organisation(contacts: dict[str, dict], actors: dict) -> dict:
     """The header of the document: the list sheet's contact blocks, else the first record's actors."""
-    controller = contacts.get("controller") or actors.get("controller") or {}
+    controller = contacts.get("controller") or actors.get("controller") or actors.get("processor") or {}
     dpo = contacts.get("dpo") or actors.get("dpo") or {}
     representative = contacts.get("representative") or actors.get("representative") or {}
     dpo_name = dpo.get("name", "")

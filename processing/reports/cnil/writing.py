@@ -201,13 +201,21 @@ def _write_record(sheet: _SheetWriter, organisation: dict, activity: dict) -> No
     _write_transfers(sheet, activity)
 
 
+# A processor's record (Art. 30(2)(a)) names the processor and "each controller on behalf of which the processor is
+# acting": the organisation is not "the controller" there, and its clients are not joint controllers (an Art. 26
+# statement the register would wrongly make).
+PROCESSOR_LABEL = "Sous-traitant"
+CLIENTS_LABEL = "Responsable(s) du traitement pour le compte duquel (desquels) le sous-traitant agit"
+
+
 def _write_actors(sheet: _SheetWriter, organisation: dict, activity: dict) -> None:
     dpo, representative = organisation.get("dpo") or {}, organisation.get("representative") or {}
+    processor = activity.get("role") == "processor"
     sheet.line("Acteurs", *ACTOR_HEADINGS, style="heading")
     sheet.line(
-        "Responsable du traitement", organisation.get("name"), organisation.get("address"),
-        organisation.get("postcode"), organisation.get("city"), "", organisation.get("phone"),
-        organisation.get("email"), style="label",
+        PROCESSOR_LABEL if processor else "Responsable du traitement", organisation.get("name"),
+        organisation.get("address"), organisation.get("postcode"), organisation.get("city"), "",
+        organisation.get("phone"), organisation.get("email"), style="label",
     )  # fmt: skip
     sheet.line(
         "Délégué à la protection des données", dpo.get("name"), "", "", "", "", dpo.get("phone"), dpo.get("email"),
@@ -215,8 +223,9 @@ def _write_actors(sheet: _SheetWriter, organisation: dict, activity: dict) -> No
     )  # fmt: skip
     sheet.line("Société du DPO (si celui-ci est externe)", style="label")
     sheet.line("Représentant", representative.get("name"), representative.get("contact"), style="label")
+    parties_label = CLIENTS_LABEL if processor else "Responsable(s) conjoint(s)"
     for party in activity.get("controller_parties") or [{}]:
-        sheet.line("Responsable(s) conjoint(s)", party.get("name"), party.get("contact"), style="label")
+        sheet.line(parties_label, party.get("name"), party.get("contact"), style="label")
 
 
 def _write_data(sheet: _SheetWriter, activity: dict) -> None:

@@ -139,6 +139,33 @@ def test_clauses_need_a_transfer_impact_assessment_within_the_organisations_inte
     assert Finding.objects.get().params["months"] == 12
 
 
+@pytest.mark.parametrize(
+    ("mechanism", "needs_a_tia"),
+    [
+        ("scc_1", True),
+        ("scc_2", True),
+        ("scc_3", True),
+        ("scc_4", True),
+        ("scc_authority", True),
+        ("bcr", True),
+        ("code_of_conduct", True),
+        ("certification", True),
+        ("ad_hoc_clauses", True),
+        ("public_body", True),
+        ("admin_arrangement", True),
+        ("derogation_b", False),
+        ("compelling_interest", False),
+    ],
+)
+def test_every_art_46_tool_needs_a_transfer_impact_assessment(organisation, mechanism, needs_a_tia):
+    """Schrems II (CJEU C-311/18, paras 134-135) and EDPB Recommendations 01/2020 v2.0, step 3: whatever the Art. 46
+    transfer tool relied on, the exporter assesses whether the law and practice of the third country impinge on its
+    effectiveness. The Art. 49 derogations are not Art. 46 tools and need none (their own conditions apply)."""
+    row = {"country_id": "IN", "mechanism": mechanism, "safeguards": "Documented", "documentation": "DOC-1"}
+    draft(organisation, transfers=[row])
+    assert ("transfer.tia_missing" in open_rules(organisation)) is needs_a_tia
+
+
 def test_a_finding_recorded_under_an_older_message_still_reads(organisation):
     draft(organisation, transfers=[{"country_id": "IN", "mechanism": "scc_2"}])
     open_rules(organisation)

@@ -13,6 +13,7 @@ from processing.compliance.retention_references import SEEDS
 from processing.compliance.rules.registry import load
 from processing.compliance.selectors import shown
 from processing.compliance.services import retention_policy_create, retention_policy_seed, retention_policy_update
+from processing.services import activity_update
 
 from ...inventory.factories import DataFieldFactory, SystemFactory
 from .test_compliance import TODAY, draft, open_rules
@@ -219,6 +220,21 @@ def test_an_activity_likely_to_be_high_risk_needs_a_dpia(organisation, criteria,
         extra["special_condition"] = "a"
     draft(organisation, data_fields=fields, **criteria, **extra)
     assert open_rules(organisation) == expected
+
+
+def test_large_scale_criminal_offence_data_needs_a_dpia(organisation):
+    """Art. 35(3)(b) GDPR: a DPIA is required in the case of "processing on a large scale of special categories of
+    data referred to in Article 9(1), or of personal data relating to criminal convictions and offences referred to
+    in Article 10" — criminal-offence data on a large scale is enough on its own, as special categories are."""
+    record = DataFieldFactory(organisation=organisation, name="Criminal record extract", category="criminal")
+    activity = draft(organisation, data_fields=[record], criminal_data_basis="Code du travail, L. 1121-1")
+    assert open_rules(organisation) == [], "criminal data alone, not on a large scale: no DPIA required by this rule"
+    activity_update(activity=activity, criterion_large_scale=True)
+    assert open_rules(organisation) == ["data.dpia_missing"]
+    message = shown(Finding.objects.all(), organisation)[0].message
+    assert "data relating to criminal convictions and offences on a large scale, Art. 35(3)(b)" in message
+    activity_update(activity=activity, dpia_status="done")
+    assert open_rules(organisation) == []
 
 
 def test_the_dpia_message_says_why(organisation):

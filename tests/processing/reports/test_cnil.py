@@ -625,6 +625,38 @@ def test_the_written_register_reads_back_the_same():
     assert not any(problem.is_error for problem in reading.problems)
 
 
+def test_a_processors_record_names_the_processor_and_the_controllers_it_acts_for():
+    """Art. 30(2)(a) GDPR: the processor's record holds "the name and contact details of the processor or processors
+    and of each controller on behalf of which the processor is acting". Written as a controller's record, the CNIL
+    layout would call the organisation "Responsable du traitement" and its clients "Responsable(s) conjoint(s)" — an
+    Art. 26 joint-controllership statement. Both are written with the 30(2) labels, and read back as a processor's."""
+    hosting = blank_activity(
+        reference="ST-01",
+        name="Hébergement des données des clients",
+        purpose="Héberger et sauvegarder les données de nos clients",
+        role="processor",
+        controller_parties=[
+            row("controller_parties", name="Clinique du Parc", contact="2 rue Haute\n69003 Lyon"),
+            row("controller_parties", name="Mairie de Bron", contact="dpo@bron.example"),
+        ],
+    )
+    original = document(hosting, organisation=complete_document()["organisation"])
+    workbook = openpyxl.load_workbook(io.BytesIO(cnil_workbook(original)))
+    labels = {cell.value: cell.row for cell in workbook["ST-01"]["A"] if cell.value}
+    assert "Responsable du traitement" not in labels and "Responsable(s) conjoint(s)" not in labels
+    sheet = workbook["ST-01"]
+    assert sheet.cell(labels["Sous-traitant"], 2).value == "Hexagone Logiciels SAS"
+    clients = [
+        sheet.cell(line, 2).value
+        for line in range(1, sheet.max_row + 1)
+        if sheet.cell(line, 1).value
+        == "Responsable(s) du traitement pour le compte duquel (desquels) le sous-traitant agit"
+    ]
+    assert clients == ["Clinique du Parc", "Mairie de Bron"]
+    reading = read_cnil_workbook(cnil_workbook(original))
+    assert reading.document == original, "read back as the processor's record it is, with its clients"
+
+
 def test_mechanisms_the_cnil_list_lacks_are_written_with_the_closest_cnil_word_and_the_exact_tool():
     workbook = openpyxl.load_workbook(io.BytesIO(cnil_workbook(complete_document())))
     sheet = workbook["RH-01"]
