@@ -83,3 +83,28 @@ def dpia_missing(organisation, today):
             reasons.append(["automated_decision"])
         if reasons:
             yield Hit(ProcessingActivity, pk, {"reasons": reasons})
+
+
+@rule(
+    "data.legitimate_interests_public_body",
+    family="data",
+    severity="high",
+    article="6(1)",
+    message=_(
+        "Your organisation is a public authority: legitimate interests (Art. 6(1)(f)) cannot be the lawful basis of "
+        "processing carried out in the performance of its tasks. Choose the basis the task rests on (usually a legal "
+        "obligation or a public task); if this processing is outside your public tasks, accept the risk on this "
+        "finding and say why."
+    ),
+    section="purposes",
+)
+def legitimate_interests_public_body(organisation, today):
+    """Art. 6(1), last subparagraph: "Point (f) of the first subparagraph shall not apply to processing carried out by
+    public authorities in the performance of their tasks"."""
+    if not organisation.is_public_body:
+        return
+    activities = current_activities(organisation).filter(
+        lawful_basis=ProcessingActivity.LawfulBasis.LEGITIMATE_INTERESTS
+    )
+    for pk in activities.values_list("pk", flat=True):
+        yield Hit(ProcessingActivity, pk, {})

@@ -223,3 +223,46 @@ def _months_before(day: datetime.date, months: int) -> datetime.date:
     """The same day ``months`` earlier (the month's last day when it is shorter: 31 → 30)."""
     year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
     return datetime.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+# Commission Implementing Decision (EU) 2021/914, Annex: Module One controller to controller, Module Two controller to
+# processor, Module Three processor to processor, Module Four processor to controller. (exporter is a processor,
+# importer is a controller) -> the module that fits.
+SCC_MODULE_FOR = {
+    (False, True): Transfer.Mechanism.SCC_MODULE_1,
+    (False, False): Transfer.Mechanism.SCC_MODULE_2,
+    (True, False): Transfer.Mechanism.SCC_MODULE_3,
+    (True, True): Transfer.Mechanism.SCC_MODULE_4,
+}
+
+
+@rule(
+    "transfer.scc_module_mismatch",
+    family="transfers",
+    severity="medium",
+    article="46(2)(c), Decision (EU) 2021/914",
+    message=_(
+        "The module of the standard contractual clauses does not fit the roles of exporter and importer: "
+        "%(destinations)s. Use module 1 from a controller to a controller, 2 from a controller to a processor, 3 "
+        "from a processor to a processor and 4 from a processor to a controller, or correct the importer's role."
+    ),
+    section="transfers",
+)
+def scc_module_mismatch(organisation, today):
+    rows = (
+        Transfer.objects.filter(
+            activity__in=current_activities(organisation).values("pk"),
+            mechanism__in=list(SCC_MODULE_FOR.values()),
+            country__isnull=False,
+        )
+        .exclude(importer_role="")
+        .values_list("activity_id", "activity__role", "importer_role", "mechanism", "country_id", "recipient__name")
+    )
+    found = defaultdict(list)
+    for activity_id, role, importer_role, mechanism, country, importer in rows:
+        exporter_is_processor = role == ProcessingActivity.Role.PROCESSOR
+        importer_is_controller = importer_role == Transfer.ImporterRole.CONTROLLER
+        if mechanism != SCC_MODULE_FOR[(exporter_is_processor, importer_is_controller)]:
+            found[activity_id].append([country, importer or ""])
+    for activity_id, destinations in found.items():
+        yield Hit(ProcessingActivity, activity_id, {"destinations": sorted(destinations)})

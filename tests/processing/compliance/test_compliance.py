@@ -166,6 +166,44 @@ def test_every_art_46_tool_needs_a_transfer_impact_assessment(organisation, mech
     assert ("transfer.tia_missing" in open_rules(organisation)) is needs_a_tia
 
 
+@pytest.mark.parametrize(
+    ("role", "importer_role", "module", "fits"),
+    [
+        ("controller", "controller", "scc_1", True),
+        ("controller", "processor", "scc_2", True),
+        ("joint_controller", "sub_processor", "scc_2", True),
+        ("processor", "sub_processor", "scc_3", True),
+        ("processor", "controller", "scc_4", True),
+        ("controller", "processor", "scc_1", False),
+        ("controller", "controller", "scc_2", False),
+        ("processor", "processor", "scc_2", False),
+        ("processor", "controller", "scc_3", False),
+        ("controller", "", "scc_4", True),  # the importer's role not given: nothing to compare
+    ],
+)
+def test_the_clauses_module_fits_the_roles(organisation, role, importer_role, module, fits):
+    """Commission Implementing Decision (EU) 2021/914, Annex: Module One applies to transfers from a controller to a
+    controller, Module Two controller to processor, Module Three processor to processor, Module Four processor to
+    controller. Clauses of the wrong module do not describe the parties' obligations: not an appropriate safeguard."""
+    row = {"country_id": "IN", "mechanism": module, "importer_role": importer_role, "tia_date": TODAY}
+    draft(organisation, role=role, transfers=[row])
+    assert ("transfer.scc_module_mismatch" in open_rules(organisation)) is not fits
+    if not fits:
+        message = shown(Finding.objects.filter(rule="transfer.scc_module_mismatch"), organisation)[0].message
+        assert "India" in message and "2 from a controller to a processor" in message
+
+
+def test_a_public_authority_cannot_rely_on_legitimate_interests(organisation):
+    """Art. 6(1), last subparagraph, GDPR: "Point (f) of the first subparagraph shall not apply to processing carried
+    out by public authorities in the performance of their tasks"."""
+    draft(organisation, lawful_basis="legitimate_interests")
+    assert "data.legitimate_interests_public_body" not in open_rules(organisation)
+    organisation_update(organisation=organisation, is_public_body=True)
+    assert "data.legitimate_interests_public_body" in open_rules(organisation)
+    ProcessingActivity.objects.update(lawful_basis="public_task")
+    assert "data.legitimate_interests_public_body" not in open_rules(organisation)
+
+
 def test_a_finding_recorded_under_an_older_message_still_reads(organisation):
     draft(organisation, transfers=[{"country_id": "IN", "mechanism": "scc_2"}])
     open_rules(organisation)
