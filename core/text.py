@@ -2,6 +2,7 @@
 
 import unicodedata
 
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 
@@ -24,3 +25,14 @@ def duration_text(number: int, unit: str) -> str:
     if unit == "months":
         return ngettext("%(number)d month", "%(number)d months", number) % {"number": number}
     return ngettext("%(number)d year", "%(number)d years", number) % {"number": number}
+
+
+def kept_text(kept: list) -> str:
+    """[3, "years"] → "3 years"; [3, "years", 5, "years"] names the intermediate archive too."""
+    text = duration_text(*kept[:2])
+    if len(kept) == 4:
+        text = _("%(duration)s, then %(archive)s in an intermediate archive") % {
+            "duration": text,
+            "archive": duration_text(*kept[2:]),
+        }
+    return text

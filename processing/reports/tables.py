@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from core.history import capitalised
-from core.text import duration_text
+from core.text import kept_text
 from inventory.models import (
     Country,
     DataField,
@@ -148,9 +148,13 @@ def register_columns() -> list[Column]:
         return Column(key, header, 30, "flags", labels, lambda a: _lines(labels[n] for n in names if a[n]))
 
     def retention(line):
+        """Art. 30(1)(f): the period, what starts it, and any intermediate archive after it (5 + 5 years is not 5)."""
         what = parts["retention_lines"]["data_category"].cell(line["data_category"])
         if line["duration"] is not None:
-            text = duration_text(line["duration"], line["duration_unit"])
+            kept = [line["duration"], line["duration_unit"]]
+            if line["archive_duration"] is not None:
+                kept += [line["archive_duration"], line["archive_duration_unit"]]
+            text = kept_text(kept)
             trigger = parts["retention_lines"]["trigger"].cell(line["trigger"])
             text += f" · {trigger}" if trigger else ""
         else:
@@ -158,9 +162,20 @@ def register_columns() -> list[Column]:
         return f"{what}: {text}" if what else text
 
     def transfer(row):
+        """Art. 30(1)(e): the destination, the importer, the tool, and for the one-off transfer of Art. 49(1), second
+        subparagraph, the documentation of its suitable safeguards."""
         destination = _country(row["country"]) if row["country"] else row["international_organisation"]
         mechanism = parts["transfers"]["mechanism"].cell(row["mechanism"])
-        return " · ".join(str(item) for item in (destination, row["recipient"] or row["system"], mechanism) if item)
+        items = [destination, row["recipient"] or row["system"], mechanism]
+        if row["mechanism"] == "compelling_interest" and (row["safeguards"] or row["documentation"]):
+            documented = " ".join(part for part in (row["safeguards"], row["documentation"]) if part)
+            items.append(_("safeguards: %(safeguards)s") % {"safeguards": documented})
+        return " · ".join(str(item) for item in items if item)
+
+    def party(row):
+        """Art. 30(1)(a) and 30(2)(a): each other controller's name *and contact details*."""
+        contact = ", ".join(line.strip() for line in row["contact"].splitlines() if line.strip())
+        return f"{row['name']} ({contact})" if contact else row["name"]
 
     def people(row):
         count = row["approximate_count"]
@@ -177,7 +192,9 @@ def register_columns() -> list[Column]:
     named = lambda part: lambda a: _lines(row["name"] for row in a[part])  # noqa: E731
     summaries = {
         "controller_parties": summary(
-            "controller_parties", part_title("controller_parties"), named("controller_parties")
+            "controller_parties",
+            part_title("controller_parties"),
+            lambda a: _lines(party(r) for r in a["controller_parties"]),
         ),
         "data_subjects": summary(
             "data_subjects", part_title("data_subjects"), lambda a: _lines(people(r) for r in a["data_subjects"])
@@ -224,6 +241,12 @@ def register_columns() -> list[Column]:
         *document.ACTIVITY_FIELDS[document.ACTIVITY_FIELDS.index("dpia_status") :],
     ]
     return [summaries[key] if key in summaries else fields[key] for key in order]
+
+
+# The XLSX's sheet of the organisation's identity (Art. 30(1)(a)) and its header; an import leaves it aside: the
+# identity is the importing organisation's own.
+ORGANISATION_SHEET = gettext_lazy("Organisation")
+IDENTITY_HEADERS = (gettext_lazy("Item"), gettext_lazy("Value"))
 
 
 def register_row(columns: list[Column], activity: dict) -> list:

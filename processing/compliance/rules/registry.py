@@ -18,7 +18,7 @@ from django.utils.functional import Promise
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from core.text import duration_text
+from core.text import duration_text, kept_text
 from inventory.models import DataField, country_name
 from processing.models import ProcessingActivity
 
@@ -90,17 +90,6 @@ def reason_text(code: str, count: int = 0) -> str:
     if code == "criminal_large_scale":
         return _("data relating to criminal convictions and offences on a large scale, Art. 35(3)(b)")
     return _("automated decisions with legal or similarly significant effects, Art. 35(3)(a)")
-
-
-def kept_text(kept: list) -> str:
-    """[3, "years"] → "3 years"; [3, "years", 5, "years"] names the intermediate archive too."""
-    text = duration_text(*kept[:2])
-    if len(kept) == 4:
-        text = _("%(duration)s, then %(archive)s in an intermediate archive") % {
-            "duration": text,
-            "archive": duration_text(*kept[2:]),
-        }
-    return text
 
 
 def period_text(policy: str, kept: list, bound: str, limit: int, limit_unit: str) -> str:

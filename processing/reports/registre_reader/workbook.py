@@ -13,7 +13,7 @@ from processing.reports.document import FORMAT, PART_FIELDS, VERSION
 from processing.reports.problems import ERROR, WARNING, Problem, Reading, UnreadableFile
 from processing.reports.registre_reader.cells import _CellError, _is_empty, _text, _Vocabulary
 from processing.reports.registre_reader.fields import REGISTER, _empty_activity, _empty_row, _key, _quoted
-from processing.reports.tables import Column, part_title, register_columns
+from processing.reports.tables import IDENTITY_HEADERS, Column, part_title, register_columns
 
 HEADER_SEARCH = 10  # rows of a sheet searched for its header row (a title may sit above it)
 
@@ -99,6 +99,16 @@ class _PartRow:
     letter: str
 
 
+def _is_identity_header(row: list) -> bool:
+    """The header of the Organisation sheet (``writers.organisation_lines``), in either language, whatever its name."""
+    keys = sorted(_key(value) for value in row if isinstance(value, str) and value.strip())
+    for language in ("en", "fr"):
+        with translation.override(language):
+            if keys == sorted(_key(str(header)) for header in IDENTITY_HEADERS):
+                return True
+    return False
+
+
 class _WorkbookReader:
     def __init__(self, workbook: CalamineWorkbook):
         self.workbook = workbook
@@ -147,15 +157,18 @@ class _WorkbookReader:
 
     def read_sheet(self, name: str) -> None:
         offset, rows = _rows(self.workbook, name)
-        layout, seen = None, 0
+        layout, seen, first = None, 0, None
         for index, row in enumerate(rows):
             if not _filled(row):
                 continue
             layout = _recognise(self.vocabulary, row, offset, index)
             seen += 1
+            first = first or row
             if layout is not None or seen == HEADER_SEARCH:
                 break
         if layout is None:
+            if first is not None and _is_identity_header(first):
+                return  # the organisation's identity: the importing organisation's own, never changed by a file
             if seen:
                 message = _("This sheet is not one of the sheets of Registre's export: it was ignored.")
                 self.problem(name, None, None, message, WARNING)

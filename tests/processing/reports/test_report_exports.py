@@ -13,6 +13,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.services import organisation_update
 from processing.models import ProcessingActivity
 from processing.reports.models import ExportLog
 from processing.reports.services import RegisterExport, exports_housekeeping, register_export_run, register_export_start
@@ -69,6 +70,7 @@ def test_the_xlsx_holds_every_art_30_item_and_a_sheet_per_kind_of_detail(manager
         "Retention periods",
         "Security measures",
         "Other controllers",
+        "Organisation",
     ]
     (row,) = rows  # the draft is left out by default
     assert row["Reference"] == "PA-001" and row["Status"] == "Active" and row["Business unit"] == "Sales"
@@ -85,7 +87,7 @@ def test_the_xlsx_holds_every_art_30_item_and_a_sheet_per_kind_of_detail(manager
     )
     assert row["Retention periods"] == "3 years · last contact"
     assert row["Security measures"] == "User access control: SSO and roles"
-    assert row["Other controllers"] == "Partner SA"
+    assert row["Other controllers"] == "Partner SA (Lyon)"  # with their contact details: Art. 30(1)(a)
     assert row["Sources of the data"] == "Collected from the person"
     assert row["DPIA criteria met"] == "Data processed on a large scale"
     transfers = workbook["Transfers outside the EEA"]
@@ -121,6 +123,71 @@ def test_the_csv_is_excel_ready_and_in_french(auditor_client, organisation, fill
     assert row["Base légale (art. 6)"] == "(b) Contrat avec la personne"
     assert row["Pays de stockage"] == "France (FR)\nÉtats-Unis d'Amérique (US)"
     assert row["Durées de conservation"] == "3 ans · le dernier contact"
+
+
+def test_the_csv_keeps_the_intermediate_archive_and_the_safeguards_of_a_one_off_transfer(
+    auditor_client, organisation, filled
+):
+    """Art. 30(1)(f): "where possible, the envisaged time limits for erasure" — a line kept 5 years then 5 in an
+    intermediate archive is not "5 years". Art. 30(1)(e): for the transfers of the second subparagraph of Art. 49(1)
+    (compelling legitimate interests), "the documentation of suitable safeguards". Both in the CSV's one row."""
+    activity_update(
+        activity=filled,
+        retention_lines=[
+            {
+                "duration": 5,
+                "duration_unit": "years",
+                "trigger": "end_of_contract",
+                "end_action": "archive",
+                "archive_duration": 5,
+                "archive_duration_unit": "years",
+            }
+        ],
+        transfers=[
+            {
+                "country_id": "TN",
+                "mechanism": "compelling_interest",
+                "safeguards": "Encrypted end to end",
+                "documentation": "https://intranet.example/transfer-tn",
+            }
+        ],
+    )
+    response = auditor_client.get(export_url(organisation, "?format=csv&lang=en"))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8").lstrip("\ufeff"))))
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["Retention periods"].startswith("5 years, then 5 years in an intermediate archive")
+    assert row["Transfers outside the EEA"].endswith(
+        "safeguards: Encrypted end to end https://intranet.example/transfer-tn"
+    )
+
+
+def test_the_xlsx_and_the_csv_begin_the_record_with_the_organisations_identity(auditor_client, organisation, filled):
+    """Art. 30(1)(a) (and 30(2)(a) for a processor): the record contains "the name and contact details of the
+    controller and, where applicable, the joint controller, the controller's representative and the data protection
+    officer". The XLSX has an Organisation sheet; the CSV, one table, has them in its last columns on every line."""
+    organisation_update(
+        organisation=organisation,
+        legal_identifier="SIREN 812 345 679",
+        address="18 rue de la République",
+        postcode="69002",
+        city="Lyon",
+        email="contact@hexagone.example",
+        dpo_name="Claire Martin",
+        dpo_email="dpo@hexagone.example",
+        representative_name="",
+    )
+    workbook, _rows = register_sheet(auditor_client.get(export_url(organisation, "?format=xlsx&lang=en")))
+    identity = {row[0].value: row[1].value for row in workbook["Organisation"].iter_rows(min_row=2)}
+    assert identity["Controller or processor"] == organisation.name
+    assert identity["Legal identifier"] == "SIREN 812 345 679"
+    assert identity["Contact details"] == "18 rue de la République, 69002 Lyon, contact@hexagone.example"
+    assert identity["Data protection officer"] == "Claire Martin · dpo@hexagone.example"
+    assert identity["Representative in the EU"] is None
+    response = auditor_client.get(export_url(organisation, "?format=csv&lang=fr"))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8").lstrip("\ufeff"))))
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["Délégué à la protection des données"] == "Claire Martin · dpo@hexagone.example"
+    assert row["Responsable du traitement ou sous-traitant"] == organisation.name
 
 
 def test_the_json_is_the_whole_document(dpo_client, organisation, filled):
