@@ -319,6 +319,18 @@ class Breach(TimeStampedModel):
                     "not_communicated",
                 )
             )
+        elif self.communication_exception == self.Exemption.DISPROPORTIONATE and not self.communicated_at:
+            # Art. 34(3)(c) is a change of means, not an exemption: "there shall instead be a public communication or
+            # similar measure whereby the data subjects are informed in an equally effective manner".
+            missing.append(
+                (
+                    _(
+                        "Art. 34(3)(c): record when and how the public communication informed the people concerned "
+                        "before closing."
+                    ),
+                    "public_communication_missing",
+                )
+            )
         return missing
 
 

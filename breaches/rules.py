@@ -15,6 +15,7 @@ The record (Art. 33(5)) is checked on every breach, closed ones too: it is what 
 authority reads afterwards, and a closed breach can still be completed.
 """
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -106,8 +107,12 @@ def notification_overdue(organisation, today):
     reads_register=False,
 )
 def people_not_informed(organisation, today):
-    breaches = _current(organisation).filter(
-        risk=Breach.Risk.HIGH_RISK, communicated_at__isnull=True, communication_exception=""
+    """Art. 34(1); the exceptions of Art. 34(3)(a) and (b) dispense with informing the people, but (c) only changes
+    the means: a public communication, dated like any other information of the people."""
+    breaches = (
+        _current(organisation)
+        .filter(risk=Breach.Risk.HIGH_RISK, communicated_at__isnull=True)
+        .filter(Q(communication_exception="") | Q(communication_exception=Breach.Exemption.DISPROPORTIONATE))
     )
     for pk, reference in breaches.values_list("pk", "reference"):
         yield Hit(Breach, pk, {"reference": reference})

@@ -260,6 +260,18 @@ def test_a_high_risk_breach_needs_its_people_informed(breach, organisation, chec
     assert ("breach.people_not_informed", "high") not in open_findings(organisation)
 
 
+def test_a_public_communication_not_yet_made_leaves_the_people_uninformed(breach, organisation, check):
+    """Art. 34(3)(c): the disproportionate-effort case calls for a public communication instead; until it is made
+    (dated), the people are not informed. (a) and (b) dispense with informing them."""
+    breach_update(breach=breach, risk="high_risk", risk_reasoning="Health data")
+    breach_update(breach=breach, communication_exception="public", exception_justification="400,000 people")
+    check(organisation, families={"breaches"})
+    assert ("breach.people_not_informed", "high") in open_findings(organisation)
+    breach_update(breach=breach, communicated_at=breach.aware_at, communication_means="Notice in the national press")
+    check(organisation, families={"breaches"})
+    assert ("breach.people_not_informed", "high") not in open_findings(organisation)
+
+
 def test_the_record_is_checked_once_contained_or_past_its_deadline(breach, organisation, check):
     with at(1):
         check()

@@ -162,3 +162,26 @@ def test_what_is_affected_is_read_from_the_register(organisation):
         "special",
     ]
     assert stored.pk != named.pk
+
+
+def test_a_public_communication_instead_must_itself_be_made_before_closing(organisation, dpo):
+    """Art. 34(3)(c) GDPR: where informing each person "would involve disproportionate effort", "there shall instead
+    be a public communication or similar measure whereby the data subjects are informed in an equally effective
+    manner". It changes the means, it does not dispense with informing: closing asks when and how it was made."""
+    breach = log_breach(organisation, risk="high_risk", risk_reasoning="Contact data of 400,000 customers")
+    notified = {"notified_at": timezone.now(), "authority": "CNIL"}
+    public = {"communication_exception": "public", "exception_justification": "No valid address for most of them"}
+    with pytest.raises(ValidationError) as refused:
+        breach_update(breach=breach, status="closed", **notified, **public)
+    assert codes(refused.value) == {"status": ["public_communication_missing"]}
+    breach = Breach.objects.get(pk=breach.pk)
+    breach_update(
+        breach=breach,
+        author=dpo,
+        status="closed",
+        communicated_at=timezone.now(),
+        communication_means="Notice on the home page and in two national newspapers",
+        **notified,
+        **public,
+    )
+    assert Breach.objects.get(pk=breach.pk).closed_at is not None
