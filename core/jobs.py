@@ -5,12 +5,8 @@ importing the tasks module, which itself calls the services: so no service impor
 them. Tasks are registered by their app's ``AppConfig.ready()``; in eager mode (no ``REDIS_URL``) they run in-process.
 """
 
-import logging
-
 from celery import current_app
 from django.db import transaction
-
-logger = logging.getLogger(__name__)
 
 
 def send(task_name: str, *args, **options):
@@ -18,15 +14,19 @@ def send(task_name: str, *args, **options):
     return current_app.tasks[task_name].apply_async(args, **options)
 
 
+def call_after_commit(function, *args, name: str | None = None) -> None:
+    """``function(*args)`` once the current transaction has committed (at once outside one), robustly: its error is
+    logged, never raised into the committed request. The callback has a name for that log (``name``, else the
+    function's), which a ``functools.partial`` lacks: Django 5.2 reads ``__qualname__`` to log the error."""
+
+    def call():
+        function(*args)
+
+    call.__qualname__ = name or getattr(function, "__qualname__", repr(function))
+    transaction.on_commit(call, robust=True)
+
+
 def send_after_commit(task_name: str, *args) -> None:
-    """Send the task once the current transaction has committed (at once outside one).
-
-    Robust: a broker that is down must not turn the committed request into an error; the job's own row says it was
-    not taken, and its reconcile sends it again.
-    """
-
-    def send_task():
-        send(task_name, *args)
-
-    send_task.__qualname__ = f"send_after_commit({task_name})"  # named in the log if sending fails
-    transaction.on_commit(send_task, robust=True)
+    """Send the task once the current transaction has committed. A broker that is down must not turn the committed
+    request into an error: the job's own row says it was not taken, and its reconcile sends it again."""
+    call_after_commit(send, task_name, *args, name=f"send_after_commit({task_name})")

@@ -18,6 +18,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from accounts.models import Organisation
+from core import jobs
 from core.bulk import insert_history, insert_rows
 from processing.compliance.models import ComplianceRun, Finding
 from processing.compliance.rules.registry import RAISED_LISTENERS, load, only_activities
@@ -184,18 +185,7 @@ def _tell_listeners(organisation: Organisation, result: CheckResult) -> None:
     families = {rules[code].family for code in codes if code in rules}
     for family in sorted(families):
         for listener in RAISED_LISTENERS.get(family, ()):
-            transaction.on_commit(_calling(listener, organisation, result), robust=True)
-
-
-def _calling(listener, *args):
-    """``listener(*args)`` as an on-commit callback that has a name (a ``functools.partial`` has none, and Django's
-    robust on-commit reads it to log an error)."""
-
-    def call():
-        listener(*args)
-
-    call.__qualname__ = getattr(listener, "__qualname__", repr(listener))
-    return call
+            jobs.call_after_commit(listener, organisation, result)
 
 
 def _insert_findings(organisation: Organisation, new: list, now) -> None:
