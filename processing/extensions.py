@@ -27,18 +27,18 @@ def watch_findings(findings: Findings) -> None:
     _watch = findings
 
 
-def has_open_findings(activity_key=None):
-    """Whether the activity has findings to deal with: an expression (``OuterRef("pk")`` by default)."""
+def has_open_findings():
+    """Whether the activity of the query has findings to deal with: an expression."""
     if _watch is None:
         return Value(False, output_field=BooleanField())
-    return Exists(_watch.of_activity(OuterRef("pk") if activity_key is None else activity_key))
+    return Exists(_watch.of_activity(OuterRef("pk")))
 
 
-def open_findings_count(activity_key=None):
-    """How many findings the activity has to deal with: an expression (``OuterRef("pk")`` by default)."""
+def open_findings_count():
+    """How many findings the activity of the query has to deal with: an expression."""
     if _watch is None:
         return Value(0, output_field=IntegerField())
-    findings = _watch.of_activity(OuterRef("pk") if activity_key is None else activity_key)
+    findings = _watch.of_activity(OuterRef("pk"))
     # COUNT as a plain function, not an aggregate: one row, no GROUP BY, whatever the model.
     counted = findings.order_by().annotate(count=Func(F("pk"), function="COUNT")).values("count")
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)

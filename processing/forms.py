@@ -186,7 +186,7 @@ class ActivityForm(forms.ModelForm):
         return cleaned
 
     def new_catalogue_entries(self) -> dict:
-        """What to add to the catalogue with this activity (the view creates it atomically)."""
+        """What to add to the catalogue with this activity (``services.activity_save`` creates it, atomically)."""
         entries = {}
         if self.cleaned_data.get("new_data_field"):
             entries["new_data_field"] = {

@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from core import panels
+from processing import extensions
 
 
 class ComplianceConfig(AppConfig):
@@ -15,7 +16,6 @@ class ComplianceConfig(AppConfig):
     def ready(self):
         # Imported once the models are loaded, as Django's app loading requires: the rule families register their
         # rules, the receivers re-check the register after a change, the tasks register with Celery.
-        from processing import extensions
         from processing.compliance import receivers, tasks  # noqa: F401
         from processing.compliance.rules import data, retention, transfers  # noqa: F401
         from processing.compliance.selectors import (

@@ -10,10 +10,8 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Max
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -21,7 +19,7 @@ from inventory.models import SystemCountry, country_name
 from processing.completeness import missing_items, organisation_facts
 from processing.compliance.models import Finding
 from processing.compliance.rules.registry import load
-from processing.compliance.selectors import ACTIVE, SEVERITY_ORDER
+from processing.compliance.selectors import ACTIVE, SEVERITY_ORDER, page_url
 from processing.models import ProcessingActivity
 
 TREND_MONTHS = 6
@@ -60,12 +58,6 @@ class Chart:
         return 34 * len(self.bars)
 
 
-def _url(organisation, name: str, **query) -> str:
-    base = reverse(name, args=[organisation.slug])
-    query = {key: value for key, value in query.items() if value is not None}
-    return f"{base}?{urlencode(query)}" if query else base
-
-
 def findings_by_severity(organisation) -> Chart:
     counts = dict(
         Finding.objects.filter(organisation=organisation, status__in=ACTIVE)
@@ -79,12 +71,12 @@ def findings_by_severity(organisation) -> Chart:
             Bar(
                 str(label),
                 counts.get(value, 0),
-                _url(organisation, "compliance:finding_list", status="active", severity=value),
+                page_url(organisation, "compliance:finding_list", status="active", severity=value),
                 tone=value,
             )
             for value, label in sorted(Finding.Severity.choices, key=lambda choice: SEVERITY_ORDER[choice[0]])
         ],
-        _url(organisation, "compliance:finding_list", status="active"),
+        page_url(organisation, "compliance:finding_list", status="active"),
     )
 
 
@@ -102,7 +94,7 @@ def findings_by_rule(organisation) -> Chart:
             Bar(
                 f"Art. {rules[row['rule']].article} · {row['rule']}" if row["rule"] in rules else row["rule"],
                 row["n"],
-                _url(organisation, "compliance:finding_list", status="active", rule=row["rule"]),
+                page_url(organisation, "compliance:finding_list", status="active", rule=row["rule"]),
             )
             for row in counts
         ],
@@ -121,7 +113,7 @@ def activities_by(organisation, field_name: str, choices, title, *, status: str 
             Bar(
                 str(label),
                 counts[value],
-                _url(organisation, "processing:activity_list", **{"status": status, field_name: value}),
+                page_url(organisation, "processing:activity_list", **{"status": status, field_name: value}),
             )
             for value, label in choices
             if counts.get(value)
@@ -142,7 +134,7 @@ def storage(organisation) -> Chart:
     for row in rows:
         inside = row["country__is_eea"]
         label = f"{country_name(row['country_id'], get_language())} · {_('EEA') if inside else _('outside the EEA')}"
-        url = _url(
+        url = page_url(
             organisation, "processing:activity_list", status=ProcessingActivity.Status.ACTIVE, country=row["country_id"]
         )
         bars.append(Bar(label, row["n"], url, tone="eea" if inside else "outside"))
@@ -185,8 +177,8 @@ def completeness(organisation) -> Completeness:
         active=active,
         drafts=len(facts),
         drafts_ready=ready,
-        url_active=_url(organisation, "processing:activity_list", status=status.ACTIVE),
-        url_drafts=_url(organisation, "processing:activity_list", status=status.DRAFT),
+        url_active=page_url(organisation, "processing:activity_list", status=status.ACTIVE),
+        url_drafts=page_url(organisation, "processing:activity_list", status=status.DRAFT),
     )
 
 
@@ -211,7 +203,7 @@ def findings_trend(organisation, today: datetime.date | None = None) -> Chart:
         latest = history.filter(history_date__lte=moment).values("id").annotate(last=Max("history_id")).values("last")
         count = history.filter(history_id__in=latest, status__in=ACTIVE).exclude(history_type="-").count()
         label = str(_("today")) if end == today else date_format(end, "YEAR_MONTH_FORMAT")
-        bars.append(Bar(label, count, _url(organisation, "compliance:finding_list", status="active")))
+        bars.append(Bar(label, count, page_url(organisation, "compliance:finding_list", status="active")))
     return Chart(_("Open findings, month by month"), bars)
 
 

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from inventory.models import System
@@ -96,6 +97,13 @@ def open_findings_of_activity(activity_key) -> QuerySet[Finding]:
     )
 
 
+def page_url(organisation, name: str, **query) -> str:
+    """The address of one of the organisation's pages, with the query (values None left out)."""
+    base = reverse(name, args=[organisation.slug])
+    query = {key: value for key, value in query.items() if value is not None}
+    return f"{base}?{urlencode(query)}" if query else base
+
+
 def activity_findings_page(organisation) -> Callable[[int], str]:
     """A function from an activity's key to the findings page filtered on it."""
     page = reverse("compliance:finding_list", args=[organisation.slug])
@@ -109,7 +117,9 @@ def activity_findings_panel(context) -> dict:
     activity = context["activity"]
     return {
         "findings": activity_findings(activity),
-        "all_findings_url": activity_findings_page(context["organisation"])(activity.pk) + "&status=",
+        "all_findings_url": page_url(
+            context["organisation"], "compliance:finding_list", activity=activity.pk, status=""
+        ),
         "all_findings_label": _("All findings of this activity"),
     }
 
@@ -120,8 +130,7 @@ def system_findings_panel(context) -> dict:
         return {"findings": []}
     return {
         "findings": subject_findings(context["item"]),
-        "all_findings_url": reverse("compliance:finding_list", args=[context["organisation"].slug])
-        + "?kind=system&status=",
+        "all_findings_url": page_url(context["organisation"], "compliance:finding_list", kind="system", status=""),
         "all_findings_label": _("Findings on systems"),
     }
 
