@@ -14,6 +14,16 @@ from processing.models import ProcessingActivity, Transfer
 OBSOLETE = (Transfer.Mechanism.SCC_PRE_2021, Transfer.Mechanism.PRIVACY_SHIELD)
 
 
+def _hits(destinations, **params):
+    """One hit per activity naming its destinations, from (activity, [country, importer]) pairs: sorted, with
+    ``params`` (what every transfer rule's message needs)."""
+    by_activity = defaultdict(list)
+    for activity_id, destination in destinations:
+        by_activity[activity_id].append(destination)
+    for activity_id, found in by_activity.items():
+        yield Hit(ProcessingActivity, activity_id, {"destinations": sorted(found), **params})
+
+
 def _by_activity(rows):
     grouped = defaultdict(list)
     for activity_id, *rest in rows:
@@ -45,7 +55,7 @@ def destinations_uncovered(organisation, today):
         "activity_id", "country_id", "system_id", "recipient_id"
     )
     covered = _by_activity(rows)
-    missing = defaultdict(list)
+    missing = []
     for kind, found in (("system", systems), ("recipient", recipients)):
         for activity_id, country, importer_id, host_id, importer_name in found:
             for row_country, row_system, row_recipient in covered.get(activity_id, []):
@@ -56,9 +66,8 @@ def destinations_uncovered(organisation, today):
                 if row_country == country and (no_importer or same):
                     break
             else:
-                missing[activity_id].append([country, importer_name])
-    for activity_id, destinations in missing.items():
-        yield Hit(ProcessingActivity, activity_id, {"destinations": sorted(destinations)})
+                missing.append((activity_id, [country, importer_name]))
+    yield from _hits(missing)
 
 
 @rule(
@@ -78,11 +87,8 @@ def transfers_without_valid_tool(organisation, today):
     rows = Transfer.objects.filter(activity__in=current_activities(organisation).values("pk"), country__isnull=False)
     # No tool, or an adequacy decision not in force (the countries with one are a few dozen).
     rows = rows.filter(Q(mechanism="") | (Q(mechanism=Transfer.Mechanism.ADEQUACY) & ~Q(country_id__in=adequate)))
-    found = defaultdict(list)
-    for activity_id, country, importer in rows.values_list("activity_id", "country_id", "recipient__name"):
-        found[activity_id].append([country, importer or ""])
-    for activity_id, destinations in found.items():
-        yield Hit(ProcessingActivity, activity_id, {"destinations": sorted(destinations)})
+    rows = rows.values_list("activity_id", "country_id", "recipient__name")
+    yield from _hits((activity_id, [country, importer or ""]) for activity_id, country, importer in rows)
 
 
 @rule(
@@ -101,11 +107,8 @@ def obsolete_instruments(organisation, today):
     rows = Transfer.objects.filter(
         activity__in=current_activities(organisation).values("pk"), mechanism__in=OBSOLETE, country__isnull=False
     )
-    found = defaultdict(list)
-    for activity_id, country, importer in rows.values_list("activity_id", "country_id", "recipient__name"):
-        found[activity_id].append([country, importer or ""])
-    for activity_id, destinations in found.items():
-        yield Hit(ProcessingActivity, activity_id, {"destinations": sorted(destinations)})
+    rows = rows.values_list("activity_id", "country_id", "recipient__name")
+    yield from _hits((activity_id, [country, importer or ""]) for activity_id, country, importer in rows)
 
 
 # Every Art. 46 tool needs a transfer impact assessment: the CJEU in Schrems II (C-311/18, paras 134-135) and the EDPB
@@ -155,16 +158,15 @@ def _adequacy_rows(organisation, today):
     section="transfers",
 )
 def adequacy_out_of_scope(organisation, today):
-    found = defaultdict(list)
+    uncovered = []
     for activity_id, country, importer, certified, confirmed, decision in _adequacy_rows(organisation, today):
         if decision.requires_dpf_certification:
             covered = bool(certified)
         else:
             covered = decision.scope == AdequacyDecision.Scope.FULL or confirmed
         if not covered:
-            found[activity_id].append([country, importer])
-    for activity_id, destinations in found.items():
-        yield Hit(ProcessingActivity, activity_id, {"destinations": sorted(destinations)})
+            uncovered.append((activity_id, [country, importer]))
+    yield from _hits(uncovered)
 
 
 ADEQUACY_WARNING = datetime.timedelta(days=183)  # six months
@@ -182,12 +184,11 @@ ADEQUACY_WARNING = datetime.timedelta(days=183)  # six months
     section="transfers",
 )
 def adequacy_expiring(organisation, today):
-    found = defaultdict(list)
-    for activity_id, country, importer, _certified, _confirmed, decision in _adequacy_rows(organisation, today):
-        if decision.ends_on is not None and decision.ends_on <= today + ADEQUACY_WARNING:
-            found[activity_id].append([country, importer])
-    for activity_id, destinations in found.items():
-        yield Hit(ProcessingActivity, activity_id, {"destinations": sorted(destinations)})
+    yield from _hits(
+        (activity_id, [country, importer])
+        for activity_id, country, importer, _certified, _confirmed, decision in _adequacy_rows(organisation, today)
+        if decision.ends_on is not None and decision.ends_on <= today + ADEQUACY_WARNING
+    )
 
 
 @rule(
@@ -211,12 +212,14 @@ def tia_missing(organisation, today):
         mechanism__in=SAFEGUARDS_NEEDING_A_TIA,
         country__isnull=False,
     ).values_list("activity_id", "country_id", "recipient__name", "system__name", "tia_date")
-    found = defaultdict(list)
-    for activity_id, country, recipient, system, tia_date in rows:
-        if tia_date is None or tia_date < oldest:
-            found[activity_id].append([country, recipient or system or ""])
-    for activity_id, destinations in found.items():
-        yield Hit(ProcessingActivity, activity_id, {"destinations": sorted(destinations), "months": months})
+    yield from _hits(
+        (
+            (activity_id, [country, recipient or system or ""])
+            for activity_id, country, recipient, system, tia_date in rows
+            if tia_date is None or tia_date < oldest
+        ),
+        months=months,
+    )
 
 
 def _months_before(day: datetime.date, months: int) -> datetime.date:
@@ -258,11 +261,9 @@ def scc_module_mismatch(organisation, today):
         .exclude(importer_role="")
         .values_list("activity_id", "activity__role", "importer_role", "mechanism", "country_id", "recipient__name")
     )
-    found = defaultdict(list)
-    for activity_id, role, importer_role, mechanism, country, importer in rows:
-        exporter_is_processor = role == ProcessingActivity.Role.PROCESSOR
-        importer_is_controller = importer_role == Transfer.ImporterRole.CONTROLLER
-        if mechanism != SCC_MODULE_FOR[(exporter_is_processor, importer_is_controller)]:
-            found[activity_id].append([country, importer or ""])
-    for activity_id, destinations in found.items():
-        yield Hit(ProcessingActivity, activity_id, {"destinations": sorted(destinations)})
+    processor, controller = ProcessingActivity.Role.PROCESSOR, Transfer.ImporterRole.CONTROLLER
+    yield from _hits(
+        (activity_id, [country, importer or ""])
+        for activity_id, role, importer_role, mechanism, country, importer in rows
+        if mechanism != SCC_MODULE_FOR[(role == processor, importer_role == controller)]
+    )
