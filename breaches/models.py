@@ -61,6 +61,10 @@ class Breach(TimeStampedModel):
         MITIGATED = "mitigated", _("Art. 34(3)(b): later measures mean the high risk is no longer likely")
         DISPROPORTIONATE = "public", _("Art. 34(3)(c): disproportionate effort, a public communication instead")
 
+    # The exceptions that dispense with informing the people: Art. 34(3)(a) and (b). (c) only changes the means: "there
+    # shall instead be a public communication or similar measure", dated like any other information of the people.
+    DISPENSING = (Exemption.ENCRYPTED, Exemption.MITIGATED)
+
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="breaches")
     reference = models.CharField(_("reference"), max_length=30)
     title = models.CharField(_("title"), max_length=200)
@@ -193,6 +197,11 @@ class Breach(TimeStampedModel):
         return self.risk == self.Risk.HIGH_RISK
 
     @property
+    def people_informed(self) -> bool:
+        """Informed (under Art. 34(3)(c), by the public communication), or dispensed by Art. 34(3)(a) or (b)."""
+        return self.communicated_at is not None or self.communication_exception in self.DISPENSING
+
+    @property
     def nature_labels(self) -> list[str]:
         return [
             str(self._meta.get_field(name).verbose_name)
@@ -312,25 +321,21 @@ class Breach(TimeStampedModel):
             missing.append((_("Assess the risk before closing the breach."), "risk_missing"))
         elif self.notification_required and not self.notified_at:
             missing.append((_("Notify the authority before closing the breach."), "not_notified"))
-        if self.communication_required and not (self.communicated_at or self.communication_exception):
-            missing.append(
-                (
-                    _("High risk: inform the people concerned, or record the exception that applies, before closing."),
-                    "not_communicated",
-                )
-            )
-        elif self.communication_exception == self.Exemption.DISPROPORTIONATE and not self.communicated_at:
-            # Art. 34(3)(c) is a change of means, not an exemption: "there shall instead be a public communication or
-            # similar measure whereby the data subjects are informed in an equally effective manner".
-            missing.append(
-                (
+        if self.communication_required and not self.people_informed:
+            if self.communication_exception == self.Exemption.DISPROPORTIONATE:
+                message, code = (
                     _(
                         "Art. 34(3)(c): record when and how the public communication informed the people concerned "
                         "before closing."
                     ),
                     "public_communication_missing",
                 )
-            )
+            else:
+                message, code = (
+                    _("High risk: inform the people concerned, or record the exception that applies, before closing."),
+                    "not_communicated",
+                )
+            missing.append((message, code))
         return missing
 
 

@@ -15,7 +15,6 @@ The record (Art. 33(5)) is checked on every breach, closed ones too: it is what 
 authority reads afterwards, and a closed breach can still be completed.
 """
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -109,10 +108,10 @@ def notification_overdue(organisation, today):
 def people_not_informed(organisation, today):
     """Art. 34(1); the exceptions of Art. 34(3)(a) and (b) dispense with informing the people, but (c) only changes
     the means: a public communication, dated like any other information of the people."""
-    breaches = (
+    breaches = (  # Breach.people_informed, in the database
         _current(organisation)
         .filter(risk=Breach.Risk.HIGH_RISK, communicated_at__isnull=True)
-        .filter(Q(communication_exception="") | Q(communication_exception=Breach.Exemption.DISPROPORTIONATE))
+        .exclude(communication_exception__in=Breach.DISPENSING)
     )
     for pk, reference in breaches.values_list("pk", "reference"):
         yield Hit(Breach, pk, {"reference": reference})

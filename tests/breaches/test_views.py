@@ -254,3 +254,21 @@ def test_the_notification_draft_downloads_as_a_pdf_in_the_language_asked(auditor
     assert "Notification de violation de données personnelles" in text
     assert "Bulletins lus par un collègue" in text and breach.reference in text
     assert "À compléter" in text  # the measures taken, still missing
+
+
+def test_the_record_says_a_public_communication_is_still_to_be_made(auditor_client, organisation):
+    """Art. 34(3)(c): relying on disproportionate effort means informing the people by a public communication
+    instead; until it is dated, the record says it is still to be made, not that the people are dealt with."""
+    breach = log_breach(
+        organisation,
+        risk="high_risk",
+        risk_reasoning="Contact data of 400,000 customers",
+        communication_exception="public",
+        exception_justification="No valid address for most of them",
+    )
+    url = reverse("breaches:breach_detail", args=[organisation.slug, breach.pk])
+    assert "Public communication still to be made" in auditor_client.get(url).text
+    Breach.objects.filter(pk=breach.pk).update(
+        communicated_at=breach.aware_at, communication_means="Notice in the national press"
+    )
+    assert "Public communication still to be made" not in auditor_client.get(url).text
