@@ -3,6 +3,10 @@
 A breach is written through ``breaches.services`` (the web form's validation, history, the
 timeline's events); updates need ``If-Match`` with the ETag read. The timeline is
 append-only: ``POST …/timeline/`` adds a note, or further information sent to the authority.
+
+A breach with ``role: processor`` is refused what the controller alone does (the authority's
+and the people's fields: Art. 33(1), 34) by the same services as the web form; its clock says
+"inform the controller without undue delay" (Art. 33(2)), with no deadline.
 """
 
 from django.db import models
@@ -41,17 +45,34 @@ class NewTimelineEntrySerializer(StrictKeys, serializers.Serializer):
     kind = serializers.ChoiceField(
         [TimelineEntry.Kind.NOTE, TimelineEntry.Kind.FOLLOW_UP],
         default=TimelineEntry.Kind.NOTE,
-        help_text="note, or follow_up: further information sent to the authority (Art. 33(4)).",
+        help_text="note, or follow_up: further information sent to the authority, or for a processor to the "
+        "controller (Art. 33(4)).",
     )
     happened_at = MomentField(required=False, help_text="When; now if omitted.")
 
 
 class ClockSerializer(serializers.Serializer):
     state = serializers.ChoiceField(
-        [State.RUNNING, State.NEAR, State.OVERDUE, State.NOTIFIED, State.NOTIFIED_LATE, State.NOT_REQUIRED]
+        [
+            State.RUNNING,
+            State.NEAR,
+            State.OVERDUE,
+            State.NOTIFIED,
+            State.NOTIFIED_LATE,
+            State.NOT_REQUIRED,
+            State.INFORM_CONTROLLER,
+            State.CONTROLLER_INFORMED,
+        ],
+        help_text="inform_controller / controller_informed for a processor's breach (Art. 33(2)).",
     )
-    deadline = serializers.DateTimeField(help_text="Became aware + the notification delay (72 hours).")
-    seconds_left = serializers.IntegerField(help_text="Negative once the deadline has passed.")
+    deadline = serializers.DateTimeField(
+        allow_null=True,
+        help_text="Became aware + the notification delay (72 hours); null for a processor's breach (without undue "
+        "delay).",
+    )
+    seconds_left = serializers.IntegerField(
+        allow_null=True, help_text="Negative once the deadline has passed; null without a deadline."
+    )
     words = serializers.CharField(help_text='"11 hours 59 minutes left", "late by 5 hours", in your language.')
 
 
@@ -104,8 +125,10 @@ class BreachSerializer(StrictKeys, serializers.ModelSerializer):
         clock = breach_clock(breach)
         return {
             "state": clock.state,
-            "deadline": serializers.DateTimeField().to_representation(clock.deadline),
-            "seconds_left": int(clock.left.total_seconds()),
+            "deadline": None
+            if clock.deadline is None
+            else serializers.DateTimeField().to_representation(clock.deadline),
+            "seconds_left": None if clock.left is None else int(clock.left.total_seconds()),
             "words": clock.words,
         }
 

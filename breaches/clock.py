@@ -2,6 +2,11 @@
 
 The pages, the periodic check and the emails read it from here, so that a breach that the
 list shows as "near the deadline" is the one the DPO is warned about.
+
+A processor's breach has no clock towards the authority: the processor informs the controller
+"without undue delay after becoming aware" (Art. 33(2)), with no number of hours, and the
+controller's own 72 hours start once it is informed (EDPB Guidelines 9/2022, section II.A.4). Its
+state is "inform the controller" until that is recorded: at once, not counted down.
 """
 
 import datetime
@@ -25,21 +30,31 @@ class State:
     OVERDUE = "overdue"
     NOTIFIED = "notified"
     NOTIFIED_LATE = "notified_late"
+    # A processor's breach (Art. 33(2)): no deadline, "without undue delay".
+    INFORM_CONTROLLER = "inform_controller"
+    CONTROLLER_INFORMED = "controller_informed"
+
+
+RUNNING = (State.RUNNING, State.NEAR, State.OVERDUE, State.INFORM_CONTROLLER)
 
 
 @dataclass(frozen=True)
 class Clock:
     state: str
-    deadline: datetime.datetime
-    left: datetime.timedelta  # negative once past
+    deadline: datetime.datetime | None  # None for a processor: "without undue delay"
+    left: datetime.timedelta | None  # negative once past; None without a deadline
 
     @property
     def stands_out(self) -> bool:
-        return self.state in (State.NEAR, State.OVERDUE)
+        return self.state in (State.NEAR, State.OVERDUE, State.INFORM_CONTROLLER)
 
     @property
     def words(self) -> str:
         """ "2 days 4 hours left", "late by 5 hours", "notified in time"…"""
+        if self.state == State.INFORM_CONTROLLER:
+            return _("inform the controller without undue delay")
+        if self.state == State.CONTROLLER_INFORMED:
+            return _("controller informed")
         if self.state == State.NOT_REQUIRED:
             return _("no notification required")
         if self.state == State.NOTIFIED:
@@ -62,6 +77,9 @@ def most_of_the_delay_gone(left: datetime.timedelta) -> bool:
 
 
 def breach_clock(breach: Breach, now: datetime.datetime | None = None) -> Clock:
+    if breach.as_processor:
+        informed = breach.controller_informed_at is not None
+        return Clock(State.CONTROLLER_INFORMED if informed else State.INFORM_CONTROLLER, None, None)
     now = now or timezone.now()
     deadline = breach.notification_deadline
     left = deadline - now

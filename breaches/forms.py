@@ -1,5 +1,9 @@
 """The breach forms: the record in sections a DPO fills in the order things become known,
-and a dated line for the timeline. Validation is the services' (``Breach.clean``)."""
+and a dated line for the timeline. Validation is the services' (``Breach.clean``).
+
+A breach logged as a processor's does not show the sections on the supervisory authority and
+the people concerned: those are the controller's duties (Art. 33(1), 34). Switching a breach
+to the processor role with them filled in is refused by the services, field by field."""
 
 import datetime
 
@@ -55,6 +59,7 @@ SECTIONS = [
             "role",
             "controller_name",
             "controller_informed_at",
+            "other_organisations",
         ],
     ),
     ("nature", _("Nature and cause"), ["confidentiality", "integrity", "availability", "cause", "origin", "discovery"]),
@@ -69,6 +74,8 @@ SECTIONS = [
             "subject_categories",
             "people_count",
             "records_count",
+            "cross_border",
+            "member_states",
         ],
     ),
     (
@@ -79,7 +86,14 @@ SECTIONS = [
     (
         "authority",
         _("Supervisory authority (Art. 33)"),
-        ["not_notified_reason", "notified_at", "authority", "authority_reference", "delay_reasons"],
+        [
+            "not_notified_reason",
+            "notified_at",
+            "authority",
+            "authority_reference",
+            "delay_reasons",
+            "other_authorities",
+        ],
     ),
     (
         "people",
@@ -88,6 +102,8 @@ SECTIONS = [
     ),
     ("status", _("Status"), ["status"]),
 ]
+# The controller's duties: not asked of a processor (Art. 33(1), 34; EDPB Guidelines 9/2022, section II.A.4).
+CONTROLLER_SECTIONS = ("authority", "people")
 TEXT_FIELDS = [field.name for field in Breach._meta.concrete_fields if isinstance(field, models.TextField)]
 FIELDS = [name for _anchor, _legend, names in SECTIONS for name in names]
 
@@ -125,6 +141,13 @@ class BreachForm(forms.ModelForm):
         }
         help_texts = {
             "description": _("The facts, in plain words: what was exposed, to whom, how."),
+            "role": _(
+                "As a processor, you inform the controller without undue delay (Art. 33(2)); the controller notifies "
+                "its supervisory authority and informs the people concerned."
+            ),
+            "controller_informed_at": _("As a processor: when you told the controller (Art. 33(2))."),
+            "member_states": _("Where people likely to be affected live, outside your own country."),
+            "other_authorities": _("Other supervisory authorities you notified as well, with their references."),
             "detected_at": _("The first sign of the incident."),
             "people_count": _("An estimate is enough now: refine it as you learn more (Art. 33(4))."),
             "records_count": _("An estimate is enough now: refine it as you learn more (Art. 33(4))."),
@@ -157,16 +180,26 @@ class BreachForm(forms.ModelForm):
         self.fields["subject_categories"].queryset = DataSubjectCategory.objects.filter(organisation=organisation)
         for name in ("description", "detected_at", "aware_at"):
             self.fields[name].required = True
+        # As saved: a breach switched to the processor role keeps these sections until it is saved.
+        self.hidden_sections = CONTROLLER_SECTIONS if self.instance.as_processor else ()
+        for anchor, _legend, names in SECTIONS:
+            if anchor in self.hidden_sections:
+                for name in names:
+                    del self.fields[name]
 
     def sections(self):
-        return [(anchor, legend, [self[name] for name in names]) for anchor, legend, names in SECTIONS]
+        return [
+            (anchor, legend, [self[name] for name in names])
+            for anchor, legend, names in SECTIONS
+            if anchor not in self.hidden_sections
+        ]
 
     def _post_clean(self):
         # The services validate the whole record (Breach.clean) in their transaction.
         pass
 
     def service_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in FIELDS}
+        return {name: self.cleaned_data[name] for name in FIELDS if name in self.fields}
 
 
 class TimelineEntryForm(forms.Form):

@@ -1,6 +1,13 @@
 """The breach log (Art. 33(5)): every personal data breach, notified or not, with its facts,
 effects and remedial action, the 72-hour clock to the supervisory authority (Art. 33(1)) and
-the communication to the people concerned (Art. 34)."""
+the communication to the people concerned (Art. 34).
+
+Those two duties are the controller's. When the organisation acts as a processor, its duty is
+to inform the controller without undue delay (Art. 33(2)), with the Art. 33(3) content; it
+neither notifies the authority nor informs the people in its own name, and need not assess the
+risk first (EDPB Guidelines 9/2022 on personal data breach notification, section II.A.4,
+"Processor obligations": the controller assesses the risk once the processor has informed it).
+"""
 
 import datetime
 
@@ -87,6 +94,13 @@ class Breach(TimeStampedModel):
     role = models.CharField(_("our role"), max_length=10, choices=Role.choices, default=Role.CONTROLLER)
     controller_name = models.CharField(_("controller"), max_length=200, blank=True)
     controller_informed_at = models.DateTimeField(_("controller informed at"), null=True, blank=True)
+    # Asked by the CNIL's online form: another organisation involved in the breach (a processor, a
+    # subcontractor, a joint controller…).
+    other_organisations = models.TextField(
+        _("other organisations involved"),
+        blank=True,
+        help_text=_("A processor or subcontractor involved in the breach, a joint controller…: name and role."),
+    )
 
     # Nature and cause
     confidentiality = models.BooleanField(_("confidentiality (disclosure or access)"), default=False)
@@ -118,12 +132,18 @@ class Breach(TimeStampedModel):
     measures_taken = models.TextField(_("measures taken"), blank=True)
     measures_proposed = models.TextField(_("measures proposed"), blank=True)
 
+    # Cross-border (Art. 56; EDPB Guidelines 9/2022, section II.C.1: tell the lead authority in which
+    # Member States people are likely to be affected, and whether other authorities were notified).
+    cross_border = models.BooleanField(_("people in other EU Member States affected"), default=False)
+    member_states = models.CharField(_("which Member States"), max_length=300, blank=True)
+
     # The supervisory authority (Art. 33)
     not_notified_reason = models.TextField(_("why the authority is not notified"), blank=True)
     notified_at = models.DateTimeField(_("authority notified at"), null=True, blank=True)
     authority = models.CharField(_("supervisory authority"), max_length=200, blank=True)
     authority_reference = models.CharField(_("authority's reference"), max_length=100, blank=True)
     delay_reasons = models.TextField(_("reasons for the delay"), blank=True)
+    other_authorities = models.TextField(_("other supervisory authorities notified"), blank=True)
 
     # The people concerned (Art. 34)
     communicated_at = models.DateTimeField(_("people informed at"), null=True, blank=True)
@@ -168,13 +188,22 @@ class Breach(TimeStampedModel):
     # --- The 72-hour clock ------------------------------------------------------------------
 
     @property
+    def as_processor(self) -> bool:
+        """Acting for a controller: the authority and the people are the controller's to tell (Art. 33(1), 34),
+        ours is to tell the controller (Art. 33(2))."""
+        return self.role == self.Role.PROCESSOR
+
+    @property
     def notification_deadline(self) -> datetime.datetime:
         return self.aware_at + notification_delay()
 
     @property
     def notification_required(self) -> bool:
         """Notify the authority unless the breach is unlikely to result in a risk (Art. 33(1);
-        the threshold is a setting). Until the risk is assessed, it is presumed: the clock runs."""
+        the threshold is a setting). Until the risk is assessed, it is presumed: the clock runs.
+        Never for a processor: Art. 33(1) binds the controller."""
+        if self.as_processor:
+            return False
         if not self.risk:
             return True
         return RISK_ORDER[self.risk] >= RISK_ORDER[settings.BREACH_NOTIFICATION_THRESHOLD]
@@ -193,8 +222,9 @@ class Breach(TimeStampedModel):
 
     @property
     def communication_required(self) -> bool:
-        """High risk: tell the people concerned (Art. 34(1)), unless an exception applies."""
-        return self.risk == self.Risk.HIGH_RISK
+        """High risk: tell the people concerned (Art. 34(1)), unless an exception applies. The controller's duty: a
+        processor does not contact the controller's people."""
+        return self.risk == self.Risk.HIGH_RISK and not self.as_processor
 
     @property
     def people_informed(self) -> bool:
@@ -233,7 +263,10 @@ class Breach(TimeStampedModel):
         if self.special_categories and isinstance(self.data_categories, list) and special not in self.data_categories:
             self.data_categories = [*self.data_categories, special]
         errors: dict[str, list] = {}
-        for check in (self._check_dates, self._check_categories, self._check_authority, self._check_people):
+        checks = (self._check_dates, self._check_categories, self._check_authority, self._check_people)
+        if self.as_processor:
+            checks = (self._check_dates, self._check_categories, self._check_processor)
+        for check in checks:
             for field, message, code in check():
                 errors.setdefault(field, []).append(ValidationError(message, code=code))
         if self.status == self.Status.CLOSED:
@@ -314,8 +347,35 @@ class Breach(TimeStampedModel):
         if self.communication_exception and not self.exception_justification.strip():
             yield "exception_justification", _("Explain why the exception applies (Art. 34(3))."), "required"
 
+    def _check_processor(self):
+        """A processor records when it informed the controller, not a notification to the authority nor an
+        information of the people (Art. 33(1), 33(2), 34): those fields are refused, each with the reason."""
+        if self.risk and not self.risk_reasoning.strip():
+            yield "risk_reasoning", _("Say why you assess the risk at this level."), "required"
+        authority = _(
+            "As a processor, you do not notify the supervisory authority: the controller does (Art. 33(1)). Clear "
+            "this field and record when you informed the controller (Art. 33(2))."
+        )
+        people = _(
+            "As a processor, you do not inform the people concerned: the controller does (Art. 34). Clear this field."
+        )
+        for names, message in ((CONTROLLER_AUTHORITY_FIELDS, authority), (CONTROLLER_PEOPLE_FIELDS, people)):
+            for name in names:
+                if getattr(self, name):
+                    yield name, message, "controller_duty"
+
     def missing_before_closing(self) -> list[tuple]:
-        """What must be done before the breach is closed: (message, code) pairs."""
+        """What must be done before the breach is closed: (message, code) pairs. A processor's breach closes once the
+        controller is informed (Art. 33(2)); the authority and the people are the controller's (Art. 33(1), 34)."""
+        if self.as_processor:
+            if self.controller_informed_at is None:
+                return [
+                    (
+                        _("Inform the controller (Art. 33(2)) and record when, before closing the breach."),
+                        "controller_not_informed",
+                    )
+                ]
+            return []
         missing = []
         if not self.risk:
             missing.append((_("Assess the risk before closing the breach."), "risk_missing"))
@@ -350,6 +410,22 @@ DATE_FIELDS = (
 )
 
 
+# A controller's duties, which a processor's breach leaves empty (Art. 33(1), 34).
+CONTROLLER_AUTHORITY_FIELDS = (
+    "not_notified_reason",
+    "notified_at",
+    "authority",
+    "authority_reference",
+    "delay_reasons",
+    "other_authorities",
+)
+CONTROLLER_PEOPLE_FIELDS = (
+    "communicated_at",
+    "communication_means",
+    "communication_exception",
+    "exception_justification",
+)
+
 RISK_ORDER = {Breach.Risk.NO_RISK: 0, Breach.Risk.RISK: 1, Breach.Risk.HIGH_RISK: 2}
 
 
@@ -362,8 +438,10 @@ class TimelineEntry(models.Model):
         LOGGED = "logged", _("Breach logged")
         STATUS = "status", _("Status changed")
         NOTIFIED = "notified", _("Authority notified")
-        FOLLOW_UP = "follow_up", _("Further information sent to the authority (Art. 33(4))")
+        # To the authority, or for a processor to the controller (Art. 33(4); Guidelines 9/2022, II.A.4).
+        FOLLOW_UP = "follow_up", _("Further information sent (Art. 33(4))")
         COMMUNICATED = "communicated", _("People informed")
+        CONTROLLER_INFORMED = "controller", _("Controller informed (Art. 33(2))")
 
     breach = models.ForeignKey(Breach, on_delete=models.CASCADE, related_name="timeline")
     happened_at = models.DateTimeField(_("when"))

@@ -1,4 +1,5 @@
-"""The notification draft page: the Art. 33(3) content of a breach, ready to copy."""
+"""The draft page: the Art. 33(3) content of a breach, ready to copy, addressed to the
+supervisory authority or, for a processor's breach, to the controller (``breaches.notification``)."""
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -8,23 +9,24 @@ from django.utils import translation
 from accounts.permissions import organisation_view
 from core.pdf import pdf_from_template
 
-from .notification import notification_draft
+from .notification import breach_draft
 from .selectors import breach_with_details
 
 
 def _draft(request, organisation, pk) -> dict:
-    """In English or French (``?lang=``), whatever the reader's own language: the authority's."""
+    """In English or French (``?lang=``), whatever the reader's own language: the addressee's."""
     breach = breach_with_details(organisation, pk)
     language = request.GET.get("lang")
     if language not in dict(settings.LANGUAGES):
         language = translation.get_language()
     with translation.override(language):
-        sections = notification_draft(breach)
+        draft = breach_draft(breach)
     return {
         "organisation": organisation,
         "breach": breach,
-        "sections": sections,
-        "missing": [row for section in sections for row in section.rows if row.missing],
+        "draft": draft,
+        "sections": draft.sections,
+        "missing": draft.missing,
         "draft_language": language,
         "section": "breaches",
     }
@@ -41,6 +43,6 @@ def notification_draft_pdf(request, organisation, pk):
     with translation.override(context["draft_language"]):
         content = pdf_from_template("breaches/notification_draft_pdf.html", context)
     response = HttpResponse(content, content_type="application/pdf")
-    name = f"notification-{context['breach'].reference}-{context['draft_language']}.pdf"
+    name = f"{context['draft'].file_name}-{context['draft_language']}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -13,6 +13,14 @@ day it was closed: a later change of the delay or of the threshold (a settings c
 say the reform's 96 hours) does not reopen the clock of a closed breach nor email anyone.
 The record (Art. 33(5)) is checked on every breach, closed ones too: it is what the
 authority reads afterwards, and a closed breach can still be completed.
+
+A breach the organisation suffered as a processor (``Breach.Role.PROCESSOR``) is not the
+controller's: notifying the authority (Art. 33(1)), informing the people (Art. 34) and the
+Art. 33(5) documentation are the controller's duties. Its one rule is
+``breach.controller_not_informed`` (Art. 33(2)): inform the controller without undue delay,
+raised as soon as the breach is logged, since the processor need not assess the risk first
+(EDPB Guidelines 9/2022, section II.A.4). What it still lacks of the Art. 33(3) content is
+marked on its notice to the controller.
 """
 
 from django.utils.translation import gettext as _
@@ -25,12 +33,16 @@ from .models import Breach
 
 FAMILY = "breaches"
 DEADLINE_RULES = ("breach.notification_due", "breach.notification_overdue")
+CONTROLLER_RULE = "breach.controller_not_informed"
+# The findings that warn the DPOs by email as soon as they open, come back or become graver.
+WARNING_RULES = (*DEADLINE_RULES, CONTROLLER_RULE)
 
 subject_kind("breach", label=gettext_lazy("Breaches"), model="breaches.Breach")
 
 
-def _current(organisation):
-    return Breach.objects.filter(organisation=organisation).exclude(status=Breach.Status.CLOSED)
+def _current(organisation, role=Breach.Role.CONTROLLER):
+    """The breaches not closed yet, of the organisation acting in that role."""
+    return Breach.objects.filter(organisation=organisation, role=role).exclude(status=Breach.Status.CLOSED)
 
 
 @rule(
@@ -117,6 +129,29 @@ def people_not_informed(organisation, today):
         yield Hit(Breach, pk, {"reference": reference})
 
 
+@rule(
+    CONTROLLER_RULE,
+    family=FAMILY,
+    severity="high",
+    article="33(2)",
+    message=gettext_lazy(
+        "Breach %(reference)s concerns data you process on behalf of %(controller)s. Inform the controller now, "
+        "without undue delay, with what you know (the notice to the controller drafts it; further information can "
+        "follow), and record when: the controller notifies the supervisory authority and informs the people."
+    ),
+    section="facts",
+    per_activity=False,
+    reads_register=False,
+)
+def controller_not_informed(organisation, today):
+    """Art. 33(2): "The processor shall notify the controller without undue delay after becoming aware of a personal
+    data breach." No number of hours and no risk threshold: the processor does not assess the risk first, it tells
+    the controller, which then assesses it (EDPB Guidelines 9/2022, section II.A.4). Raised at once."""
+    breaches = _current(organisation, Breach.Role.PROCESSOR).filter(controller_informed_at__isnull=True)
+    for pk, reference, controller in breaches.values_list("pk", "reference", "controller_name"):
+        yield Hit(Breach, pk, {"reference": reference, "controller": controller})
+
+
 MISSING = {
     "facts": gettext_lazy("the facts (nature of the breach, categories of data)"),
     "effects": gettext_lazy("its effects (likely consequences, risk)"),
@@ -144,8 +179,10 @@ def _describe_missing(params: dict) -> dict:
 )
 def record_incomplete(organisation, today):
     """Once the breach is contained or closed, or its notification deadline has passed: the
-    first hours go to containing it and to the authority, not to the record."""
-    for breach in Breach.objects.filter(organisation=organisation):
+    first hours go to containing it and to the authority, not to the record. A controller's
+    duty (Art. 33(5)): a processor's breach is documented by its controller, from the processor's
+    notice (whose missing Art. 33(3) answers are marked there)."""
+    for breach in Breach.objects.filter(organisation=organisation, role=Breach.Role.CONTROLLER):
         if breach.status == Breach.Status.OPEN and breach_clock(breach).left.total_seconds() > 0:
             continue
         missing = []
@@ -159,7 +196,9 @@ def record_incomplete(organisation, today):
             yield Hit(Breach, breach.pk, {"reference": breach.reference, "missing": missing})
 
 
-def deadline_subject(reference: str, *, notified: bool = False) -> str:
+def deadline_subject(reference: str, *, notified: bool = False, processor: bool = False) -> str:
+    if processor:
+        return _("Breach %(reference)s: inform the controller without undue delay") % {"reference": reference}
     if notified:
         return _("Breach %(reference)s: record the reasons for the late notification") % {"reference": reference}
     return _("Breach %(reference)s: notify the supervisory authority") % {"reference": reference}

@@ -2,8 +2,11 @@
 
 A breach is written with its links in one transaction; its timeline is append-only: these
 services add a dated line for each event that matters to a regulator (logged, status
-changed, authority notified, further information sent, people informed) and for each note a
-DPO writes, and nothing ever changes or removes one.
+changed, authority notified or, as a processor, controller informed, further information sent,
+people informed) and for each note a DPO writes, and nothing ever changes or removes one.
+
+A processor's breach is refused what only a controller does (notify the authority, inform the
+people: Art. 33(1), 34; ``Breach.clean``), so the web form, the API and the demo agree on it.
 """
 
 import datetime
@@ -66,7 +69,11 @@ def _apply(breach: Breach, data: dict, author) -> Breach:
         raise TypeError(f"Unknown breach fields: {sorted(unknown)}")
     before = None
     if breach.pk is not None:
-        before = Breach.objects.select_for_update().values("status", "notified_at", "communicated_at").get(pk=breach.pk)
+        before = (
+            Breach.objects.select_for_update()
+            .values("status", "notified_at", "communicated_at", "controller_informed_at")
+            .get(pk=breach.pk)
+        )
     for name in SCALAR_FIELDS:
         if name in data:
             setattr(breach, name, data[name])
@@ -100,6 +107,16 @@ def _apply(breach: Breach, data: dict, author) -> Breach:
             % {"before": Breach.Status(before["status"]).label, "after": breach.get_status_display()},
             author,
         )
+    _dated_events(breach, before, author)
+    return breach
+
+
+def _dated_events(breach: Breach, before: dict, author) -> None:
+    """The controller informed (Art. 33(2)), the authority notified (33(1)), the people informed (34): each once,
+    at its own date."""
+    if breach.controller_informed_at and breach.controller_informed_at != before["controller_informed_at"]:
+        text = _("Controller %(controller)s informed.") % {"controller": breach.controller_name}
+        _event(breach, TimelineEntry.Kind.CONTROLLER_INFORMED, text, author, breach.controller_informed_at)
     if breach.notified_at and breach.notified_at != before["notified_at"]:
         text = _("Notified to %(authority)s.") % {"authority": breach.authority}
         if breach.authority_reference:
@@ -108,7 +125,6 @@ def _apply(breach: Breach, data: dict, author) -> Breach:
     if breach.communicated_at and breach.communicated_at != before["communicated_at"]:
         text = _("People informed: %(means)s") % {"means": breach.communication_means}
         _event(breach, TimelineEntry.Kind.COMMUNICATED, text, author, breach.communicated_at)
-    return breach
 
 
 @transaction.atomic
@@ -129,7 +145,8 @@ def timeline_entry_add(
     *, breach: Breach, author=None, text: str, happened_at: datetime.datetime | None = None, kind: str = "note"
 ) -> TimelineEntry:
     """Add a dated line to the breach's timeline: a note, or further information sent to the
-    authority (Art. 33(4), only once it was notified)."""
+    authority (Art. 33(4), only once it was notified) or, as a processor, to the controller (once
+    it was informed: EDPB Guidelines 9/2022, section II.A.4, information "in phases")."""
     text = (text or "").strip()
     errors = {}
     if not text:
@@ -138,7 +155,14 @@ def timeline_entry_add(
         errors["happened_at"] = [ValidationError(_("This date is in the future."), code="future")]
     if kind not in (TimelineEntry.Kind.NOTE, TimelineEntry.Kind.FOLLOW_UP):
         errors["kind"] = [ValidationError(_("Choose a note or further information sent."), code="invalid_choice")]
-    elif kind == TimelineEntry.Kind.FOLLOW_UP and breach.notified_at is None:
+    elif kind == TimelineEntry.Kind.FOLLOW_UP and breach.as_processor and breach.controller_informed_at is None:
+        errors["kind"] = [
+            ValidationError(
+                _("Further information follows the first notice to the controller: record when you informed it first."),
+                code="controller_not_informed",
+            )
+        ]
+    elif kind == TimelineEntry.Kind.FOLLOW_UP and not breach.as_processor and breach.notified_at is None:
         errors["kind"] = [
             ValidationError(
                 _("Further information follows a notification: record the notification first."), code="not_notified"

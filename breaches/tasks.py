@@ -29,7 +29,7 @@ from processing.compliance.tasks import CHECK_TASK
 
 from .clock import State, breach_clock
 from .models import Breach
-from .rules import DEADLINE_RULES, FAMILY, deadline_subject
+from .rules import FAMILY, WARNING_RULES, deadline_subject
 
 logger = logging.getLogger(__name__)
 
@@ -72,10 +72,11 @@ check_breaches = check_breaches_task
 
 
 def deadline_breaches(result: CheckResult) -> list[int]:
-    """The breaches whose deadline finding opened, came back or became graver in a check."""
-    breach_ids = {subject_id for code, _type, subject_id in result.opened if code in DEADLINE_RULES}
+    """The breaches whose deadline finding (towards the authority, or for a processor towards the
+    controller) opened, came back or became graver in a check."""
+    breach_ids = {subject_id for code, _type, subject_id in result.opened if code in WARNING_RULES}
     breach_ids |= {
-        finding.subject_id for finding in [*result.reopened, *result.escalated] if finding.rule in DEADLINE_RULES
+        finding.subject_id for finding in [*result.reopened, *result.escalated] if finding.rule in WARNING_RULES
     }
     return sorted(breach_ids)
 
@@ -132,12 +133,13 @@ def _deadline_email(breach: Breach, user):
         "notified_late": clock.state == State.NOTIFIED_LATE,
         "user": user,
         "url": settings.SITE_URL + breach.get_absolute_url(),
+        # For a processor, the same draft is the notice to the controller (Art. 33(2)).
         "draft_url": settings.SITE_URL + reverse("breaches:notification_draft", args=[slug, breach.pk]),
-        "edit_url": settings.SITE_URL + breach.finding_fix_url("authority"),
+        "edit_url": settings.SITE_URL + breach.finding_fix_url("facts" if breach.as_processor else "authority"),
         "organisation": breach.organisation,
     }
     return templated_email(
-        subject=deadline_subject(breach.reference, notified=context["notified_late"]),
+        subject=deadline_subject(breach.reference, notified=context["notified_late"], processor=breach.as_processor),
         template="breaches/email/deadline",
         context=context,
         to=user.email,

@@ -17,7 +17,7 @@ from processing.reports.models import ExportLog
 from processing.reports.services import export_log
 
 from . import services
-from .clock import breach_clock
+from .clock import RUNNING, breach_clock
 from .exports import breach_register_csv, breach_register_pdf, breach_register_xlsx, register_breaches
 from .forms import BreachForm, TimelineEntryForm
 from .models import Breach
@@ -31,8 +31,11 @@ def breach_list(request, organisation):
     if status in Breach.Status.values:
         breaches = breaches.filter(status=status)
     rows = [(breach, breach_clock(breach)) for breach in breaches]
-    # Running clocks first, the nearest deadline on top; then the rest, newest first.
-    running = sorted((row for row in rows if row[1].state in RUNNING), key=lambda row: row[1].deadline)
+    # Running clocks first, the nearest deadline on top; then the rest, newest first. A processor's breach whose
+    # controller is not informed yet is due at once (Art. 33(2)): its deadline is when it became aware.
+    running = sorted(
+        (row for row in rows if row[1].state in RUNNING), key=lambda row: row[1].deadline or row[0].aware_at
+    )
     rest = [row for row in rows if row[1].state not in RUNNING]
     return render(
         request,
@@ -46,9 +49,6 @@ def breach_list(request, organisation):
             "section": "breaches",
         },
     )
-
-
-RUNNING = ("running", "near", "overdue")
 
 
 @organisation_view()
