@@ -75,28 +75,35 @@ class XlsxStream:
         self.text = self.workbook.add_format({"text_wrap": True, "valign": "top"})
         self.sheets = []
 
-    def add_sheet(self, title: str, headers: list[str], widths: list[int] = ()) -> "XlsxSheet":
-        sheet = XlsxSheet(self, title, headers, widths)
+    def add_sheet(
+        self, title: str, headers: list[str], widths: list[int] = (), *, header_row: int = 0, above=None
+    ) -> "XlsxSheet":
+        """A sheet whose header is on ``header_row``; ``above(worksheet)`` writes the rows above it (a title, say),
+        before the header: in constant memory a row cannot be written once a later one is."""
+        sheet = XlsxSheet(self, title, headers, widths, header_row=header_row, above=above)
         self.sheets.append(sheet)
         return sheet
 
     def close(self) -> None:
         for sheet in self.sheets:
-            sheet.worksheet.autofilter(0, 0, max(sheet.rows, 1), max(len(sheet.headers) - 1, 0))
+            top = sheet.header_row
+            sheet.worksheet.autofilter(top, 0, max(sheet.rows, top + 1), max(len(sheet.headers) - 1, 0))
         self.workbook.close()
 
 
 class XlsxSheet:
-    def __init__(self, stream: XlsxStream, title: str, headers: list[str], widths):
+    def __init__(self, stream: XlsxStream, title: str, headers: list[str], widths, *, header_row: int = 0, above=None):
         self.stream = stream
         self.headers = headers
-        self.rows = 0
+        self.header_row = self.rows = header_row  # rows: the last row written
         self.worksheet = worksheet = stream.workbook.add_worksheet(sheet_title(title), worksheet_class=_LeanWorksheet)
+        for column in range(len(headers)):
+            worksheet.set_column(column, column, widths[column] if column < len(widths) else 20, stream.text)
+        if above is not None:
+            above(worksheet)
         for column, title in enumerate(headers):
-            width = widths[column] if column < len(widths) else 20
-            worksheet.set_column(column, column, width, stream.text)
-            worksheet.write_string(0, column, str(title), stream.header_format)
-        worksheet.freeze_panes(1, 0)
+            worksheet.write_string(header_row, column, str(title), stream.header_format)
+        worksheet.freeze_panes(header_row + 1, 0)
 
     def append(self, row) -> None:
         """One row: str, int or float per cell (None and "" leave the cell empty)."""

@@ -12,11 +12,14 @@ a writing of the same thing. It is also the JSON export, word for word:
         "dpo": {"name", "email", "phone"},
         "representative": {"name", "contact"}
       },
-      "activities": [ACTIVITY, ...]           # ordered by reference
+      "activities": [ACTIVITY, ...],          # ordered by reference
+      "records": {"controller": RECORD, "processor": RECORD}   # the JSON export only
     }
 
 ACTIVITY holds every field of ``ProcessingActivity`` named in ``ACTIVITY_FIELDS`` (choices as
-their codes, dates as ISO strings, booleans as booleans, empty text as ""), then its parts:
+their codes, dates as ISO strings, booleans as booleans, empty text as ""), the record it
+belongs to (``"record": "controller" | "processor"``: the Art. 30(1) or 30(2) record, from its
+role; see ``records``), then its parts:
 
     "data_fields":        [{"name", "description", "category", "special_category"}]
     "data_subjects":      [{"name", "description", "is_vulnerable", "approximate_count"}]
@@ -39,6 +42,11 @@ names its importer (a recipient or a system of the activity) and its destination
 code (``country``) or by name (``international_organisation``); a system names its host (one
 of the recipients of the organisation) in ``hosting_provider``. Codes are those of the
 models' choices (``DataField.Category``, ``Transfer.Mechanism``…), never translated labels.
+
+RECORD describes one of the two records for whoever reads the JSON, in the document's
+language: ``{"article": "30(1)", "title", "headings": [{"letter": "a", "title", "keys": [...]}]}``,
+``keys`` naming the keys of ACTIVITY each heading holds (a letter "" for what Registre records
+beyond the article). It is not read back: an import rebuilds nothing from it.
 """
 
 FORMAT = "registre-article-30"

@@ -28,6 +28,7 @@ from processing.models import (
     Transfer,
 )
 from processing.reports import document
+from processing.reports.records import record_of
 
 CHUNK = 1000
 CATALOGUE = {  # part of the document -> catalogue model
@@ -91,7 +92,7 @@ class _Source:
         if active_only:
             rows = rows.filter(status=ProcessingActivity.Status.ACTIVE)
         key = "id" if self.moment is None else "history_id"
-        return rows.order_by("reference").values_list(key, "id")
+        return rows.order_by("reference").values_list(key, "id", "role")
 
     def activity_rows(self, keys):
         key = "id" if self.moment is None else "history_id"
@@ -127,11 +128,18 @@ class RegisterReader:
         self.scope = scope
         self.chunk = chunk
         self.source = _Source(organisation, scope.moment)
-        self._keys = list(self.source.activities(scope.active_only))
+        self._keys, self._records = [], {}
+        for key, pk, role in self.source.activities(scope.active_only):
+            self._keys.append((key, pk))
+            self._records[pk] = record_of(role)
         self._catalogue = None
 
     def __len__(self):
         return len(self._keys)
+
+    def count(self, record: str) -> int:
+        """How many activities the record (``records.CONTROLLER`` or ``PROCESSOR``) holds."""
+        return sum(1 for found in self._records.values() if found == record)
 
     def organisation_header(self) -> dict:
         o = self.organisation
@@ -181,12 +189,13 @@ class RegisterReader:
         entries["international"] = dict(InternationalOrganisation.objects.values_list("id", "name"))
         return entries
 
-    def chunks(self) -> Iterator[list[dict]]:
-        """The activities' documents, ``chunk`` at a time, in reference order."""
+    def chunks(self, record: str | None = None) -> Iterator[list[dict]]:
+        """The activities' documents, ``chunk`` at a time, in reference order: all of them, or one record's."""
         if self._catalogue is None:
             self._catalogue = self._load_catalogue()
-        for start in range(0, len(self._keys), self.chunk):
-            yield self._documents(self._keys[start : start + self.chunk])
+        keys = self._keys if record is None else [key for key in self._keys if self._records[key[1]] == record]
+        for start in range(0, len(keys), self.chunk):
+            yield self._documents(keys[start : start + self.chunk])
 
     def _documents(self, keys: list[tuple[int, int]]) -> list[dict]:
         catalogue = self._catalogue
@@ -197,6 +206,7 @@ class RegisterReader:
         for row in source.activity_rows(by_key):
             documents[row["id"]] = {
                 **_values(row, document.ACTIVITY_FIELDS),
+                "record": record_of(row["role"]),
                 **{part: [] for part in document.PART_FIELDS},
             }
         pk_of = dict(keys)

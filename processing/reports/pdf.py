@@ -1,7 +1,9 @@
 """The register as a PDF, for a DPO to read, sign or hand to the supervisory authority
 (Art. 30(4)): a cover (who keeps the record, when it was drawn up, which register), the
-contents with each activity's page, then every activity on pages of its own, its Art. 30
-items under the headings of the activity's page. Call inside ``translation.override``.
+contents with each activity's page, then each record of Art. 30 the organisation keeps (the
+controller's, 30(1), and the processor's, 30(2): ``records``) as a part of its own: its title,
+whose record it is, then every activity of it on pages of its own, its items under the
+record's headings. Call inside ``translation.override``.
 
 Headers and values are the spreadsheet exports' own (``register_columns``, ``part_columns``):
 the PDF and the XLSX never word an item differently. WeasyPrint draws the whole HTML at once,
@@ -20,9 +22,11 @@ from django.utils.translation import gettext as _
 from accounts.models import Organisation
 from core.history import capitalised
 from core.pdf import pdf_from_template
+from processing.reports import document
 from processing.reports.loading import RegisterReader
+from processing.reports.records import RECORDS, Record
 from processing.reports.tables import Column, part_columns, part_title, register_columns
-from processing.reports.writers import Progress
+from processing.reports.writers import Progress, organisation_lines
 
 TEMPLATE = "reports/register_pdf.html"
 GRID_MAX_COLUMNS = 6  # a part with more columns than this is shown an entry at a time (too narrow on A4)
@@ -76,7 +80,7 @@ def _shown(column: Column, value):
     return column.cell(value)
 
 
-def _part(part: str, rows: list[dict], group_by: str | None = None, flagged=lambda row: False) -> Part:
+def _part(part: str, rows: list[dict], group_by: str | None = None, flagged=lambda row: False, title: str = "") -> Part:
     """The part's columns that hold something in this activity (a column empty on every row says
     nothing); grouped under the labels of ``group_by``'s choices, in their order, when given."""
     columns = [
@@ -96,7 +100,7 @@ def _part(part: str, rows: list[dict], group_by: str | None = None, flagged=lamb
                 groups.append((label, []))
             groups[-1][1].append(Row([(c.header, _shown(c, row[c.key])) for c in columns], flagged(row)))
     return Part(
-        part_title(part),
+        title or part_title(part),
         [c.header for c in columns],
         groups,
         stacked=len(columns) > GRID_MAX_COLUMNS,
@@ -104,8 +108,12 @@ def _part(part: str, rows: list[dict], group_by: str | None = None, flagged=lamb
     )
 
 
+def _special(row: dict) -> bool:
+    return row["category"] in FLAGGED_CATEGORIES or bool(row["special_category"])
+
+
 class _ActivityPages:
-    """An activity's document as the sections of its pages."""
+    """An activity's document as the sections of its pages: its record's headings (``records``), in order."""
 
     def __init__(self):
         self.columns = {column.key: column for column in register_columns()}
@@ -118,72 +126,25 @@ class _ActivityPages:
             pairs.append((column.header, value))
         return Fields(pairs)
 
+    def items(self, activity: dict, record: Record, keys: tuple[str, ...]) -> list:
+        """A heading's columns: single items together in a table, each part in its own."""
+        items, singles = [], []
+        for key in keys:
+            if key not in document.PART_FIELDS:
+                singles.append(key)
+                continue
+            if singles:
+                items.append(self.fields(activity, *singles))
+                singles = []
+            options = {"group_by": "category", "flagged": _special} if key == "data_fields" else {}
+            items.append(_part(key, activity[key], title=str(record.headers.get(key, "")), **options))
+        if singles:
+            items.append(self.fields(activity, *singles))
+        return items
+
     def sections(self, activity: dict) -> list[Section]:
-        fields = lambda *keys: self.fields(activity, *keys)  # noqa: E731
-        part = lambda name, **options: _part(name, activity[name], **options)  # noqa: E731
-        special = lambda row: row["category"] in FLAGGED_CATEGORIES or bool(row["special_category"])  # noqa: E731
-        return [
-            Section(
-                _("(a) Controller and parties"),
-                [
-                    fields(
-                        "reference",
-                        "name",
-                        "description",
-                        "status",
-                        "role",
-                        "owner_unit",
-                        "owner_contact",
-                        "software",
-                        "joint_arrangement",
-                    ),
-                    part("controller_parties"),
-                ],
-            ),
-            Section(
-                _("(b) Purposes and lawful basis"),
-                [
-                    fields(
-                        "purpose",
-                        "sub_purposes",
-                        "lawful_basis",
-                        "lawful_basis_evidence",
-                        "special_condition",
-                        "special_condition_reference",
-                        "criminal_data_basis",
-                    )
-                ],
-            ),
-            Section(
-                _("(c) People and personal data"),
-                [
-                    part("data_subjects"),
-                    part("data_fields", group_by="category", flagged=special),
-                    fields("sources", "source_details"),
-                ],
-            ),
-            Section(
-                _("(d) Recipients and storage"),
-                [part("recipients"), part("systems"), fields("storage_countries")],
-            ),
-            Section(_("(e) Transfers outside the EEA"), [part("transfers")]),
-            Section(_("(f) Retention"), [part("retention_lines")]),
-            Section(_("(g) Security measures"), [part("security_measures")]),
-            Section(
-                _("Risk: DPIA and automated decisions (Art. 35, Art. 22)"),
-                [
-                    fields(
-                        "criteria",
-                        "dpia_status",
-                        "dpia_date",
-                        "dpia_reference",
-                        "has_automated_decision",
-                        "automated_decision_details",
-                    )
-                ],
-            ),
-            Section(_("Review"), [fields("last_reviewed_on", "next_review_on")]),
-        ]
+        record = RECORDS[activity["record"]]
+        return [Section(str(heading.title), self.items(activity, record, heading.keys)) for heading in record.headings]
 
     def entry(self, number: int, activity: dict) -> dict:
         return {
@@ -224,11 +185,23 @@ def write_pdf(reader: RegisterReader, output, language: str, progress: Progress 
     header = reader.header(language)
     total = 2 * len(reader)
     pages = _ActivityPages()
-    activities = []
-    for chunk in reader.chunks():
-        activities.extend(pages.entry(len(activities) + 1, activity) for activity in chunk)
-        if progress:
-            progress(len(activities), total)
+    records, done = [], 0
+    for code, record in RECORDS.items():
+        activities = []
+        for chunk in reader.chunks(code):
+            activities.extend(pages.entry(done + len(activities) + 1, activity) for activity in chunk)
+            if progress:
+                progress(done + len(activities), total)
+        done += len(activities)
+        if activities:  # a record is kept for what the organisation does: none as a processor, no such record
+            records.append(
+                {
+                    "anchor": f"record-{code}",
+                    "title": str(record.title),
+                    "identity": organisation_lines(reader, code),
+                    "activities": activities,
+                }
+            )
     generated_at = datetime.fromisoformat(header["generated_at"])
     as_of = formats.date_format(date.fromisoformat(header["as_of"]), "DATE_FORMAT") if header["as_of"] else ""
     organisation = header["organisation"]
@@ -244,7 +217,8 @@ def write_pdf(reader: RegisterReader, output, language: str, progress: Progress 
         "zone": timezone.get_current_timezone_name(),
         "as_of": as_of,
         "active_only": header["scope"] == "active",
-        "activities": activities,
+        "records": records,
+        "count": done,
         # Written into the stylesheet (running header and footer), escaped by _css_string.
         "css": {
             "organisation": mark_safe(_css_string(organisation["name"])),  # noqa: S308

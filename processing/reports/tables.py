@@ -9,7 +9,7 @@ either language, for the import.
 
 from collections.abc import Callable
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
@@ -35,6 +35,7 @@ from processing.models import (
     Transfer,
 )
 from processing.reports import document
+from processing.reports.records import CONTROLLER_RECORD, Record
 
 PART_MODELS = {  # part of the document -> the models its fields come from, in order of lookup
     "data_fields": (DataField,),
@@ -132,9 +133,9 @@ def _lines(items) -> str:
     return "\n".join(item for item in items if item)
 
 
-def register_columns() -> list[Column]:
-    """The Register sheet and the CSV: every field of the activity, with its parts summed up
-    where the record names them (Art. 30(1)(a) to (g) in order, then risk and upkeep)."""
+def register_columns(record: Record = CONTROLLER_RECORD) -> list[Column]:
+    """A record's sheet (and its section of the CSV): every field of the activity, with its parts summed up where
+    the record names them, in the order of the record's headings (``records``)."""
     activity = (ProcessingActivity,)
     fields = {name: column_of(activity, name) for name in document.ACTIVITY_FIELDS}
     parts = {part: {c.key: c for c in part_columns(part)} for part in document.PART_FIELDS}
@@ -173,9 +174,15 @@ def register_columns() -> list[Column]:
         return " · ".join(str(item) for item in items if item)
 
     def party(row):
-        """Art. 30(1)(a) and 30(2)(a): each other controller's name *and contact details*."""
+        """Art. 30(1)(a) and 30(2)(a): each other controller's name *and contact details*, and where there are, its
+        representative's and its data protection officer's."""
         contact = ", ".join(line.strip() for line in row["contact"].splitlines() if line.strip())
-        return f"{row['name']} ({contact})" if contact else row["name"]
+        details = [contact] if contact else []
+        if row["representative"]:
+            details.append(_("EU representative: %(representative)s") % {"representative": row["representative"]})
+        if row["dpo_contact"]:
+            details.append(_("DPO: %(contact)s") % {"contact": row["dpo_contact"]})
+        return f"{row['name']} ({'; '.join(details)})" if details else row["name"]
 
     def people(row):
         count = row["approximate_count"]
@@ -221,32 +228,25 @@ def register_columns() -> list[Column]:
     }
     summaries["sources"] = flags("sources", _("Sources of the data"), SOURCES)
     summaries["criteria"] = flags("criteria", _("DPIA criteria met"), ProcessingActivity.DPIA_CRITERIA)
-    order = [
-        *document.ACTIVITY_FIELDS[: document.ACTIVITY_FIELDS.index("joint_arrangement") + 1],
-        "controller_parties",
-        *document.ACTIVITY_FIELDS[
-            document.ACTIVITY_FIELDS.index("purpose") : document.ACTIVITY_FIELDS.index("criminal_data_basis") + 1
-        ],
-        "data_subjects",
-        "data_fields",
-        "sources",
-        "source_details",
-        "recipients",
-        "systems",
-        "storage_countries",
-        "transfers",
-        "retention_lines",
-        "security_measures",
-        "criteria",
-        *document.ACTIVITY_FIELDS[document.ACTIVITY_FIELDS.index("dpia_status") :],
+    columns = fields | summaries
+    return [
+        replace(columns[key], header=str(record.headers[key])) if key in record.headers else columns[key]
+        for key in record.keys
     ]
-    return [summaries[key] if key in summaries else fields[key] for key in order]
 
 
 # The XLSX's sheet of the organisation's identity (Art. 30(1)(a)) and its header; an import leaves it aside: the
 # identity is the importing organisation's own.
 ORGANISATION_SHEET = gettext_lazy("Organisation")
 IDENTITY_HEADERS = (gettext_lazy("Item"), gettext_lazy("Value"))
+
+
+def heading_row(record: Record) -> list[str | None]:
+    """The line above a record's header: each heading over the first of its columns (``register_columns(record)``)."""
+    row: list[str | None] = []
+    for heading in record.headings:
+        row += [str(heading.title), *[None] * (len(heading.keys) - 1)]
+    return row
 
 
 def register_row(columns: list[Column], activity: dict) -> list:

@@ -48,6 +48,7 @@ from processing.reports.cnil.vocabulary import (
 )
 from processing.reports.document import ACTIVITY_FIELDS, FORMAT, PART_FIELDS, VERSION
 from processing.reports.problems import ERROR, Reading
+from processing.reports.records import record_of
 
 # --- Reading: the list sheet ---------------------------------------------------------------
 
@@ -206,7 +207,14 @@ def _read_sections(activity: dict, lines: list, problems: _Problems) -> dict:
     actors = _read_actors(section("actors"))
     parties = actors["client"] or actors["joint"]
     activity["controller_parties"] = [
-        _part("controller_parties", name=party["name"], contact=_contact_text(party)) for party in parties
+        _part(
+            "controller_parties",
+            name=party["name"],
+            contact=_contact_text(party),
+            representative=party.get("representative", ""),
+            dpo_contact=party.get("dpo_contact", ""),
+        )
+        for party in parties
     ]
     if actors["client"] or "processor" in actors:  # a processor's record (Art. 30(2))
         activity["role"] = ProcessingActivity.Role.PROCESSOR
@@ -221,6 +229,8 @@ def _read_sections(activity: dict, lines: list, problems: _Problems) -> dict:
 
 
 ACTOR_ROLES = (  # a label's start -> the actor (first match wins: the clients' label starts like the controller's)
+    ("representant de ce responsable", "party_representative"),  # Registre's own lines under another controller
+    ("delegue a la protection des donnees de ce responsable", "party_dpo"),
     ("responsable(s) du traitement pour le compte", "client"),
     ("responsables du traitement pour le compte", "client"),
     ("responsable du traitement pour le compte", "client"),
@@ -244,11 +254,19 @@ ACTOR_COLUMNS = (
 )
 
 
+PARTY_DETAILS = {"party_representative": "representative", "party_dpo": "dpo_contact"}
+
+
 def _read_actors(lines: list[_Line]) -> dict:
     actors: dict = {"joint": [], "client": []}
+    last_party = None
     for line in lines:
         role = next((role for prefix, role in ACTOR_ROLES if line.key.startswith(prefix)), None)
         if role is None:
+            continue
+        if role in PARTY_DETAILS:
+            if last_party is not None and line.text(line.column("nom", 1)):
+                last_party[PARTY_DETAILS[role]] = line.text(line.column("nom", 1))
             continue
         fields = {field: line.text(line.column(header, default)) for field, header, default in ACTOR_COLUMNS}
         fields["postcode"] = _postcode(line.raw(line.column("code postal", 3)), fields["country"])
@@ -256,6 +274,7 @@ def _read_actors(lines: list[_Line]) -> dict:
             continue
         if role in ("joint", "client"):
             actors[role].append(fields)
+            last_party = fields
         else:
             actors.setdefault(role, fields)
     if "dpo_company" in actors:
@@ -581,7 +600,10 @@ def read_cnil_workbook(data: bytes) -> Reading:
         "as_of": None,
         "scope": None,
         "organisation": _organisation(contacts, records[0].actors if records else {}),
-        "activities": sorted((record.activity for record in activities), key=lambda activity: activity["reference"]),
+        "activities": sorted(
+            ({**record.activity, "record": record_of(record.activity["role"])} for record in activities),
+            key=lambda activity: activity["reference"],
+        ),
     }
     return Reading(_plain(document), list(problems))
 

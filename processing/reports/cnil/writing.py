@@ -177,7 +177,7 @@ def _write_list(sheet: _SheetWriter, organisation: dict, activities: list[dict])
 
 def _write_record(sheet: _SheetWriter, organisation: dict, activity: dict) -> None:
     sheet.worksheet.write_string(0, 7, activity.get("reference") or "")
-    sheet.line("Fiche de registre", style="label")
+    sheet.line(PROCESSOR_TITLE if activity.get("role") == "processor" else "Fiche de registre", style="label")
     sheet.skip()
     sheet.line("Description du traitement", style="heading")
     sheet.line("Nom du traitement", activity.get("name"), style="label")
@@ -204,8 +204,13 @@ def _write_record(sheet: _SheetWriter, organisation: dict, activity: dict) -> No
 # A processor's record (Art. 30(2)(a)) names the processor and "each controller on behalf of which the processor is
 # acting": the organisation is not "the controller" there, and its clients are not joint controllers (an Art. 26
 # statement the register would wrongly make).
+PROCESSOR_TITLE = "Fiche de registre du sous-traitant (art. 30.2 du RGPD)"
 PROCESSOR_LABEL = "Sous-traitant"
 CLIENTS_LABEL = "Responsable(s) du traitement pour le compte duquel (desquels) le sous-traitant agit"
+# Under each other controller, where known: its representative and its DPO (Art. 30(1)(a), 30(2)(a)). The model has
+# no row for them; these labels are read back onto the controller above them.
+PARTY_REPRESENTATIVE_LABEL = "Représentant de ce responsable du traitement"
+PARTY_DPO_LABEL = "Délégué à la protection des données de ce responsable du traitement"
 
 
 def _write_actors(sheet: _SheetWriter, organisation: dict, activity: dict) -> None:
@@ -226,6 +231,10 @@ def _write_actors(sheet: _SheetWriter, organisation: dict, activity: dict) -> No
     parties_label = CLIENTS_LABEL if processor else "Responsable(s) conjoint(s)"
     for party in activity.get("controller_parties") or [{}]:
         sheet.line(parties_label, party.get("name"), party.get("contact"), style="label")
+        if party.get("representative"):
+            sheet.line(PARTY_REPRESENTATIVE_LABEL, party["representative"], style="label")
+        if party.get("dpo_contact"):
+            sheet.line(PARTY_DPO_LABEL, party["dpo_contact"], style="label")
 
 
 def _write_data(sheet: _SheetWriter, activity: dict) -> None:

@@ -13,7 +13,15 @@ from django_countries import countries
 
 from processing.reports.cnil import country_code
 from processing.reports.document import PART_FIELDS
-from processing.reports.registre_reader.fields import ISO_DATE, REGISTER, _fields, _key, _quoted
+from processing.reports.records import PROCESSOR_RECORD
+from processing.reports.registre_reader.fields import (
+    ISO_DATE,
+    PROCESSOR_REGISTER,
+    REGISTER,
+    _fields_of,
+    _key,
+    _quoted,
+)
 from processing.reports.tables import Column, part_columns, register_columns
 
 # Words for yes and no besides the labels the export writes ("Yes", "Oui"…).
@@ -113,6 +121,7 @@ class _Vocabulary:
         for language, _name in settings.LANGUAGES:
             with translation.override(language):
                 self.columns[(REGISTER, language)] = register_columns()
+                self.columns[(PROCESSOR_REGISTER, language)] = register_columns(PROCESSOR_RECORD)
                 for part in PART_FIELDS:
                     self.columns[(part, language)] = part_columns(part)
                 yes.add(_key(_("Yes")))
@@ -129,8 +138,8 @@ class _Vocabulary:
                     for code, label in column.labels.items():
                         words.setdefault(_key(label), code)
         for (kind, name), words in self.labels.items():  # codes after every label: a label wins
-            if name in _fields()[kind] and _fields()[kind][name].kind == "choice":
-                for code in _fields()[kind][name].codes:
+            if name in _fields_of(kind) and _fields_of(kind)[name].kind == "choice":
+                for code in _fields_of(kind)[name].codes:
                     words.setdefault(_key(code), code)
 
     def reader(self, kind: str, column: Column) -> Callable:

@@ -9,9 +9,12 @@ import re
 from core.text import normalise_key
 from processing.models import ProcessingActivity
 from processing.reports.document import ACTIVITY_FIELDS, PART_FIELDS
+from processing.reports.records import CONTROLLER
 from processing.reports.tables import PART_MODELS, _model_field, column_of
 
-REGISTER = "register"  # the kind of the Register sheet; the other kinds are the parts
+REGISTER = "register"  # the kind of the controller's record sheet (the Register sheet); the other kinds are the parts
+PROCESSOR_REGISTER = "processor_register"  # the processor's record sheet: the same fields under its own headings
+REGISTER_KINDS = (REGISTER, PROCESSOR_REGISTER)
 LISTED = 30  # labels quoted at most in a message saying what is expected
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -67,9 +70,14 @@ def _fields() -> dict[str, dict[str, _Field]]:
     return fields
 
 
+def _fields_of(kind: str) -> dict[str, _Field]:
+    """The fields a kind of sheet holds: both records' sheets hold an activity's."""
+    return _fields()[REGISTER if kind in REGISTER_KINDS else kind]
+
+
 def _empty_activity() -> dict:
     activity = {name: field.empty() for name, field in _fields()[REGISTER].items()}
-    return activity | {part: [] for part in PART_FIELDS}
+    return activity | {"record": CONTROLLER} | {part: [] for part in PART_FIELDS}
 
 
 def _empty_row(part: str) -> dict:

@@ -10,11 +10,14 @@ from django_countries import countries
 
 from processing.reports.document import ACTIVITY_FIELDS, FORMAT, PART_FIELDS, VERSION
 from processing.reports.problems import ERROR, WARNING, Problem, Reading, UnreadableFile
+from processing.reports.records import record_of
 from processing.reports.registre_reader.fields import ISO_DATE, REGISTER, _Field, _fields, _key, _quoted
 
 JSON_SHEET = "JSON"
 MAX_JSON_BYTES = 50 * 1024 * 1024
-HEADER = ("format", "version", "generated_at", "language", "as_of", "scope", "organisation", "activities")
+# "records" describes the two records of Art. 30 for the JSON's readers: it is not read back, nor is an activity's
+# "record" (its role decides it).
+HEADER = ("format", "version", "generated_at", "language", "as_of", "scope", "organisation", "activities", "records")
 ORGANISATION = {  # the organisation block: text, or a block of texts
     "name": None,
     "legal_identifier": None,
@@ -116,7 +119,8 @@ class _JsonChecker:
         activity = {
             name: self.value(field, item.get(name, _MISSING), row, name) for name, field in fields[REGISTER].items()
         }
-        self.unknown_keys(row, "", item, [*ACTIVITY_FIELDS, *PART_FIELDS])
+        activity["record"] = record_of(activity["role"])
+        self.unknown_keys(row, "", item, [*ACTIVITY_FIELDS, "record", *PART_FIELDS])
         for part in PART_FIELDS:
             rows = item.get(part, [])
             if not isinstance(rows, list):

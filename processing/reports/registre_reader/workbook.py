@@ -1,5 +1,7 @@
 """Registre's XLSX read back: its sheets recognised by their header rows, in any of
-Registre's languages, rows joined to their activity by its reference."""
+Registre's languages, rows joined to their activity by its reference. The activities come
+from both records' sheets (Art. 30(1) and 30(2)), or from the one Register sheet of the
+exports made before Registre kept them apart."""
 
 import dataclasses
 from collections.abc import Callable, Iterator
@@ -11,8 +13,9 @@ from python_calamine import CalamineWorkbook, SheetTypeEnum
 from core.workbooks import column_letter, open_workbook
 from processing.reports.document import FORMAT, PART_FIELDS, VERSION
 from processing.reports.problems import ERROR, WARNING, Problem, Reading, UnreadableFile
+from processing.reports.records import record_of
 from processing.reports.registre_reader.cells import _CellError, _is_empty, _text, _Vocabulary
-from processing.reports.registre_reader.fields import REGISTER, _empty_activity, _empty_row, _key, _quoted
+from processing.reports.registre_reader.fields import REGISTER_KINDS, _empty_activity, _empty_row, _key, _quoted
 from processing.reports.tables import IDENTITY_HEADERS, Column, part_title, register_columns
 
 HEADER_SEARCH = 10  # rows of a sheet searched for its header row (a title may sit above it)
@@ -119,8 +122,9 @@ class _WorkbookReader:
         self.activities: list[dict] = []
         self.references: dict[str, dict] = {}  # reference -> activity
         self.reference_keys: dict[str, dict] = {}  # its matching key -> activity
+        self.first_rows: dict[str, tuple[str, int]] = {}  # a reference's matching key -> (sheet, row) first giving it
         self.part_rows: list[tuple[str, _PartRow]] = []
-        self.attachable = True  # False when the Register sheet has no reference column
+        self.attachable = True  # False when a record's sheet has no reference column
 
     def problem(self, sheet: str, row: int | None, letter: str | None, message: str, level: str = ERROR) -> None:
         self.problems.append(Problem(sheet, row, letter, message, level))
@@ -129,7 +133,7 @@ class _WorkbookReader:
         for metadata in self.workbook.sheets_metadata:
             if metadata.typ == SheetTypeEnum.WorkSheet:  # chart and macro sheets hold no register
                 self.read_sheet(metadata.name)
-        if REGISTER not in self.sheets:
+        if not any(kind in self.sheets for kind in REGISTER_KINDS):
             raise UnreadableFile(
                 _(
                     "This workbook is not a register exported by Registre: none of its sheets has the header "
@@ -138,6 +142,7 @@ class _WorkbookReader:
                 % {"headers": _quoted(column.header for column in register_columns()[:4])}
             )
         self.attach_part_rows()
+        self.activities.sort(key=lambda activity: activity["reference"])  # the document's order, whichever the sheet
         with translation.override(self.language):
             missing = [part_title(part) for part in PART_FIELDS if part not in self.sheets]
         for title in missing:
@@ -182,8 +187,8 @@ class _WorkbookReader:
             return
         self.sheets[layout.kind] = name
         self.report_columns(name, layout)
-        if layout.kind == REGISTER:
-            self.language = layout.language
+        if layout.kind in REGISTER_KINDS:
+            self.language = self.language or layout.language
             self.read_register(name, layout, rows)
         else:
             self.read_part(name, layout, rows)
@@ -196,7 +201,7 @@ class _WorkbookReader:
                 "They were ignored."
             )
             self.problem(name, header_row, None, message % {"columns": _quoted(layout.unknown)}, WARNING)
-        required = {"reference", "name"} if layout.kind == REGISTER else {"reference"}
+        required = {"reference", "name"} if layout.kind in REGISTER_KINDS else {"reference"}
         for column in layout.missing:
             if column.key in required:
                 message = _("The column “%(column)s” is missing: every row of this sheet needs it.")
@@ -234,14 +239,14 @@ class _WorkbookReader:
     def read_register(self, name: str, layout: _Layout, rows: Iterator[list]) -> None:
         readers = self.readers(layout)
         reference_at = layout.position("reference")
-        self.attachable = reference_at is not None
-        first_rows: dict[str, int] = {}
+        self.attachable = self.attachable and reference_at is not None
         for index, row in enumerate(rows, start=layout.header_row + 1):
             if not _filled(row):
                 continue
             activity = _empty_activity()
             self.read_cells(name, index + 1, row, readers, activity)
             activity["reference"] = activity["reference"].strip()
+            activity["record"] = record_of(activity["role"])  # the role decides, whichever sheet the row is on
             self.activities.append(activity)
             if reference_at is None:
                 continue
@@ -250,15 +255,22 @@ class _WorkbookReader:
                 self.problem(name, index + 1, letter, _("This row has no reference: give the activity its reference."))
                 continue
             key = _key(reference)
-            if key in first_rows:
-                message = _(
-                    "The reference “%(reference)s” is already the one of row %(row)s: each activity needs its own."
-                )
-                self.problem(name, index + 1, letter, message % {"reference": reference, "row": first_rows[key]})
+            if key in self.first_rows:
+                self.reference_given_twice(name, index + 1, letter, reference, *self.first_rows[key])
                 continue
-            first_rows[key] = index + 1
+            self.first_rows[key] = (name, index + 1)
             self.references[reference] = activity
             self.reference_keys[key] = activity
+
+    def reference_given_twice(self, name: str, number: int, letter: str, reference: str, sheet: str, row: int):
+        if sheet == name:
+            message = _("The reference “%(reference)s” is already the one of row %(row)s: each activity needs its own.")
+        else:
+            message = _(
+                "The reference “%(reference)s” is already the one of row %(row)s of the sheet “%(sheet)s”: each "
+                "activity needs its own."
+            )
+        self.problem(name, number, letter, message % {"reference": reference, "row": row, "sheet": sheet})
 
     def read_part(self, name: str, layout: _Layout, rows: Iterator[list]) -> None:
         reference_at = layout.position("reference")
@@ -281,14 +293,16 @@ class _WorkbookReader:
     def attach_part_rows(self) -> None:
         if not self.attachable:
             return  # the Register sheet's missing reference column is reported
-        register = self.sheets[REGISTER]
+        registers = [self.sheets[kind] for kind in REGISTER_KINDS if kind in self.sheets]
         for part, row in self.part_rows:
             activity = self.references.get(row.reference) or self.reference_keys.get(_key(row.reference))
             if activity is None:
-                message = _("“%(reference)s” is not the reference of an activity of the sheet “%(sheet)s”.")
-                self.problem(
-                    row.sheet, row.number, row.letter, message % {"reference": row.reference, "sheet": register}
-                )
+                if len(registers) == 1:
+                    message = _("“%(reference)s” is not the reference of an activity of the sheet “%(sheet)s”.")
+                else:
+                    message = _("“%(reference)s” is not the reference of an activity of the sheets %(sheets)s.")
+                values = {"reference": row.reference, "sheet": registers[0], "sheets": _quoted(registers)}
+                self.problem(row.sheet, row.number, row.letter, message % values)
                 continue
             activity[part].append(row.row)
         self.part_rows = []

@@ -76,7 +76,7 @@ def test_the_document_has_every_field_with_its_empty_values(reading):
     document = reading.document
     assert (document["format"], document["version"], document["language"]) == (FORMAT, VERSION, "fr")
     for activity in document["activities"]:
-        assert set(activity) == set(ACTIVITY_FIELDS) | set(PART_FIELDS)
+        assert set(activity) == set(ACTIVITY_FIELDS) | {"record"} | set(PART_FIELDS)
         assert activity["status"] == "draft"
         assert activity["lawful_basis"] == "" and activity["dpia_date"] is None and activity["source_public"] is False
         assert activity["systems"] == []
@@ -353,7 +353,8 @@ def test_a_file_too_large_once_unzipped_is_refused(monkeypatch):
 
 def blank_activity(**values) -> dict:
     fields = {name: ProcessingActivity._meta.get_field(name).get_default() for name in ACTIVITY_FIELDS}
-    return {**fields, "status": "draft", **{part: [] for part in PART_FIELDS}, **values}
+    activity = {**fields, "status": "draft", **{part: [] for part in PART_FIELDS}, **values}
+    return activity | {"record": "processor" if activity["role"] == "processor" else "controller"}  # from the role
 
 
 DEFAULTS = {

@@ -189,13 +189,21 @@ def workbook_of(sheets: dict[str, list[list]]) -> bytes:
     return xlsx_bytes([Sheet(title, rows[0], rows[1:]) for title, rows in sheets.items()])
 
 
+REGISTER = "Record as controller"  # the controller's record (Art. 30(1)): its title and headings above its header
+FIRST = 4  # the row of its first activity
+
+
+def header_row(rows: list[list], header: str) -> list:
+    return next(row for row in rows if header in row)
+
+
 def letter(rows: list[list], header: str) -> str:
-    return get_column_letter(rows[0].index(header) + 1)
+    return get_column_letter(header_row(rows, header).index(header) + 1)
 
 
 def set_cell(rows: list[list], row: int, header: str, value) -> None:
     """Change a cell, ``row`` numbered as the spreadsheet shows it."""
-    rows[row - 1][rows[0].index(header)] = value
+    rows[row - 1][header_row(rows, header).index(header)] = value
 
 
 def errors(reading: Reading) -> list[tuple]:
@@ -219,13 +227,15 @@ def test_the_json_export_reads_back_into_the_same_document(register):
     data = export_json(register, "fr")
     reading = read_registre_json(data)
     assert reading.problems == [] and not reading.has_errors
-    assert reading.document == json.loads(data)
+    written = json.loads(data)
+    assert written.pop("records")  # the description of the two records, for the JSON's readers: not read back
+    assert reading.document == written
 
 
 def test_every_key_of_an_activity_and_of_its_parts_is_filled(register):
     for reading in (read_registre_workbook(export_xlsx(register)), read_registre_json(export_json(register))):
         for activity in reading.document["activities"]:
-            assert set(activity) == {*ACTIVITY_FIELDS, *PART_FIELDS}
+            assert set(activity) == {*ACTIVITY_FIELDS, "record", *PART_FIELDS}
             for part, names in PART_FIELDS.items():
                 assert all(list(row) == names for row in activity[part])
 
@@ -243,11 +253,11 @@ def test_sheets_renamed_reordered_and_with_columns_moved_still_read(register):
 
 def test_labels_of_either_language_codes_and_country_names_are_understood(register):
     sheets = sheets_of(export_xlsx(register, "en"))
-    set_cell(sheets["Register"], 2, "Lawful basis (Art. 6)", "(b) Contrat avec la personne")
-    set_cell(sheets["Register"], 2, "Status", "active")
-    set_cell(sheets["Register"], 2, "Automated decision-making or profiling (Art. 22)", "Oui")
+    set_cell(sheets[REGISTER], FIRST, "Lawful basis (Art. 6)", "(b) Contrat avec la personne")
+    set_cell(sheets[REGISTER], FIRST, "Status", "active")
+    set_cell(sheets[REGISTER], FIRST, "Automated decision-making or profiling (Art. 22)", "Oui")
     set_cell(
-        sheets["Register"], 2, "Sources of the data", "Collectées auprès de la personne\nReceived from a third party"
+        sheets[REGISTER], FIRST, "Sources of the data", "Collectées auprès de la personne\nReceived from a third party"
     )
     set_cell(sheets["Recipients"], 2, "Country", "US")  # CRM Inc.
     set_cell(sheets["Recipients"], 3, "Country", "Allemagne")  # Host GmbH
@@ -266,9 +276,9 @@ def test_a_text_starting_with_an_equals_sign_comes_back_as_typed(register):
 
 def test_an_unknown_choice_label_is_an_error_at_its_cell(register):
     sheets = sheets_of(export_xlsx(register))
-    set_cell(sheets["Register"], 2, "Lawful basis (Art. 6)", "(z) Because")
+    set_cell(sheets[REGISTER], FIRST, "Lawful basis (Art. 6)", "(z) Because")
     reading = read_registre_workbook(workbook_of(sheets))
-    assert errors(reading) == [("Register", 2, letter(sheets["Register"], "Lawful basis (Art. 6)"))]
+    assert errors(reading) == [(REGISTER, FIRST, letter(sheets[REGISTER], "Lawful basis (Art. 6)"))]
     message = reading.problems[0].message
     assert "“(z) Because”" in message and "“(a) Consent”" in message and "“(f) Legitimate interests”" in message
     assert reading.has_errors
@@ -283,13 +293,15 @@ def test_an_unknown_reference_on_a_part_sheet_is_an_error_at_its_cell(register):
     assert len(reading.document["activities"][0]["retention_lines"]) == 2
 
 
-@pytest.mark.parametrize(("sheet", "header"), [("Security measures", "Activity reference"), ("Register", "Reference")])
-def test_a_missing_reference_column_is_an_error_on_its_sheet(register, sheet, header):
+@pytest.mark.parametrize(
+    ("sheet", "header", "row"), [("Security measures", "Activity reference", 1), (REGISTER, "Reference", FIRST - 1)]
+)
+def test_a_missing_reference_column_is_an_error_on_its_sheet(register, sheet, header, row):
     sheets = sheets_of(export_xlsx(register))
-    position = sheets[sheet][0].index(header)
+    position = header_row(sheets[sheet], header).index(header)
     sheets[sheet] = [row[:position] + row[position + 1 :] for row in sheets[sheet]]
     reading = read_registre_workbook(workbook_of(sheets))
-    assert errors(reading) == [(sheet, 1, None)]
+    assert errors(reading) == [(sheet, row, None)]
     assert f"“{header}”" in reading.problems[0].message
     assert reading.document["activities"][0]["security_measures"] == []
 
@@ -304,14 +316,14 @@ def test_a_duration_that_is_not_a_whole_number_is_an_error_at_its_cell(register)
 
 def test_unknown_values_of_other_kinds_are_errors_at_their_cells(register):
     sheets = sheets_of(export_xlsx(register))
-    set_cell(sheets["Register"], 2, "DPIA date", "sometime")
-    set_cell(sheets["Register"], 2, "DPIA criteria met", "Data processed on a large scale\nMoon phases")
+    set_cell(sheets[REGISTER], FIRST, "DPIA date", "sometime")
+    set_cell(sheets[REGISTER], FIRST, "DPIA criteria met", "Data processed on a large scale\nMoon phases")
     set_cell(sheets["Recipients"], 2, "Data processing agreement in place", "Perhaps")
     set_cell(sheets["Systems (storage)"], 2, "Countries where the data is stored", "Atlantis")
     reading = read_registre_workbook(workbook_of(sheets))
     assert errors(reading) == [
-        ("Register", 2, letter(sheets["Register"], "DPIA criteria met")),
-        ("Register", 2, letter(sheets["Register"], "DPIA date")),
+        (REGISTER, FIRST, letter(sheets[REGISTER], "DPIA criteria met")),
+        (REGISTER, FIRST, letter(sheets[REGISTER], "DPIA date")),
         ("Recipients", 2, letter(sheets["Recipients"], "Data processing agreement in place")),
         ("Systems (storage)", 2, letter(sheets["Systems (storage)"], "Countries where the data is stored")),
     ]
@@ -334,10 +346,10 @@ def test_unknown_columns_give_one_warning_per_sheet_and_missing_sheets_a_warning
 
 def test_a_reference_given_twice_on_the_register_sheet_is_an_error(register):
     sheets = sheets_of(export_xlsx(register))
-    set_cell(sheets["Register"], 3, "Reference", "PA-001")
+    set_cell(sheets[REGISTER], FIRST + 1, "Reference", "PA-001")
     reading = read_registre_workbook(workbook_of(sheets))
-    assert errors(reading) == [("Register", 3, "A")]
-    assert "row 2" in reading.problems[0].message
+    assert errors(reading) == [(REGISTER, FIRST + 1, "A")]
+    assert f"row {FIRST}" in reading.problems[0].message
 
 
 def garbage() -> bytes:
@@ -441,3 +453,28 @@ def test_a_reference_twice_in_the_json_is_an_error_at_the_second(register):
     assert [(p.row, p.column, p.level) for p in reading.problems] == [(3, "reference", ERROR)]
     assert "already the one of row 1" in reading.problems[0].message
     assert len(reading.document["activities"]) == 2
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_processors_activity_reads_back_from_its_own_record(register, language):
+    """Art. 30(2): the processor's activities are on a sheet of their own; read back with the controller's, in
+    reference order, into the very document they were written from."""
+    activity_create(
+        organisation=register,
+        reference="PA-000",
+        name="Hosting for our clients",
+        purpose="Host our clients' files",
+        role=ProcessingActivity.Role.PROCESSOR,
+        controller_parties=[
+            {"name": "Clinique du Parc", "contact": "Lyon", "representative": "Rep SARL", "dpo_contact": "dpo@c.fr"}
+        ],
+    )
+    written = written_document(register)
+    sheets = sheets_of(export_xlsx(register, language))
+    processor_sheet = next(rows for rows in sheets.values() if any("PA-000" in row for row in rows))
+    assert not any("PA-001" in row for row in processor_sheet)  # the controller's activity is on the other sheet
+    reading = read_registre_workbook(export_xlsx(register, language))
+    assert reading.problems == []
+    assert reading.document["activities"] == written["activities"]
+    assert [a["record"] for a in written["activities"]] == ["processor", "controller", "controller", "controller"]
+    assert read_registre_json(export_json(register, language)).document["activities"] == written["activities"]

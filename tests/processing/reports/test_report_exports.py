@@ -11,11 +11,12 @@ import openpyxl
 import pytest
 import time_machine
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.services import organisation_update
 from processing.models import ProcessingActivity
 from processing.reports.models import ExportLog
+from processing.reports.records import CONTROLLER_RECORD
 from processing.reports.services import RegisterExport, exports_housekeeping, register_export_run, register_export_start
 from processing.services import activity_activate, activity_create, activity_update
 
@@ -47,12 +48,29 @@ def filled(organisation, complete_data):
     return activity
 
 
+HEADER_ROW = 3  # a record's sheet: its title, its headings, then its header
+
+
 def register_sheet(response):
+    """The workbook and the rows of the controller's record (its first sheet), by header."""
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
     sheet = workbook.worksheets[0]
-    header = [cell.value for cell in sheet[1]]
-    rows = [dict(zip(header, [cell.value for cell in row], strict=True)) for row in sheet.iter_rows(min_row=2)]
+    header = [cell.value for cell in sheet[HEADER_ROW]]
+    rows = [
+        dict(zip(header, [cell.value for cell in row], strict=True)) for row in sheet.iter_rows(min_row=HEADER_ROW + 1)
+    ]
     return workbook, rows
+
+
+def csv_records(response) -> list[tuple[str, list[dict]]]:
+    """The CSV's sections, one per record: its title and its lines by header (under its title and headings)."""
+    lines = list(csv.reader(io.StringIO(response.content.decode("utf-8").lstrip("\ufeff"))))
+    sections, start = [], 0
+    for end in [*(n for n, line in enumerate(lines) if not line), len(lines)]:
+        (title,), _headings, header, *rows = lines[start:end]
+        sections.append((title, [dict(zip(header, row, strict=True)) for row in rows]))
+        start = end + 1
+    return sections
 
 
 def test_the_xlsx_holds_every_art_30_item_and_a_sheet_per_kind_of_detail(manager_client, organisation, filled, manager):
@@ -61,7 +79,8 @@ def test_the_xlsx_holds_every_art_30_item_and_a_sheet_per_kind_of_detail(manager
     assert f'filename="register-{organisation.slug}-' in response["Content-Disposition"]
     workbook, rows = register_sheet(response)
     assert workbook.sheetnames == [
-        "Register",
+        "Record as controller",
+        "Record as processor",
         "Personal data",
         "Categories of people",
         "Recipients",
@@ -94,8 +113,10 @@ def test_the_xlsx_holds_every_art_30_item_and_a_sheet_per_kind_of_detail(manager
     assert [c.value for c in transfers[2]][:5] == ["PA-001", "United States of America (US)", None, "CRM Inc.", None]
     fields = [[c.value for c in row] for row in workbook["Personal data"].iter_rows(min_row=2)]
     assert fields == [["PA-001", "Email address", None, "Civil status, identity, identification data, images", None]]
-    sheet = workbook["Register"]
-    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref
+    sheet = workbook["Record as controller"]
+    assert sheet["A1"].value == "Record of processing activities as a controller (Art. 30(1))"
+    assert sheet["A2"].value == "(a) Controller and parties" and sheet.freeze_panes == "A4"
+    assert sheet.auto_filter.ref.startswith("A3:")
     log = ExportLog.objects.get()
     assert (log.report, log.format, log.language, log.rows, log.requested_by) == ("register", "xlsx", "en", 1, manager)
     assert log.options == {"active_only": True, "as_of": None, "layout": "register"}
@@ -105,10 +126,10 @@ def test_data_never_becomes_a_formula(dpo_client, organisation, filled):
     response = dpo_client.get(export_url(organisation, "?format=xlsx&lang=en&scope=all"))
     workbook, rows = register_sheet(response)
     assert [row["Name"] for row in rows] == ["Customer relationship management", "=cmd|' /C calc'!A0"]
-    cell = workbook["Register"]["B3"]
+    cell = workbook["Record as controller"]["B5"]
     assert cell.value == "=cmd|' /C calc'!A0" and cell.data_type == "s"
     text = dpo_client.get(export_url(organisation, "?format=csv&lang=en&scope=all")).content.decode()
-    second = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))[2]
+    second = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))[4]
     assert second[1] == "'=cmd|' /C calc'!A0" and "'@SUM(1)" in second
 
 
@@ -117,8 +138,7 @@ def test_the_csv_is_excel_ready_and_in_french(auditor_client, organisation, fill
     assert response.status_code == 200 and response["Content-Type"] == "text/csv; charset=utf-8"
     text = response.content.decode("utf-8")
     assert text.startswith("\ufeff")
-    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    row = dict(zip(rows[0], rows[1], strict=True))
+    (_title, (row,)), _processor = csv_records(response)
     assert row["Référence"] == "PA-001" and row["Statut"] == "Active"
     assert row["Base légale (art. 6)"] == "(b) Contrat avec la personne"
     assert row["Pays de stockage"] == "France (FR)\nÉtats-Unis d'Amérique (US)"
@@ -153,8 +173,7 @@ def test_the_csv_keeps_the_intermediate_archive_and_the_safeguards_of_a_one_off_
         ],
     )
     response = auditor_client.get(export_url(organisation, "?format=csv&lang=en"))
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8").lstrip("\ufeff"))))
-    row = dict(zip(rows[0], rows[1], strict=True))
+    (_title, (row,)), _processor = csv_records(response)
     assert row["Retention periods"].startswith("5 years, then 5 years in an intermediate archive")
     assert row["Transfers outside the EEA"].endswith(
         "safeguards: Encrypted end to end https://intranet.example/transfer-tn"
@@ -184,8 +203,7 @@ def test_the_xlsx_and_the_csv_begin_the_record_with_the_organisations_identity(a
     assert identity["Data protection officer"] == "Claire Martin · dpo@hexagone.example"
     assert identity["Representative in the EU"] is None
     response = auditor_client.get(export_url(organisation, "?format=csv&lang=fr"))
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8").lstrip("\ufeff"))))
-    row = dict(zip(rows[0], rows[1], strict=True))
+    (_title, (row,)), _processor = csv_records(response)
     assert row["Délégué à la protection des données"] == "Claire Martin · dpo@hexagone.example"
     assert row["Responsable du traitement ou sous-traitant"] == organisation.name
 
@@ -284,7 +302,9 @@ def test_a_large_register_is_prepared_in_the_background(
     download = dpo_client.get(reverse("reports:export_download", args=[organisation.slug, export.pk]))
     assert download.status_code == 200
     workbook = openpyxl.load_workbook(io.BytesIO(b"".join(download.streaming_content)))
-    assert workbook.sheetnames[0] == "Registre" and workbook["Registre"]["A3"].value == "PA-002"
+    with translation.override("fr"):
+        title = str(CONTROLLER_RECORD.sheet)
+    assert workbook.sheetnames[0] == title and workbook[title]["A5"].value == "PA-002"
 
 
 def test_a_prepared_file_is_for_the_members_only_and_expires(

@@ -145,12 +145,14 @@ def test_the_contents_give_each_activity_its_page(organisation, filled):
     }
     for reference, name in (("PA-001", "Customer relationship management"), ("PA-003", "Payroll")):
         assert re.search(rf"{reference} · {name} \.+ ?{starts[reference] + 1}\b", contents), contents
-    assert starts["PA-001"] == 2 and starts["PA-003"] > starts["PA-001"]
-    # Each line of the contents is a link to its activity's first page.
+    # The cover, the contents, then the controller's record (Art. 30(1)): its title and whose it is, then its pages.
+    assert pages[2].startswith("Record of processing activities as a controller (Art. 30(1)) 2 activities")
+    assert starts["PA-001"] == 3 and starts["PA-003"] > starts["PA-001"]
+    # Each line of the contents is a link to its record's or its activity's first page.
     reader = register_pdf_reader(organisation)
     links = [annotation.get_object() for annotation in reader.pages[1]["/Annots"]]
     targets = [reader.get_destination_page_number(reader.named_destinations[link["/Dest"]]) for link in links]
-    assert list(dict.fromkeys(targets)) == [starts["PA-001"], starts["PA-003"]]  # a link box per piece of the line
+    assert list(dict.fromkeys(targets)) == [2, starts["PA-001"], starts["PA-003"]]  # a box per piece of the line
 
 
 def test_every_art_30_item_of_the_activity_is_there(organisation, filled):
@@ -268,8 +270,8 @@ def test_an_empty_register_still_has_its_cover(organisation):
 def test_a_name_cannot_break_out_of_the_stylesheet(organisation, filled):
     organisation_update(organisation=organisation, name='Evil" } @page { margin: 0 } </style><h1>x')
     pages = register_pdf(organisation)
-    assert pages[2].startswith("PA-001 · ")
-    assert "".join(pages[2].split()).endswith('Evil"}@page{margin:0}</style><h1>xPage3of5')  # the header, as typed
+    assert pages[3].startswith("PA-001 · ")
+    assert "".join(pages[3].split()).endswith('Evil"}@page{margin:0}</style><h1>xPage4of6')  # the header, as typed
 
 
 def test_the_query_count_does_not_grow_with_the_register(organisation, filled, django_assert_max_num_queries):
