@@ -187,6 +187,13 @@ class Organisation(TimeStampedModel):
     def get_absolute_url(self):
         return reverse("organisations:home", kwargs={"organisation_slug": self.slug})
 
+    # How the compliance watch names a finding on the organisation itself, and where it is fixed.
+    def finding_label(self) -> str:
+        return _("Organisation: %(name)s") % {"name": self.name}
+
+    def finding_fix_url(self, section: str) -> str:
+        return reverse("organisations:settings", kwargs={"organisation_slug": self.slug}) + f"#id_{section}"
+
     def clean(self):
         super().clean()
         self.name_key = normalise_key(self.name)

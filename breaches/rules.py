@@ -26,7 +26,7 @@ marked on its notice to the controller.
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from processing.compliance.rules.registry import Hit, rule, subject_kind
+from processing.compliance.rules.registry import Hit, family_label, rule, subject_kind
 
 from .clock import State, breach_clock, most_of_the_delay_gone
 from .models import Breach
@@ -38,6 +38,7 @@ CONTROLLER_RULE = "breach.controller_not_informed"
 WARNING_RULES = (*DEADLINE_RULES, CONTROLLER_RULE)
 
 subject_kind("breach", label=gettext_lazy("Breaches"), model="breaches.Breach")
+family_label(FAMILY, gettext_lazy("Personal data breaches (Art. 33, 34)"))
 
 
 def _current(organisation, role=Breach.Role.CONTROLLER):
@@ -50,6 +51,7 @@ def _current(organisation, role=Breach.Role.CONTROLLER):
     family=FAMILY,
     severity="medium",
     article="33(1)",
+    source=gettext_lazy("EDPB Guidelines 9/2022 on personal data breach notification"),
     message=gettext_lazy(
         "The supervisory authority must be notified of breach %(reference)s within 24 hours. Notify it now, "
         "with what you know (further information can follow, Art. 33(4)), or record why the breach is "
@@ -86,6 +88,7 @@ def _describe_overdue(params: dict) -> dict:
     family=FAMILY,
     severity="high",
     article="33(1)",
+    source=gettext_lazy("EDPB Guidelines 9/2022 on personal data breach notification"),
     message=gettext_lazy("Breach %(reference)s %(situation)s. %(action)s"),
     section="authority",
     per_activity=False,
@@ -134,6 +137,7 @@ def people_not_informed(organisation, today):
     family=FAMILY,
     severity="high",
     article="33(2)",
+    source=gettext_lazy("EDPB Guidelines 9/2022, section II.A.4 (processor obligations)"),
     message=gettext_lazy(
         "Breach %(reference)s concerns data you process on behalf of %(controller)s. Inform the controller now, "
         "without undue delay, with what you know (the notice to the controller drafts it; further information can "

@@ -18,6 +18,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from simple_history.models import HistoricalRecords
 
+from core.fields import ChoiceListField
+
 # Technical columns: they change with every save and say nothing to a reader.
 IGNORED = frozenset({"id", "created_at", "updated_at", "name_key", "version"})
 
@@ -80,6 +82,8 @@ def display(model, field_name, value, names) -> str:
         return "—"
     if model_field.is_relation:
         return names(model_field.related_model, value)
+    if isinstance(model_field, ChoiceListField):
+        return ", ".join(str(model_field.labels.get(item, item)) for item in value)
     if model_field.choices:
         labels = dict(model_field.flatchoices)
         if isinstance(value, list):

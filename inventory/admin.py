@@ -26,9 +26,25 @@ class InternationalOrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(AdequacyDecision)
 class AdequacyDecisionAdmin(admin.ModelAdmin):
+    """The checks and the register as of a day read the decision in force on the day they look at: a decision
+    replaced by another (the United Kingdom's) is ended on its last day and the new one recorded from the next."""
+
     list_display = ["destination", "reference", "in_force_from", "ends_on", "scope", "requires_dpf_certification"]
     list_filter = ["scope"]
+    search_fields = ["reference", "country__code", "international_organisation__name"]
     autocomplete_fields = ["country", "international_organisation"]
+    fields = [
+        "country",
+        "international_organisation",
+        "reference",
+        "in_force_from",
+        "ends_on",
+        "scope",
+        "scope_description",
+        "scope_description_fr",
+        "requires_dpf_certification",
+        "notes",
+    ]
 
 
 class CatalogueItemAdmin(admin.ModelAdmin):

@@ -75,6 +75,13 @@ class AdequacyDecisionQuerySet(models.QuerySet):
         """Decisions that apply on ``day``: in force from a date, until their end (if any)."""
         return self.filter(in_force_from__lte=day).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
 
+    def by_destination_on(self, day: datetime.date) -> dict:
+        """The decision in force on ``day`` for each destination, keyed as ``AdequacyDecision.destination_key``
+        (one query). A destination whose decision was replaced (the United Kingdom's 2021 decision and its 2025
+        renewal) has one decision a day; should two overlap, the one in force last is kept."""
+        decisions = self.in_force_on(day).order_by("in_force_from", "pk")
+        return {decision.destination_key: decision for decision in decisions}
+
 
 class AdequacyDecision(ChoiceLabels, models.Model):
     """A Commission decision that a destination protects personal data adequately (Art. 45)."""
@@ -89,8 +96,15 @@ class AdequacyDecision(ChoiceLabels, models.Model):
     international_organisation = models.ForeignKey(
         InternationalOrganisation, on_delete=models.PROTECT, null=True, blank=True, related_name="adequacy_decisions"
     )
-    reference = models.CharField(_("legal reference"), max_length=200)
-    in_force_from = models.DateField(_("in force from"))
+    reference = models.CharField(
+        _("legal reference"),
+        max_length=200,
+        help_text=_(
+            "Its number in the Official Journal, as published. One that could not be checked against the Official "
+            "Journal is said to be unverified in the notes, never guessed."
+        ),
+    )
+    in_force_from = models.DateField(_("in force from"), help_text=_("First day it applies."))
     ends_on = models.DateField(
         _("ends on"), null=True, blank=True, help_text=_("Last day it applies: expiry, repeal or annulment.")
     )
@@ -99,6 +113,14 @@ class AdequacyDecision(ChoiceLabels, models.Model):
     scope_description_fr = models.TextField(_("scope (French)"), blank=True)
     requires_dpf_certification = models.BooleanField(
         _("only for importers certified under the EU-US Data Privacy Framework"), default=False
+    )
+    notes = models.TextField(
+        _("sources and notes"),
+        blank=True,
+        help_text=_(
+            "Where the reference and dates were checked (the Official Journal, the Commission's list), what could "
+            "not be verified, and changes such as an extension or a renewal."
+        ),
     )
     history = HistoricalRecords()
 
@@ -133,6 +155,20 @@ class AdequacyDecision(ChoiceLabels, models.Model):
     @property
     def destination(self):
         return self.country or self.international_organisation
+
+    @property
+    def destination_key(self) -> tuple[str, object]:
+        """("country", code) or ("organisation", id): what a transfer row names as its destination."""
+        if self.country_id:
+            return ("country", self.country_id)
+        return ("organisation", self.international_organisation_id)
+
+    @property
+    def scope_text(self) -> str:
+        """Who it covers, in the active language (the English text when there is no French one)."""
+        if (get_language() or "").startswith("fr") and self.scope_description_fr:
+            return self.scope_description_fr
+        return self.scope_description
 
 
 # --- The organisation's catalogue -------------------------------------------------------
@@ -364,9 +400,24 @@ class System(CatalogueItem):
         help_text=_("Kept by hand or by a discovery tool; used to spot data kept beyond its retention period."),
     )
 
+    # Kinds the organisation may run itself. With no hosting provider, such a system is the organisation's own
+    # storage: data kept there in a third country is not transferred (EDPB Guidelines 05/2021 on the interplay
+    # between Art. 3 and Chapter V, v2.0: its second criterion, another controller or processor, the importer).
+    SELF_OPERATED_KINDS = (Kind.OWN_DATA_CENTRE, Kind.ENDPOINT, Kind.PAPER)
+
     class Meta(CatalogueItem.Meta):
         verbose_name = _("system")
         verbose_name_plural = _("systems")
+
+    @property
+    def is_self_operated(self) -> bool:
+        """Run by the organisation itself: no company hosts it (see ``SELF_OPERATED_KINDS``)."""
+        return self.hosting_provider_id is None and self.kind in self.SELF_OPERATED_KINDS
+
+    @classmethod
+    def self_operated(cls, prefix: str = "") -> Q:
+        """``is_self_operated`` as a filter, on the system reached through ``prefix`` ("system__" from a link)."""
+        return Q(**{f"{prefix}hosting_provider__isnull": True, f"{prefix}kind__in": cls.SELF_OPERATED_KINDS})
 
     def clean(self):
         super().clean()

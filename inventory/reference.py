@@ -86,6 +86,69 @@ KOREA_SCOPE_FR = (
     "Services Commission."
 )
 
+# Commission Implementing Decision (EU) 2021/1772 of 28 June 2021 (GDPR), Art. 1(2): it does not cover data
+# transferred for United Kingdom immigration control, or within the immigration exemption (Schedule 2, para 4(1),
+# Data Protection Act 2018). Art. 4: four years, to 27 June 2025; extended in June 2025 by six months, to
+# 27 December 2025, while the Commission assessed the Data (Use and Access) Act 2025.
+UK_2021_SCOPE = (
+    "Everything under the UK GDPR except personal data transferred for United Kingdom immigration control, or "
+    "falling within the immigration exemption (Schedule 2, paragraph 4(1), Data Protection Act 2018)."
+)
+UK_2021_SCOPE_FR = (
+    "Tout ce qui relève du UK GDPR, sauf les données transférées aux fins du contrôle de l’immigration au "
+    "Royaume-Uni ou relevant de l’exemption « immigration » (annexe 2, paragraphe 4(1), Data Protection Act 2018)."
+)
+UK_2021_NOTES = (
+    "Decision (EU) 2021/1772 of 28 June 2021, to 27 June 2025 (its Art. 4); extended in June 2025 to "
+    "27 December 2025. The number of the June 2025 extending decision is not verified here (the one extending "
+    "the Law Enforcement Directive decision (EU) 2021/1773 is (EU) 2025/1225 of 24 June 2025)."
+)
+# The renewal adopted by the Commission on 19 December 2025, from 28 December 2025 to 27 December 2031: the
+# immigration exemption now has safeguards (UK amendments of 2022 and 2024), so immigration data is in scope.
+# Its number in the Official Journal could not be verified (the Law Enforcement Directive renewal of the same day
+# is (EU) 2025/2571): the reference below names it by its date, and its notes say so, rather than guess a number.
+UK_2025 = {
+    "country": "GB",
+    "reference": "Commission implementing decision of 19 December 2025 renewing (EU) 2021/1772",
+    "in_force_from": _date("2025-12-28"),
+    "ends_on": _date("2031-12-27"),
+    "notes": (
+        "Adopted on 19 December 2025; applies from 28 December 2025 to 27 December 2031; immigration data is in "
+        "scope. Its number in the Official Journal is NOT VERIFIED: replace the reference with it once checked."
+    ),
+}
+UK_2021 = {
+    "country": "GB",
+    "reference": "(EU) 2021/1772",
+    "in_force_from": _date("2021-06-28"),
+    "ends_on": _date("2025-12-27"),
+    "scope": "partial",
+    "scope_description": UK_2021_SCOPE,
+    "scope_description_fr": UK_2021_SCOPE_FR,
+    "notes": UK_2021_NOTES,
+}
+# Decision (EU) 2023/1795 (EU-US Data Privacy Framework): upheld by the General Court on 3 September 2025
+# (T-553/23, Latombe v Commission); appealed to the Court of Justice (C-703/25 P, pending). The Commission reviews it
+# (Art. 3): first review reported on 9 October 2024, the next within three years.
+US_SCOPE = (
+    "Only organisations certified under the EU-US Data Privacy Framework. Upheld by the General Court on "
+    "3 September 2025 (T-553/23, Latombe); appeal pending before the Court of Justice (C-703/25 P). Reviewed by the "
+    "Commission: first review on 9 October 2024, the next within three years. Keep standard contractual clauses "
+    "ready as a fallback."
+)
+US_SCOPE_FR = (
+    "Uniquement les organisations certifiées dans le cadre du Data Privacy Framework UE-États-Unis. Confirmée par "
+    "le Tribunal le 3 septembre 2025 (T-553/23, Latombe) ; pourvoi pendant devant la Cour de justice "
+    "(C-703/25 P). Réexaminée par la Commission : premier réexamen le 9 octobre 2024, le suivant dans les trois "
+    "ans. Gardez des clauses contractuelles types prêtes en solution de repli."
+)
+US_NOTES = "Appeal C-703/25 P lodged on 31 October 2025 against the General Court's judgment in T-553/23."
+EPO_NOTES = (
+    "Verified: Implementing Decision (EU) 2025/1382 of 15 July 2025, notified as C(2025) 4626, OJ L of "
+    "18 July 2025. It enters into force on its notification; the date stored is the decision's."
+)
+BRAZIL_NOTES = "Verified: Implementing Decision (EU) 2026/179 of 26 January 2026, OJ L of 28 January 2026."
+
 ADEQUACY_DECISIONS = [
     {"country": "CH", "reference": "2000/518/EC", "in_force_from": _date("2000-07-26")},
     {
@@ -132,39 +195,39 @@ ADEQUACY_DECISIONS = [
         "scope_description": KOREA_SCOPE,
         "scope_description_fr": KOREA_SCOPE_FR,
     },
-    {
-        "country": "GB",
-        "reference": "(EU) 2021/1772, renewed 19 December 2025",
-        "in_force_from": _date("2021-06-28"),
-        "ends_on": _date("2031-12-27"),
-    },
+    # The United Kingdom: two decisions, one after the other, so that the register as of a day cites the one in
+    # force that day (UK_2021 and UK_2025 below).
+    UK_2021,
+    UK_2025,
     {
         "country": "US",
         "reference": "(EU) 2023/1795",
         "in_force_from": _date("2023-07-10"),
         "scope": "partial",
         "requires_dpf_certification": True,
-        "scope_description": (
-            "Only organisations certified under the EU-US Data Privacy Framework. "
-            "Upheld by the General Court on 3 September 2025; appeal pending."
-        ),
-        "scope_description_fr": (
-            "Uniquement les organisations certifiées dans le cadre du Data Privacy Framework UE-États-Unis. "
-            "Confirmée par le Tribunal le 3 septembre 2025 ; pourvoi pendant."
-        ),
+        "scope_description": US_SCOPE,
+        "scope_description_fr": US_SCOPE_FR,
+        "notes": US_NOTES,
     },
     {
+        # Commission Implementing Decision (EU) 2025/1382 of 15 July 2025 on the adequate protection of personal
+        # data by the European Patent Organisation, notified under document C(2025) 4626, OJ L of 18 July 2025:
+        # the first adequacy decision for an international organisation.
         "international_organisation": "European Patent Organisation",
         "reference": "(EU) 2025/1382",
         "in_force_from": _date("2025-07-15"),
+        "notes": EPO_NOTES,
     },
     {
+        # Commission Implementing Decision (EU) 2026/179 of 26 January 2026 on the adequate protection of personal
+        # data by Brazil (published in the OJ on 28 January 2026).
         "country": "BR",
         "reference": "(EU) 2026/179",
         "in_force_from": _date("2026-01-26"),
         "scope": "partial",
         "scope_description": "Recipients subject to the LGPD.",
         "scope_description_fr": "Destinataires soumis à la LGPD.",
+        "notes": BRAZIL_NOTES,
     },
 ]
 
@@ -191,4 +254,11 @@ def reference_data_create_missing(**kwargs) -> None:
             )[0]
         else:
             decision["country_id"] = decision.pop("country")
+        # A destination whose decision a superuser already recorded for that day (under another reference) keeps
+        # it: two decisions for one destination and day would contradict each other.
+        same_destination = AdequacyDecision.objects.filter(
+            country_id=decision.get("country_id"), international_organisation=decision.get("international_organisation")
+        )
+        if same_destination.in_force_on(decision["in_force_from"]).exists():
+            continue
         AdequacyDecision.objects.create(**decision)

@@ -132,6 +132,12 @@ class ActivitySerializer(StrictKeys, serializers.ModelSerializer):
     transfers = TransferSerializer(many=True, required=False, max_length=ROW_LIMIT)
     retention_lines = RetentionLineSerializer(many=True, required=False, max_length=ROW_LIMIT)
     security_measures = SecurityMeasureSerializer(many=True, required=False, max_length=ROW_LIMIT)
+    cnil_dpia_types = serializers.ListField(
+        child=serializers.ChoiceField(ProcessingActivity.CnilDpiaType.choices),
+        required=False,
+        max_length=len(ProcessingActivity.CnilDpiaType.choices),
+        help_text="Types on the CNIL's list of processing requiring a DPIA (délibération 2018-327) it falls under.",
+    )
     missing = serializers.SerializerMethodField(help_text="What the activity lacks before it can be active.")
 
     class Meta:

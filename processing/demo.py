@@ -133,7 +133,8 @@ DEMO_ACTIVITIES = [
         "purpose": "Traiter les demandes d'assistance des clients.",
         "lawful_basis": A.LawfulBasis.CONTRACT,
         # A background check of support staff's criminal record, with no Art. 10 basis: for the checks.
-        "fields": ["Nom et prénom", "Adresse e-mail", "Journaux de connexion", "Casier judiciaire"],
+        # A ticket keeps the client's IP address, not the application's logs (1 year at most, CNIL).
+        "fields": ["Nom et prénom", "Adresse e-mail", "Adresse IP", "Casier judiciaire"],
         "subjects": [("Clients", 800)],
         "recipients": ["Supportly Inc.", "Bangalore Support Services Pvt Ltd"],
         "systems": ["Supportly Helpdesk", "Bangalore support desk"],
@@ -177,9 +178,22 @@ DEMO_ACTIVITIES = [
         "reference": "PA-013", "name": "Hébergement des données de nos clients (sous-traitant)",
         "status": A.Status.ACTIVE, "role": A.Role.PROCESSOR,
         "purpose": "Héberger et traiter les données que nos clients saisissent dans la plateforme Hexagone.",
+        "sub_purposes": "Hébergement et sauvegarde\nSupport technique de niveau 2 à la demande du client",
         "systems": ["Serveurs OVHcloud (site web, Matomo)"], "recipients": ["OVH SAS"],
-        "parties": [{"name": "Clients de la plateforme Hexagone (liste contractuelle)",
-                     "contact": "Voir l'annexe DPA de chaque contrat"}],
+        # Art. 30(2)(a): each controller the processor acts for, by name, with its contact details, its
+        # representative and its DPO where it has them (a pointer to the contracts is not a record).
+        "parties": [
+            {"name": "Cabinet Morel Avocats SELARL",
+             "contact": "12 quai Saint-Antoine, 69002 Lyon\n04 72 00 10 20\ncontact@morel-avocats.example",
+             "dpo_contact": "dpo@morel-avocats.example"},
+            {"name": "Clinique vétérinaire des Monts d'Or",
+             "contact": "3 route de Lyon, 69450 Saint-Cyr-au-Mont-d'Or\n04 78 00 30 40\naccueil@montsdor.example"},
+            # Established outside the EU: its representative in the Union (Art. 27).
+            {"name": "Lakeside Learning Ltd",
+             "contact": "20 Bankside, London SE1 9TG, Royaume-Uni\n+44 20 0000 7080\nprivacy@lakeside.example",
+             "representative": "EU Rep Conseil SAS, 5 rue de la Bourse, 69002 Lyon",
+             "dpo_contact": "Sarah Collins, dpo@lakeside.example"},
+        ],
         "security": ["encryption", "backup", "access_control", "traceability"],
     },
     {

@@ -31,7 +31,7 @@ SECTIONS = [
     ]),
     ("recipients", _("Recipients and storage (Art. 30(1)(d))"), ["recipients", "systems"]),
     ("risk", _("Risk: DPIA and automated decisions (Art. 35, Art. 22)"), [
-        *ProcessingActivity.DPIA_CRITERIA, "dpia_status", "dpia_date", "dpia_reference",
+        *ProcessingActivity.DPIA_CRITERIA, "cnil_dpia_types", "dpia_status", "dpia_date", "dpia_reference",
         "has_automated_decision", "automated_decision_details",
     ]),
     ("review", _("Review"), ["last_reviewed_on", "next_review_on"]),
@@ -71,7 +71,10 @@ class ActivityForm(forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         label=_("Systems where the data is stored"),
-        help_text=_("A system outside the EEA needs a transfer row below."),
+        help_text=_(
+            "A system outside the EEA run or hosted by another company needs a transfer row below; one you run "
+            "yourself there is no transfer, but its risks must be assessed."
+        ),
     )
 
     # Catalogue entries created from the form itself, without leaving it.
@@ -327,9 +330,13 @@ TransferRowForm.base_fields.update(
             "tia_reference",
             "documentation",
             "safeguards",
+            "authority_informed_on",
+            "people_informed_on",
         ],
         tia_date=DATE,
         safeguards=SHORT_TEXT,
+        authority_informed_on=DATE,
+        people_informed_on=DATE,
     )
 )
 

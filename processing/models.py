@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Organisation
 from core.errors import field_error
+from core.fields import ChoiceListField
 from core.models import ChoiceLabels, TimeStampedModel
 from inventory.models import Country, DataField, DataSubjectCategory, InternationalOrganisation, Recipient, System
 
@@ -64,6 +65,47 @@ class ProcessingActivity(TimeStampedModel):
         PLANNED = "planned", _("Required, not started")
         IN_PROGRESS = "in_progress", _("In progress")
         DONE = "done", _("Done")
+
+    class CnilDpiaType(models.TextChoices):
+        """The CNIL's list of processing for which a DPIA is always required (Art. 35(4)): délibération n° 2018-327
+        of 11 October 2018, JORF of 6 November 2018 (https://www.cnil.fr/fr/liste-traitements-aipd-requise). One is
+        enough, whatever the count of the EDPB's criteria."""
+
+        HEALTH_CARE = (
+            "health_care",
+            _("Health data processed by health or medico-social establishments for patient care"),
+        )
+        GENETIC_VULNERABLE = (
+            "genetic_vulnerable",
+            _("Genetic data of vulnerable people (patients, employees, children…)"),
+        )
+        HR_PROFILING = "hr_profiling", _("Profiling of people for human-resources management")
+        EMPLOYEE_MONITORING = "employee_monitoring", _("Constant monitoring of employees' activity")
+        SOCIAL_HEALTH_ALERTS = (
+            "social_health_alerts",
+            _("Management of alerts and reports on social and health matters"),
+        )
+        WHISTLEBLOWING = "whistleblowing", _("Management of professional alerts and reports (whistleblowing)")
+        HEALTH_WAREHOUSE = "health_warehouse", _("Health data gathered into a data warehouse or a registry")
+        PROFILING_EXCLUSION = (
+            "profiling_exclusion",
+            _("Profiling that may exclude people from a contract, or suspend or end it"),
+        )
+        SHARED_BREACHES_OF_CONTRACT = (
+            "shared_breaches_of_contract",
+            _("Pooled records of breaches of contract that may lead to exclusion from, or suspension of, a contract"),
+        )
+        PROFILING_EXTERNAL = "profiling_external", _("Profiling using data from external sources")
+        BIOMETRIC_VULNERABLE = (
+            "biometric_vulnerable",
+            _(
+                "Biometric recognition of people among whom are vulnerable people (pupils, elderly people, patients, "
+                "asylum seekers…)"
+            ),
+        )
+        SOCIAL_HOUSING = "social_housing", _("Examination of applications for, and management of, social housing")
+        SOCIAL_SUPPORT = "social_support", _("Social or medico-social support of people")
+        LARGE_SCALE_LOCATION = "large_scale_location", _("Location data on a large scale")
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="activities", verbose_name=_("organisation")
@@ -170,6 +212,13 @@ class ProcessingActivity(TimeStampedModel):
     criterion_prevents_right = models.BooleanField(
         _("prevents people from exercising a right or using a service"), default=False
     )
+    cnil_dpia_types = ChoiceListField(
+        _("on the CNIL's list of processing requiring a DPIA"),
+        item_choices=CnilDpiaType.choices,
+        help_text=_(
+            "Tick the types this activity falls under (CNIL, délibération 2018-327): one is enough to require a DPIA."
+        ),
+    )
     dpia_status = models.CharField(
         _("DPIA status"),
         max_length=15,
@@ -177,7 +226,8 @@ class ProcessingActivity(TimeStampedModel):
         default=DpiaStatus.NOT_ASSESSED,
         help_text=_(
             "A data protection impact assessment (Art. 35) is needed before processing likely to result in a "
-            "high risk; meeting two or more of the criteria above usually means one is."
+            "high risk; meeting two or more of the criteria above usually means one is, and a type on the CNIL's "
+            "list always does."
         ),
     )
     dpia_date = models.DateField(_("DPIA date"), null=True, blank=True)
@@ -235,6 +285,11 @@ class ProcessingActivity(TimeStampedModel):
             link.country_id: link.country for system in self.systems.all() for link in system.country_links.all()
         }
         return [countries[code] for code in sorted(countries)]
+
+    @property
+    def cnil_dpia_type_labels(self) -> list[str]:
+        labels = self._meta.get_field("cnil_dpia_types").labels
+        return [str(labels.get(code, code)) for code in self.cnil_dpia_types]
 
     @property
     def dpia_criteria_met(self) -> list[str]:
@@ -333,6 +388,26 @@ class Transfer(TimeStampedModel):
         SCC_PRE_2021 = "scc_pre_2021", _("Old standard contractual clauses (2001, 2004, 2010): obsolete")
         PRIVACY_SHIELD = "privacy_shield", _("EU-US Privacy Shield: invalidated in 2020")
 
+    # Art. 49 derogations: exceptions for occasional transfers, never for systematic ones (EDPB Guidelines 2/2018).
+    DEROGATIONS = (
+        Mechanism.DEROGATION_A,
+        Mechanism.DEROGATION_B,
+        Mechanism.DEROGATION_C,
+        Mechanism.DEROGATION_D,
+        Mechanism.DEROGATION_E,
+        Mechanism.DEROGATION_F,
+        Mechanism.DEROGATION_G,
+        Mechanism.COMPELLING_INTEREST,
+    )
+    # Art. 49(3): "Points (a), (b) and (c) of the first subparagraph of paragraph 1 and the second subparagraph
+    # thereof shall not apply to activities carried out by public authorities in the exercise of their public powers."
+    NOT_FOR_PUBLIC_POWERS = (
+        Mechanism.DEROGATION_A,
+        Mechanism.DEROGATION_B,
+        Mechanism.DEROGATION_C,
+        Mechanism.COMPELLING_INTEREST,
+    )
+
     activity = models.ForeignKey(ProcessingActivity, on_delete=models.CASCADE, related_name="transfers")
     country = models.ForeignKey(
         Country, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("destination")
@@ -380,6 +455,23 @@ class Transfer(TimeStampedModel):
         blank=True,
         help_text=_("Required for a one-off transfer on compelling legitimate interests (Art. 30(1)(e))."),
     )
+    # Art. 49(1), second subparagraph: "The controller shall inform the supervisory authority of the transfer" and
+    # "inform the data subject of the transfer and on the compelling legitimate interests pursued".
+    authority_informed_on = models.DateField(
+        _("supervisory authority informed on"),
+        null=True,
+        blank=True,
+        help_text=_("For a one-off transfer on compelling legitimate interests: when you informed the authority."),
+    )
+    people_informed_on = models.DateField(
+        _("people informed on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "For a one-off transfer on compelling legitimate interests: when you informed the people of the "
+            "transfer and of the interests pursued."
+        ),
+    )
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
@@ -420,6 +512,17 @@ class Transfer(TimeStampedModel):
             errors["country"] = _("Choose a country or an international organisation, not both.")
         if self.mechanism == self.Mechanism.COMPELLING_INTEREST and not self.safeguards.strip():
             errors["safeguards"] = _("Describe the safeguards of this one-off transfer (Art. 49(1) and 30(1)(e)).")
+        if self.mechanism in self.NOT_FOR_PUBLIC_POWERS and self.under_public_powers():
+            errors["mechanism"] = ValidationError(
+                _(
+                    "A public authority cannot rely on this derogation for an activity carried out in the exercise "
+                    "of its public powers (Art. 49(3)): explicit consent, a contract and the one-off transfer on "
+                    "compelling legitimate interests are not open to it. Choose an adequacy decision or an Art. 46 "
+                    "safeguard (an instrument or arrangement between public bodies, clauses), or another derogation "
+                    "such as an important public interest (Art. 49(1)(d))."
+                ),
+                code="public_powers",
+            )
         importers = self.importers_allowed() if self.recipient_id or self.system_id else None
         if importers is not None:
             recipient_ids, system_ids = importers
@@ -429,6 +532,18 @@ class Transfer(TimeStampedModel):
                 errors["system"] = _("Choose one of this activity's systems.")
         if errors:
             raise ValidationError(errors)
+
+    def under_public_powers(self) -> bool:
+        """Whether the activity is carried out by a public authority in the exercise of its public powers, as far as
+        the record says it: the organisation is a public body and the activity rests on a task carried out in the
+        public interest or in the exercise of official authority (Art. 6(1)(e)). Other activities of a public body
+        may be outside its public powers (``transfer.derogation_public_powers`` asks the DPO to say so)."""
+        if self.activity_id is None and not self._meta.get_field("activity").is_cached(self):
+            return False
+        activity = self.activity
+        if activity.lawful_basis != ProcessingActivity.LawfulBasis.PUBLIC_TASK:
+            return False
+        return activity.organisation.is_public_body
 
     def importers_allowed(self) -> tuple[set, set] | None:
         """The recipients (the activity's own, and the hosts of its systems) and the systems

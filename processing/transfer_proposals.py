@@ -36,8 +36,10 @@ class Destination:
 
 
 def destinations_outside_the_eea(systems, recipients, extra_countries=()) -> list[Destination]:
-    """Every (country, importer) outside the EEA of these systems and recipients."""
-    systems = list(systems)
+    """Every (country, importer) outside the EEA of these systems and recipients. A system the organisation runs
+    itself (no host) is no importer: storing data there is not a transfer (EDPB Guidelines 05/2021), so no row is
+    proposed for it (the compliance watch asks for its risks to be assessed instead)."""
+    systems = [system for system in systems if not system.is_self_operated]
     prefetch_related_objects(systems, "country_links__country")
     destinations = [
         Destination(link.country, system=system)

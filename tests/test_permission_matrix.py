@@ -192,6 +192,7 @@ ROUTES = {
     "processing:activity_restore": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org_and_activity),
     "processing:activity_clone": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org_and_activity),
     "compliance:finding_list": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
+    "compliance:rule_catalogue": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
     "compliance:finding_acknowledge": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org_and_finding),
     "compliance:finding_accept_risk": Route(
         get=ORG_NOT_ALLOWED,

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import apply_validation_error
 from core.text import normalise_key
-from inventory.models import AdequacyDecision, Country, DataSubjectCategory
+from inventory.models import AdequacyDecision, Country, DataField, DataSubjectCategory
 from processing.compliance import whatif
 from processing.compliance.models import RetentionPolicy
 from processing.compliance.services import EDITABLE_FIELDS
@@ -27,6 +27,9 @@ class RetentionPolicyForm(forms.ModelForm):
         people = DataSubjectCategory.objects.filter(organisation=organisation)
         current = self.instance.subject_category_id
         self.fields["subject_category"].queryset = people.filter(Q(archived_at__isnull=True) | Q(pk=current))
+        fields = DataField.objects.filter(organisation=organisation)
+        current = self.instance.data_field_id
+        self.fields["data_field"].queryset = fields.filter(Q(archived_at__isnull=True) | Q(pk=current))
 
 
 def country_choices(today):

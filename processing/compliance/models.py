@@ -114,6 +114,20 @@ class RetentionPolicy(TimeStampedModel):
         blank=True,
         help_text=_("Leave empty when it applies to all their data."),
     )
+    # Narrower than a category when the source is (CCTV footage, not all identification data; badge records,
+    # not all location data): the policy then covers only activities that use this data field.
+    data_field = models.ForeignKey(
+        DataField,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="retention_policies",
+        verbose_name=_("personal data"),
+        help_text=_(
+            "Only this kind of personal data, when the source covers no more than that (its category is then "
+            "the policy's)."
+        ),
+    )
     maximum = models.PositiveIntegerField(_("kept at most"), null=True, blank=True)
     maximum_unit = models.CharField(_("unit"), max_length=10, choices=RetentionLine.Unit.choices, blank=True)
     minimum = models.PositiveIntegerField(
@@ -176,6 +190,13 @@ class RetentionPolicy(TimeStampedModel):
             errors["minimum"] = _("The shortest period cannot be longer than the longest.")
         if self.subject_category_id and self.subject_category.organisation_id != self.organisation_id:
             errors["subject_category"] = _("Choose one of your own categories of people.")
+        if self.data_field_id:
+            if self.data_field.organisation_id != self.organisation_id:
+                errors["data_field"] = _("Choose one of your own data fields.")
+            elif self.data_category and self.data_category != self.data_field.category:
+                errors["data_category"] = _("This category is not the one of the chosen data field: leave it empty.")
+            else:
+                self.data_category = self.data_field.category
         if errors:
             raise ValidationError(errors)
 

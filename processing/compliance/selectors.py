@@ -1,16 +1,17 @@
 """Reading findings: the organisation's list with its filters, and an activity's own."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from inventory.models import System
 from processing.compliance.models import Finding
-from processing.compliance.rules.registry import load
+from processing.compliance.rules.registry import FAMILY_LABELS, load
 from processing.models import ProcessingActivity
 
 ACTIVE = (Finding.Status.OPEN, Finding.Status.ACKNOWLEDGED)
@@ -143,3 +144,42 @@ def subject_findings(subject) -> list[Shown]:
     )
     ordered = sorted(findings, key=lambda finding: (SEVERITY_ORDER.get(finding.severity, 9), finding.rule))
     return [Shown(finding, subject.organisation, subject) for finding in ordered]
+
+
+@dataclass(frozen=True)
+class CatalogueRule:
+    code: str
+    description: str  # its message, the parts a finding fills in shown as "…"
+    article: str
+    source: str
+    severity: str
+    severity_label: str
+    open_count: int
+    findings_url: str
+
+
+def rule_catalogue(organisation) -> list[tuple[str, list[CatalogueRule]]]:
+    """Every rule the checks apply, by family: what it checks, its article and source, its severity, and how many of
+    the organisation's findings under it are still to deal with (one query)."""
+    counts = dict(
+        Finding.objects.filter(organisation=organisation, status__in=ACTIVE)
+        .values("rule")
+        .annotate(count=Count("pk"))
+        .values_list("rule", "count")
+    )
+    severities = dict(Finding.Severity.choices)
+    families = {}
+    for code, each in sorted(load().items(), key=lambda item: (SEVERITY_ORDER[item[1].severity], item[0])):
+        families.setdefault(each.family, []).append(
+            CatalogueRule(
+                code=code,
+                description=each.render({}),
+                article=each.article,
+                source=str(each.source),
+                severity=each.severity,
+                severity_label=str(severities[each.severity]),
+                open_count=counts.get(code, 0),
+                findings_url=page_url(organisation, "compliance:finding_list", rule=code, status="active"),
+            )
+        )
+    return [(str(FAMILY_LABELS.get(family, family)), families[family]) for family in sorted(families)]

@@ -10,7 +10,7 @@ from accounts.models import Organisation
 from core import jobs
 from core.errors import field_error
 from core.text import normalise_key
-from inventory.models import DataSubjectCategory
+from inventory.models import DataField, DataSubjectCategory
 from inventory.services import get_or_create_by_name
 from processing.compliance.check import perform_run
 from processing.compliance.models import ComplianceRun, Finding, RetentionPolicy
@@ -44,6 +44,7 @@ EDITABLE_FIELDS = [
     "name",
     "subject_category",
     "data_category",
+    "data_field",
     "maximum",
     "maximum_unit",
     "minimum",
@@ -87,19 +88,24 @@ def retention_policy_seed(*, organisation: Organisation, language: str) -> int:
     french = language == "fr"
     known = {normalise_key(name) for name in organisation.retention_policies.values_list("name", flat=True)}
     added = 0
-    for english, french_name, people, data_category, maximum, minimum, trigger, sources in SEEDS:
+    for english, french_name, people, data_category, field, maximum, minimum, trigger, sources in SEEDS:
         if normalise_key(english) in known or normalise_key(french_name) in known:
             continue
-        subject = None
+        subject = data_field = None
         if people is not None:
             subject, _created = get_or_create_by_name(
                 DataSubjectCategory, organisation, people[1] if french else people[0], also=people
+            )
+        if field is not None:
+            data_field, _created = get_or_create_by_name(
+                DataField, organisation, field[1] if french else field[0], also=field, category=data_category
             )
         retention_policy_create(
             organisation=organisation,
             name=french_name if french else english,
             subject_category=subject,
-            data_category=data_category,
+            data_category="" if data_field else data_category,  # the field's own, whatever the catalogue says
+            data_field=data_field,
             maximum=maximum[0] if maximum else None,
             maximum_unit=maximum[1] if maximum else "",
             minimum=minimum[0] if minimum else None,

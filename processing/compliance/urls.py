@@ -14,6 +14,7 @@ urlpatterns = [
     path("findings/runs/<int:pk>/", views.compliance_run_detail, name="compliance_run_detail"),
     path("findings/runs/<int:pk>/status/", views.compliance_run_status, name="compliance_run_status"),
     path("findings/what-if/", views.what_if, name="what_if"),
+    path("findings/rules/", views.rule_catalogue, name="rule_catalogue"),
     path("retention-policy/", views.policy_list, name="policy_list"),
     path("retention-policy/new/", views.policy_edit, name="policy_create"),
     path("retention-policy/references/", views.policy_seed, name="policy_seed"),

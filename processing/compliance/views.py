@@ -28,7 +28,7 @@ def _policy(organisation, pk) -> RetentionPolicy:
 
 @organisation_view()
 def policy_list(request, organisation):
-    policies = organisation.retention_policies.select_related("subject_category")
+    policies = organisation.retention_policies.select_related("subject_category", "data_field")
     return render(
         request,
         "compliance/retention_policy_list.html",
@@ -115,6 +115,16 @@ def finding_list(request, organisation):
             "latest_run": ComplianceRun.objects.filter(organisation=organisation).first(),
             "section": "findings",
         },
+    )
+
+
+@organisation_view()
+def rule_catalogue(request, organisation):
+    """Every rule the checks apply, with its source and severity: what the findings rest on, for every role."""
+    return render(
+        request,
+        "compliance/rule_catalogue.html",
+        {"organisation": organisation, "families": selectors.rule_catalogue(organisation), "section": "findings"},
     )
 
 

@@ -267,3 +267,14 @@ def test_a_save_between_the_etag_check_and_the_write_is_a_412_too(dpo_api, activ
     response = dpo_api.patch(detail(created["id"]), {"purpose": "Mine"}, format="json", HTTP_IF_MATCH='"v1"')
     assert response.status_code == 412 and response.json()["code"] == "precondition_failed"
     assert ProcessingActivity.objects.get().purpose == activity_body["purpose"]  # nothing of this write
+
+
+def test_the_api_reads_and_writes_the_cnil_list_and_refuses_an_unknown_type(dpo_api, activity_body):
+    """Délibération n° 2018-327: the same screening through the API, validated the same way."""
+    refused = dpo_api.post(ACTIVITIES, {**activity_body, "cnil_dpia_types": ["made_up"]}, format="json")
+    assert refused.status_code == 400
+    assert [error["field"] for error in refused.json()["errors"]] == ["cnil_dpia_types.0"]
+    created = dpo_api.post(ACTIVITIES, {**activity_body, "cnil_dpia_types": ["hr_profiling"]}, format="json")
+    assert created.status_code == 201, created.json()
+    assert created.json()["cnil_dpia_types"] == ["hr_profiling"]
+    assert ProcessingActivity.objects.get().cnil_dpia_types == ["hr_profiling"]

@@ -3,8 +3,9 @@
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Organisation
 from inventory.models import DataField
-from processing.compliance.rules.registry import Hit, current_activities, rule
+from processing.compliance.rules.registry import Hit, current_activities, rule, subject_kind
 from processing.models import ProcessingActivity
 
 
@@ -49,6 +50,9 @@ def criminal_without_basis(organisation, today):
     family="data",
     severity="high",
     article="35",
+    source=_(
+        "EDPB guidelines on DPIA (WP248 rev.01); CNIL, délibération 2018-327 (list of processing requiring a DPIA)"
+    ),
     message=_(
         "This activity is likely to result in a high risk (%(reasons)s), yet no impact assessment (DPIA) "
         "is done or in progress. Carry one out before the processing starts; if you concluded that none is "
@@ -57,7 +61,8 @@ def criminal_without_basis(organisation, today):
     section="risk",
 )
 def dpia_missing(organisation, today):
-    """Art. 35(3) and the EDPB's criteria (WP248 rev.01): two criteria met, or one of the cases Art. 35(3) names.
+    """Art. 35(3) and the EDPB's criteria (WP248 rev.01): two criteria met, or one of the cases Art. 35(3) names, or
+    one of the types on the CNIL's list (Art. 35(4); délibération n° 2018-327 of 11 October 2018: "one is enough").
 
     Art. 35(3)(b) names "processing on a large scale of special categories of data referred to in Article 9(1), or of
     personal data relating to criminal convictions and offences referred to in Article 10": both kinds count.
@@ -69,8 +74,15 @@ def dpia_missing(organisation, today):
         .exclude(dpia_status__in=[ProcessingActivity.DpiaStatus.DONE, ProcessingActivity.DpiaStatus.IN_PROGRESS])
         .annotate(has_special=Exists(special), has_criminal=Exists(criminal))
     )
-    fields = ("pk", "has_special", "has_criminal", "has_automated_decision", *ProcessingActivity.DPIA_CRITERIA)
-    for pk, has_special, has_criminal, automated, *criteria in activities.values_list(*fields):
+    fields = (
+        "pk",
+        "has_special",
+        "has_criminal",
+        "has_automated_decision",
+        "cnil_dpia_types",
+        *ProcessingActivity.DPIA_CRITERIA,
+    )
+    for pk, has_special, has_criminal, automated, cnil_types, *criteria in activities.values_list(*fields):
         met = dict(zip(ProcessingActivity.DPIA_CRITERIA, criteria, strict=True))
         reasons = []
         if sum(criteria) >= 2:
@@ -81,6 +93,8 @@ def dpia_missing(organisation, today):
             reasons.append(["criminal_large_scale"])
         if automated and met["criterion_automated_decision"]:
             reasons.append(["automated_decision"])
+        if cnil_types:
+            reasons.append(["cnil_list", len(cnil_types)])
         if reasons:
             yield Hit(ProcessingActivity, pk, {"reasons": reasons})
 
@@ -108,3 +122,27 @@ def legitimate_interests_public_body(organisation, today):
     )
     for pk in activities.values_list("pk", flat=True):
         yield Hit(ProcessingActivity, pk, {})
+
+
+subject_kind("organisation", label=_("The organisation"), model="accounts.Organisation")
+
+
+@rule(
+    "data.public_body_without_dpo",
+    family="data",
+    severity="high",
+    article="37(1)(a)",
+    message=_(
+        "Your organisation is a public authority or body: it must designate a data protection officer (Art. 37(1)(a)), "
+        "and none is recorded. Record the DPO's name and contact details in the organisation's identity (they head "
+        "the register, Art. 30(1)(a)). Only courts acting in their judicial capacity are exempt."
+    ),
+    section="dpo_name",
+    per_activity=False,
+)
+def public_body_without_dpo(organisation, today):
+    """Art. 37(1)(a) GDPR: "The controller and the processor shall designate a data protection officer in any case
+    where: (a) the processing is carried out by a public authority or body, except for courts acting in their judicial
+    capacity"."""
+    if organisation.is_public_body and not organisation.dpo_name.strip():
+        yield Hit(Organisation, organisation.pk, {})

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.db.models import Model
 from django.utils.functional import Promise
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from core.text import duration_text, kept_text
@@ -51,6 +51,8 @@ class Rule:
     reads_register: bool = True
     # Turns a finding's params into the words of its message (for families outside processing).
     describe: Callable[[dict], dict] | None = None
+    # Where the rule comes from beyond the GDPR's article: a judgment, a guideline, an authority's list.
+    source: Promise | str = ""
 
     def render(self, params: dict, language: str | None = None) -> str:
         """The message, in the active language, naming countries in it too."""
@@ -89,6 +91,8 @@ def reason_text(code: str, count: int = 0) -> str:
         return _("special categories of data on a large scale, Art. 35(3)(b)")
     if code == "criminal_large_scale":
         return _("data relating to criminal convictions and offences on a large scale, Art. 35(3)(b)")
+    if code == "cnil_list":
+        return _("a type of processing on the CNIL's list of those requiring a DPIA (délibération 2018-327)")
     return _("automated decisions with legal or similarly significant effects, Art. 35(3)(a)")
 
 
@@ -103,17 +107,41 @@ def period_text(policy: str, kept: list, bound: str, limit: int, limit_unit: str
 RULES: dict[str, Rule] = {}
 
 
-def rule(code, *, family, severity, article, message, section, per_activity=True, reads_register=True, describe=None):
+def rule(
+    code,
+    *,
+    family,
+    severity,
+    article,
+    message,
+    section,
+    per_activity=True,
+    reads_register=True,
+    describe=None,
+    source="",
+):
     """Register the decorated function as the finder of a rule. Other apps register their
     families too (``breaches.rules``, from its AppConfig.ready), without processing knowing them."""
 
     def register(find):
         RULES[code] = Rule(
-            code, family, severity, article, message, section, find, per_activity, reads_register, describe
+            code, family, severity, article, message, section, find, per_activity, reads_register, describe, source
         )
         return find
 
     return register
+
+
+# The families' names on the rules' catalogue page; another app names its own (``family_label``).
+FAMILY_LABELS: dict[str, Promise] = {
+    "transfers": gettext_lazy("Transfers outside the EEA (Chapter V)"),
+    "retention": gettext_lazy("Retention and upkeep of the register"),
+    "data": gettext_lazy("Lawful basis, sensitive data, DPIA and DPO"),
+}
+
+
+def family_label(family: str, label: Promise) -> None:
+    FAMILY_LABELS[family] = label
 
 
 @dataclass(frozen=True)

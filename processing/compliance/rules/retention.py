@@ -108,9 +108,10 @@ def _policy_breaches(organisation):
     policy: yields (activity id, lawful basis, policy, line) for every line a policy covers.
 
     A policy covers a line of an activity when the activity concerns the policy's category of
-    people (if it names one) and the line concerns the policy's category of data (the line's
-    own category, or all the activity's data when it names none and the activity has data of
-    that category). Lines given only as criteria have no figure to compare.
+    people (if it names one), uses the policy's data field (if it names one), and the line
+    concerns the policy's category of data (the line's own category, or all the activity's data
+    when it names none and the activity has data of that category). Lines given only as criteria
+    have no figure to compare.
     """
     policies = list(RetentionPolicy.objects.filter(organisation=organisation))
     if not policies:
@@ -122,14 +123,18 @@ def _policy_breaches(organisation):
         "activity_id", "category_id"
     ):
         people[activity_id].add(category_id)
-    data = defaultdict(set)
+    data = defaultdict(set)  # an activity's categories of data, and its data fields' ids
     links = ProcessingActivity.data_fields.through.objects.filter(processingactivity__in=activities)
-    for activity_id, category in links.values_list("processingactivity_id", "datafield__category"):
-        data[activity_id].add(category)
+    for activity_id, field_id, category in links.values_list(
+        "processingactivity_id", "datafield_id", "datafield__category"
+    ):
+        data[activity_id].update((category, field_id))
     lines = RetentionLine.objects.filter(activity__in=activities, duration__isnull=False).order_by("pk")
     for line in _lines(lines):
         for policy in policies:
             if policy.subject_category_id and policy.subject_category_id not in people[line.activity_id]:
+                continue
+            if policy.data_field_id and policy.data_field_id not in data[line.activity_id]:
                 continue
             if policy.data_category and not (
                 line.data_category == policy.data_category
@@ -164,6 +169,7 @@ def _period(line) -> list:
         "This activity keeps data longer than your retention policy allows: %(periods)s. Shorten the "
         "retention line, or correct the policy if it is the policy that is wrong."
     ),
+    source=_("your retention policy (Register → Retention policy), with the sources it cites"),
     section="retention",
 )
 def beyond_policy(organisation, today):
@@ -179,6 +185,7 @@ def beyond_policy(organisation, today):
         "This activity, under a legal obligation, keeps data for less time than the law requires: "
         "%(periods)s. Lengthen the retention line (an intermediate archive counts), or correct the policy."
     ),
+    source=_("your retention policy (Register → Retention policy), with the sources it cites"),
     section="retention",
 )
 def below_minimum(organisation, today):
