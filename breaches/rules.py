@@ -164,7 +164,8 @@ MISSING = {
 
 
 def _describe_missing(params: dict) -> dict:
-    return {**params, "missing": ", ".join(str(MISSING.get(code, code)) for code in params.get("missing", []))}
+    missing = ", ".join(str(MISSING.get(code, code)) for code in params.get("missing", []))
+    return {**params, "missing": missing or "…"}
 
 
 @rule(

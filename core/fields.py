@@ -3,6 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 
@@ -36,7 +37,7 @@ class ChoiceListField(models.JSONField):
         return forms.MultipleChoiceField(
             choices=self.item_choices,
             required=not self.blank,
-            label=kwargs.get("label", self.verbose_name),
+            label=kwargs.get("label", capfirst(self.verbose_name)),
             help_text=self.help_text,
             widget=forms.CheckboxSelectMultiple,
         )

@@ -37,6 +37,8 @@ def test_every_rule_is_listed_with_its_article_severity_and_count_of_findings(
     assert f'<a href="{findings}?rule=data.public_body_without_dpo&amp;status=active">1</a>' in row
     dpia = html.split('id="rule-data.dpia_missing"')[1].split("</tr>")[0]
     assert "CNIL, délibération 2018-327" in dpia and "WP248 rev.01" in dpia
+    record = html.split('id="rule-breach.record_incomplete"')[1].split("</tr>")[0]
+    assert "The record of breach … lacks …. Art. 33(5)" in record, "what a finding fills in reads as “…”"
 
 
 def test_the_catalogue_reads_in_french(dpo, organisation):
