@@ -47,7 +47,10 @@ def test_the_dpo_imports_the_cnil_register_and_the_manager_exports_it(
     download = download_info.value
     assert download.suggested_filename.startswith(f"register-{organisation.slug}-")
     workbook = openpyxl.load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
-    assert workbook.sheetnames[0] == "Registre" and workbook["Registre"].max_row == 5
+    # The controller's record: its title, its Art. 30(1) headings, the header row, then the 4 activities imported.
+    record = workbook[workbook.sheetnames[0]]
+    assert workbook.sheetnames[0] == "Registre du responsable" and record.max_row == 3 + 4
+    assert record["A1"].value.startswith("Registre des activités de traitement en tant que responsable du traitement")
     manager_page.reload()
     expect(manager_page.get_by_role("table")).to_contain_text("Record of processing activities")
     save_screenshot(manager_page, "reports-export-log")
