@@ -1,12 +1,17 @@
 """The demo raises the findings its deliberate gaps plant, each one the law supports, and no other."""
 
+import datetime
+
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from accounts.models import Organisation
 from breaches.models import Breach
 from inventory.models import System
+from processing.as_of import activity_records_as_of, register_changes
 from processing.compliance.check import check_organisation
+from processing.compliance.dashboard import findings_trend
 from processing.compliance.models import Finding
 from processing.compliance.selectors import ACTIVE, shown
 from processing.models import ProcessingActivity
@@ -56,3 +61,34 @@ def test_the_demo_raises_exactly_its_planted_findings():
     raised = {(row.finding.rule, subject_key(row)) for row in shown(findings, organisation)}
     assert sorted(raised - EXPECTED.keys()) == [], "findings the demo should not raise"
     assert sorted(EXPECTED.keys() - raised) == [], "planted findings the demo no longer raises"
+
+
+def test_the_demo_has_a_past_of_twelve_months():
+    """Issue #19 (a demo with a past): the register as of a date, the changes between two dates and the findings'
+    trend tell a story on first run — activities recorded over the year, periods set wrong then corrected (their
+    findings opened, then resolved, on those days), a contest recorded then archived."""
+    call_command("seed_demo", force=True)
+    organisation = Organisation.objects.get(slug="hexagone-logiciels")
+    now = timezone.now()
+
+    def as_of(days_ago):
+        moment = now - datetime.timedelta(days=days_ago)
+        return {record.reference for record in activity_records_as_of(organisation, moment)}
+
+    assert as_of(370) == set()
+    assert as_of(350) == {"PA-001"}
+    assert {"PA-001", "PA-010", "PA-016"} <= as_of(160) and "PA-015" not in as_of(160)
+    assert len(as_of(0)) == 16
+
+    changes = register_changes(organisation, now - datetime.timedelta(days=200), now - datetime.timedelta(days=180))
+    assert [(activity.reference, details) for activity, details in changes["changed"]][0][0] == "PA-011"
+    archived = ProcessingActivity.objects.get(organisation=organisation, reference="PA-016")
+    assert archived.status == "archived"
+
+    resolved = Finding.objects.filter(organisation=organisation, status=Finding.Status.RESOLVED)
+    assert {(finding.rule, finding.resolved_at.date()) for finding in resolved} >= {
+        ("retention.below_minimum", (now - datetime.timedelta(days=190)).date()),
+        ("retention.beyond_policy", (now - datetime.timedelta(days=95)).date()),
+    }
+    trend = [bar.value for bar in findings_trend(organisation).bars]
+    assert trend[0] > 0 and len(set(trend)) > 1, "a trend with a story, not a flat line from zero"
