@@ -392,10 +392,11 @@ def measure_sweeps(organisation, size: int) -> dict:
 
 
 FLOOR_SQL = """
-    SELECT transfer.activity_id, transfer.country_id, COALESCE(recipient.name, '')
+    SELECT transfer.activity_id, transfer.country_id, COALESCE(recipient.name, system.name, '')
     FROM {transfer} transfer
     JOIN {activity} activity ON activity.id = transfer.activity_id
     LEFT JOIN {recipient} recipient ON recipient.id = transfer.recipient_id
+    LEFT JOIN {system} system ON system.id = transfer.system_id
     WHERE activity.organisation_id = %s
       AND activity.status <> %s
       AND transfer.country_id IS NOT NULL
@@ -416,16 +417,17 @@ FLOOR_SQL = """
 
 def floor_rows(organisation, today) -> list[tuple]:
     """The floor of ``transfer.no_valid_tool``: one statement for its (activity, country,
-    importer) rows, the transfers with no tool or an adequacy decision not in force."""
+    importer: the recipient, else the system) rows, the transfers with no tool or an adequacy decision not in force."""
     from django.db import connection
 
-    from inventory.models import AdequacyDecision, Recipient
+    from inventory.models import AdequacyDecision, Recipient, System
     from processing.models import ProcessingActivity, Transfer
 
     sql = FLOOR_SQL.format(
         transfer=Transfer._meta.db_table,
         activity=ProcessingActivity._meta.db_table,
         recipient=Recipient._meta.db_table,
+        system=System._meta.db_table,
         decision=AdequacyDecision._meta.db_table,
     )
     day = connection.ops.adapt_datefield_value(today)

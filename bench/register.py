@@ -16,7 +16,22 @@ SYSTEMS_PER_ACTIVITY = 3
 RECIPIENTS_PER_ACTIVITY = 3
 
 
-def seed(size: int, *, slug: str = "register-bench", name: str = "Register benchmark SAS"):
+# What ``seed`` made in this run, by slug: the modules that need the same register share it (``make bench`` runs
+# them one after the other in one database, where a slug can be taken once).
+_SEEDED: dict[str, tuple] = {}
+
+
+def seed(size: int, *, slug: str | None = None, name: str | None = None):
+    """An organisation with ``size`` activities of the bench's shape: (its DPO, it, an activity, seconds to seed).
+    Seeded once per slug (by default one per size) and run."""
+    slug = slug or f"register-bench-{size}"
+    name = name or f"Register benchmark SAS ({size})"
+    if slug not in _SEEDED:
+        _SEEDED[slug] = _seed(size, slug=slug, name=name)
+    return _SEEDED[slug]
+
+
+def _seed(size: int, *, slug: str, name: str):
     from django.apps import apps
     from django.db import transaction
     from simple_history.utils import bulk_create_with_history
