@@ -31,7 +31,13 @@ compile-messages: $(VENV)/.runtime .env
 
 install: $(VENV)/.runtime .env compile-messages
 
-install-dev: $(VENV)/.dev .env compile-messages
+# axe-core for the accessibility tests, pinned in package-lock.json; never served by the app.
+# Without npm the make goes on and those tests skip (fail under CI=true).
+node_modules/.package-lock.json: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the accessibility tests will be skipped (apt-get install nodejs npm)."; fi
+
+install-dev: $(VENV)/.dev .env compile-messages node_modules/.package-lock.json
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput -v0
@@ -63,4 +69,4 @@ messages: install
 	$(BIN)/python manage.py makemessages -l fr --no-obsolete --ignore=.venv --ignore=tests --ignore=bench
 
 clean:
-	rm -rf $(VENV) staticfiles test-artifacts .pytest_cache db.sqlite3 bench.sqlite3 .env
+	rm -rf $(VENV) node_modules staticfiles test-artifacts .pytest_cache db.sqlite3 bench.sqlite3 .env

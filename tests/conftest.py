@@ -149,5 +149,5 @@ def celery_eager(request):
 
 
 # Fixtures defined in their own modules, made available to every test.
-from .browser.harness import browser_type_launch_args, chromium_path  # noqa: E402, F401
+from .browser.harness import axe_script, browser_type_launch_args, chromium_path, demo_site  # noqa: E402, F401
 from .worker import celery_worker, celery_worker_process  # noqa: E402, F401
