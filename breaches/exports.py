@@ -7,6 +7,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.dates import moment_text
 from core.pdf import pdf_from_template
 from core.spreadsheets import Sheet, csv_text, xlsx_bytes
 
@@ -28,6 +29,7 @@ def register_breaches(organisation):
 
 
 def _when(moment) -> str:
+    """A moment in a spreadsheet's cell: "2026-12-06 02:26", which sorts and filters as text."""
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
@@ -35,8 +37,8 @@ def _names(items) -> str:
     return "\n".join(str(item) for item in items)
 
 
-def _columns():
-    """(header, width, value of a breach) in the order of the record."""
+def _columns(when=_when):
+    """(header, width, value of a breach) in the order of the record; moments written by ``when``."""
     zone = timezone.get_current_timezone_name()
     dated = lambda label: f"{label} ({zone})"  # noqa: E731
     return [
@@ -44,14 +46,14 @@ def _columns():
         (_("Title"), 30, lambda b: b.title),
         (_("Status"), 12, lambda b: b.get_status_display()),
         (_("What happened"), 50, lambda b: b.description),
-        (dated(_("Started")), 17, lambda b: _when(b.started_at)),
-        (dated(_("Ended")), 17, lambda b: _("Still ongoing") if b.is_ongoing else _when(b.ended_at)),
-        (dated(_("Detected")), 17, lambda b: _when(b.detected_at)),
-        (dated(_("Became aware")), 17, lambda b: _when(b.aware_at)),
+        (dated(_("Started")), 17, lambda b: when(b.started_at)),
+        (dated(_("Ended")), 17, lambda b: _("Still ongoing") if b.is_ongoing else when(b.ended_at)),
+        (dated(_("Detected")), 17, lambda b: when(b.detected_at)),
+        (dated(_("Became aware")), 17, lambda b: when(b.aware_at)),
         (_("Reported by"), 20, lambda b: b.reported_by),
         (_("Our role"), 14, lambda b: b.get_role_display()),
         (_("Controller"), 20, lambda b: b.controller_name),
-        (dated(_("Controller informed at")), 17, lambda b: _when(b.controller_informed_at)),
+        (dated(_("Controller informed at")), 17, lambda b: when(b.controller_informed_at)),
         (_("Other organisations involved"), 24, lambda b: b.other_organisations),
         (_("Nature"), 24, lambda b: _names(b.nature_labels)),
         (_("Cause"), 12, lambda b: b.get_cause_display()),
@@ -71,24 +73,24 @@ def _columns():
         (_("Measures taken"), 40, lambda b: b.measures_taken),
         (_("Measures proposed"), 40, lambda b: b.measures_proposed),
         # A processor has no deadline of its own: it informs the controller without undue delay (Art. 33(2)).
-        (dated(_("Notification deadline")), 17, lambda b: "" if b.as_processor else _when(b.notification_deadline)),
-        (dated(_("Authority notified at")), 17, lambda b: _when(b.notified_at)),
+        (dated(_("Notification deadline")), 17, lambda b: "" if b.as_processor else when(b.notification_deadline)),
+        (dated(_("Authority notified at")), 17, lambda b: when(b.notified_at)),
         (_("Supervisory authority"), 16, lambda b: b.authority),
         (_("Authority's reference"), 16, lambda b: b.authority_reference),
         (_("Reasons for the delay"), 30, lambda b: b.delay_reasons),
         (_("Other supervisory authorities notified"), 24, lambda b: b.other_authorities),
         (_("Why the authority is not notified"), 30, lambda b: b.not_notified_reason),
-        (dated(_("People informed at")), 17, lambda b: _when(b.communicated_at)),
+        (dated(_("People informed at")), 17, lambda b: when(b.communicated_at)),
         (_("How they were informed"), 30, lambda b: b.communication_means),
         (_("Exception to informing them"), 30, lambda b: b.get_communication_exception_display()),
         (_("Why the exception applies"), 30, lambda b: b.exception_justification),
-        (dated(_("Closed at")), 17, lambda b: _when(b.closed_at)),
+        (dated(_("Closed at")), 17, lambda b: when(b.closed_at)),
     ]
 
 
-def _timeline_line(entry) -> list:
+def _timeline_line(entry, when=_when) -> list:
     author = entry.author.get_username() if entry.author else _("system")
-    return [_when(entry.happened_at), author, entry.get_kind_display(), entry.text]
+    return [when(entry.happened_at), author, entry.get_kind_display(), entry.text]
 
 
 def breach_register_xlsx(breaches) -> bytes:
@@ -102,7 +104,7 @@ def breach_register_xlsx(breaches) -> bytes:
     )
     timeline = Sheet(
         _("Timeline"),
-        [_("Reference"), f"{_('When')} ({zone})", _("Who"), _("Kind"), _("What happened")],
+        [_("Reference"), _("When") + f" ({zone})", _("Who"), _("Kind"), _("What happened")],
         [[breach.reference, *_timeline_line(entry)] for breach in breaches for entry in breach.timeline.all()],
         [14, 17, 14, 30, 60],
     )
@@ -112,12 +114,12 @@ def breach_register_xlsx(breaches) -> bytes:
 def breach_register_pdf(organisation, breaches, language: str) -> bytes:
     """A cover (organisation, DPO, when), the list of breaches, then one page per breach."""
 
-    columns = _columns()[1:]  # the reference heads each page
+    columns = _columns(moment_text)[1:]  # the reference heads each page; moments as the language writes them
     rows = [
         (
             breach,
             [(header, value(breach)) for header, _width, value in columns],
-            [_timeline_line(e) for e in breach.timeline.all()],
+            [_timeline_line(e, moment_text) for e in breach.timeline.all()],
         )
         for breach in breaches
     ]

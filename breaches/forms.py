@@ -169,15 +169,18 @@ class BreachForm(forms.ModelForm):
         kept = self.instance.pk is not None
         systems = [system.pk for system in self.instance.systems.all()] if kept else []
         activities = [activity.pk for activity in self.instance.activities.all()] if kept else []
-        self.fields["systems"].queryset = System.objects.filter(organisation=organisation).filter(
-            Q(archived_at__isnull=True) | Q(pk__in=systems)
-        )
-        self.fields["activities"].queryset = (
-            ProcessingActivity.objects.filter(organisation=organisation)
+        choices = {
+            "systems": System.objects.filter(organisation=organisation).filter(
+                Q(archived_at__isnull=True) | Q(pk__in=systems)
+            ),
+            "activities": ProcessingActivity.objects.filter(organisation=organisation)
             .filter(~Q(status=ProcessingActivity.Status.ARCHIVED) | Q(pk__in=activities))
-            .order_by("reference")
-        )
-        self.fields["subject_categories"].queryset = DataSubjectCategory.objects.filter(organisation=organisation)
+            .order_by("reference"),
+            "subject_categories": DataSubjectCategory.objects.filter(organisation=organisation),
+        }
+        for name, queryset in choices.items():
+            if name in self.fields:  # the first-hour form asks fewer questions
+                self.fields[name].queryset = queryset
         for name in ("description", "detected_at", "aware_at"):
             self.fields[name].required = True
         # As saved: a breach switched to the processor role keeps these sections until it is saved.
@@ -185,7 +188,7 @@ class BreachForm(forms.ModelForm):
         for anchor, _legend, names in SECTIONS:
             if anchor in self.hidden_sections:
                 for name in names:
-                    del self.fields[name]
+                    self.fields.pop(name, None)
 
     def sections(self):
         return [
@@ -200,6 +203,56 @@ class BreachForm(forms.ModelForm):
 
     def service_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in FIELDS if name in self.fields}
+
+
+# The first hour: what is known at once, enough to start the clock (Art. 33(1): from becoming aware). The rest of
+# the record is completed afterwards in the full form, section by section.
+FIRST_HOUR_FIELDS = [
+    "title",
+    "description",
+    "started_at",
+    "detected_at",
+    "aware_at",
+    "systems",
+    "data_categories",
+    "special_categories",
+    "subject_categories",
+]
+
+
+class FirstHourBreachForm(BreachForm):
+    """The breach as logged in its first hour: under ten questions, what is affected optional. A breach logged
+    here is a controller's, open; the full form changes that afterwards."""
+
+    class Meta(BreachForm.Meta):
+        fields = FIRST_HOUR_FIELDS
+        help_texts = {
+            **BreachForm.Meta.help_texts,
+            "started_at": _("If you know it. Leave it empty otherwise."),
+            "systems": _("Only what you know now: you can add more afterwards."),
+        }
+
+    required_messages = {
+        "title": _("Give the breach a short title, such as “Laptop stolen from a car”."),
+        "description": _("Say what happened, in a few words: you can add to it afterwards."),
+        "detected_at": _("Enter when the breach was detected."),
+        "aware_at": _("Enter when you became aware of the breach: the clock starts there."),
+    }
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, organisation=organisation, **kwargs)
+        for name, field in self.fields.items():
+            if name in self.required_messages:
+                field.error_messages["required"] = self.required_messages[name]
+
+    def sections(self):
+        return [
+            ("facts", _("What happened"), [self[name] for name in FIRST_HOUR_FIELDS[:5]]),
+            ("affected", _("What you know is affected (optional)"), [self[name] for name in FIRST_HOUR_FIELDS[5:]]),
+        ]
+
+    def service_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in FIRST_HOUR_FIELDS}
 
 
 class TimelineEntryForm(forms.Form):

@@ -48,6 +48,7 @@ def _current(organisation, role=Breach.Role.CONTROLLER):
 
 @rule(
     "breach.notification_due",
+    title=gettext_lazy("Breach to notify to the authority"),
     family=FAMILY,
     severity="medium",
     article="33(1)",
@@ -85,6 +86,7 @@ def _describe_overdue(params: dict) -> dict:
 
 @rule(
     "breach.notification_overdue",
+    title=gettext_lazy("Breach notification late"),
     family=FAMILY,
     severity="high",
     article="33(1)",
@@ -109,6 +111,7 @@ def notification_overdue(organisation, today):
 
 @rule(
     "breach.people_not_informed",
+    title=gettext_lazy("People not informed of a high-risk breach"),
     family=FAMILY,
     severity="high",
     article="34",
@@ -134,6 +137,7 @@ def people_not_informed(organisation, today):
 
 @rule(
     CONTROLLER_RULE,
+    title=gettext_lazy("Controller not informed of the breach"),
     family=FAMILY,
     severity="high",
     article="33(2)",
@@ -170,6 +174,7 @@ def _describe_missing(params: dict) -> dict:
 
 @rule(
     "breach.record_incomplete",
+    title=gettext_lazy("Breach record incomplete"),
     family=FAMILY,
     severity="medium",
     article="33(5)",

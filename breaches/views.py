@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.permissions import Action, organisation_view
 from core.history import object_history
+from inventory.models import DataField
 from processing.compliance.selectors import subject_findings
 from processing.reports.models import ExportLog
 from processing.reports.services import export_log
@@ -19,9 +20,10 @@ from processing.reports.services import export_log
 from . import services
 from .clock import RUNNING, breach_clock
 from .exports import breach_register_csv, breach_register_pdf, breach_register_xlsx, register_breaches
-from .forms import BreachForm, TimelineEntryForm
+from .forms import BreachForm, FirstHourBreachForm, TimelineEntryForm
 from .models import Breach
-from .selectors import affected_from_register, breach_with_details, organisation_breaches
+from .remaining import breach_remaining
+from .selectors import affected_from_register, breach_with_details, organisation_breaches, proposed_from_systems
 
 
 @organisation_view()
@@ -66,6 +68,7 @@ def _detail(request, organisation, breach, timeline_form):
             "clock": breach_clock(breach),
             "timeline_form": timeline_form,
             "findings": subject_findings(breach),
+            "remaining": breach_remaining(breach),
             "section": "breaches",
         },
     )
@@ -94,35 +97,70 @@ def _show_errors(form, error: ValidationError) -> None:
 
 
 PREFILLED = ("data_categories", "special_categories", "subject_categories")
+ASKING = ("prefill", "add_proposed")  # buttons that fill the form in from the register and save nothing
 
 
-def _prefilled(request, organisation, breach) -> BreachForm:
-    """The form as typed, with what the register says the chosen activities and systems hold
-    added to the categories; nothing saved, and nothing required yet (the DPO may not have
-    typed a title when asking)."""
-    typed = BreachForm(request.POST, instance=breach, organisation=organisation)
+def _chosen(form, names) -> dict:
+    """What the DPO ticked, as far as it is valid, without asking for the rest of the form yet."""
     chosen = {}
-    for name in ("activities", "systems", *PREFILLED):
+    for name in names:
         try:
-            chosen[name] = typed.fields[name].clean(typed[name].value())
+            chosen[name] = form.fields[name].clean(form[name].value())
         except ValidationError:
             chosen[name] = []
-    found = affected_from_register(organisation, activities=chosen["activities"], systems=chosen["systems"])
+    return chosen
+
+
+def _found(request, organisation, chosen) -> tuple[dict, list]:
+    """(what to add to the categories, what to propose). The activities chosen give their data and people; a system
+    chosen adds nothing of its own, since it also holds other activities' data: with no activity chosen, what it
+    holds is proposed, each item with its source, and added only once ticked."""
+    if chosen["activities"]:
+        messages.info(request, _("Filled in from the activities you chose: check and complete, then save."))
+        return affected_from_register(organisation, activities=chosen["activities"]), []
+    proposals = proposed_from_systems(organisation, chosen["systems"])
+    if not chosen["systems"]:
+        messages.warning(request, _("Choose the processing activities affected first, or the systems."))
+    elif "add_proposed" in request.POST:
+        ticked = set(request.POST.getlist("proposed"))
+        added = {
+            name: [item.value for item in proposals if item.field == name and item.key in ticked] for name in PREFILLED
+        }
+        if added["special_categories"]:
+            added["data_categories"].append(DataField.Category.SPECIAL)
+        if not ticked:
+            messages.warning(request, _("Tick what the breach affects, then add it."))
+            return {}, proposals
+        messages.info(request, _("Added what you ticked: check and complete, then save."))
+        return added, []
+    elif not proposals:
+        messages.info(request, _("No activity of the register stores data in these systems."))
+    return {}, proposals
+
+
+def _prefilled(request, organisation, breach) -> tuple[BreachForm, list]:
+    """The form as typed, with what the DPO chose from the register added to the categories; nothing saved, and
+    nothing required yet (the DPO may not have typed a title when asking)."""
+    typed = BreachForm(request.POST, instance=breach, organisation=organisation)
+    chosen = _chosen(typed, ("activities", "systems", *PREFILLED))
+    found, proposals = _found(request, organisation, chosen)
     values = {name: typed[name].value() for name in typed.fields}
-    values["data_categories"] = sorted({*chosen["data_categories"], *found["data_categories"]})
-    values["special_categories"] = sorted({*chosen["special_categories"], *found["special_categories"]})
-    people = {category.pk for category in chosen["subject_categories"]} | set(found["subject_categories"])
-    values["subject_categories"] = sorted(people)
-    messages.info(request, _("Filled in from the register: check and complete, then save."))
-    return BreachForm(initial=values, instance=breach, organisation=organisation)
+    for name in ("data_categories", "special_categories"):
+        values[name] = sorted({*chosen[name], *found.get(name, [])})
+    people = {category.pk for category in chosen["subject_categories"]}
+    values["subject_categories"] = sorted(people | {int(pk) for pk in found.get("subject_categories", [])})
+    return BreachForm(initial=values, instance=breach, organisation=organisation), proposals
 
 
-def _breach_form(request, organisation, breach):
-    if request.method == "POST" and "prefill" in request.POST:
-        form = _prefilled(request, organisation, breach)
+def _breach_form(request, organisation, breach, *, first_hour: bool = False):
+    asking = request.method == "POST" and not first_hour and any(name in request.POST for name in ASKING)
+    proposals = []
+    if asking:
+        form, proposals = _prefilled(request, organisation, breach)
     else:
-        form = BreachForm(request.POST or None, instance=breach, organisation=organisation)
-    if request.method == "POST" and "prefill" not in request.POST and form.is_valid():
+        form_class = FirstHourBreachForm if first_hour else BreachForm
+        form = form_class(request.POST or None, instance=breach, organisation=organisation)
+    if request.method == "POST" and not asking and form.is_valid():
         data = form.service_fields()
         try:
             with transaction.atomic():
@@ -138,13 +176,27 @@ def _breach_form(request, organisation, breach):
     return render(
         request,
         "breaches/breach_form.html",
-        {"organisation": organisation, "breach": breach, "form": form, "section": "breaches"},
+        {
+            "organisation": organisation,
+            "breach": breach,
+            "form": form,
+            "first_hour": first_hour,
+            "proposals": proposals,
+            "section": "breaches",
+        },
     )
 
 
 @organisation_view(read=Action.EDIT_REGISTER, write=Action.EDIT_REGISTER)
 def breach_create(request, organisation):
-    return _breach_form(request, organisation, Breach(organisation=organisation))
+    """The first-hour form: under ten questions, enough to start the clock; the rest is completed afterwards,
+    section by section. ``?form=full`` shows the whole record at once. A POST says which form it is
+    (``form=first_hour``); without it, the whole record, as the full form and scripts send it."""
+    if request.method == "POST":
+        first_hour = request.POST.get("form") == "first_hour"
+    else:
+        first_hour = request.GET.get("form") != "full"
+    return _breach_form(request, organisation, Breach(organisation=organisation), first_hour=first_hour)
 
 
 @organisation_view(read=Action.EDIT_REGISTER, write=Action.EDIT_REGISTER)

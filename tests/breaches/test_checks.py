@@ -210,7 +210,7 @@ def test_the_dpo_is_warned_in_their_own_language(breach, organisation, dpo, chec
     dpo.save()
     with at(48.02):
         check()
-    assert mail.outbox[0].subject == "[Registre] Violation BR-2026-001 : notifiez l'autorité de contrôle"
+    assert mail.outbox[0].subject == "[Registre] Violation BR-2026-001\u00a0: notifiez l’autorité de contrôle"
 
 
 def test_only_active_dpos_with_an_address_are_warned_each_in_their_language(breach, organisation, dpo, check):
@@ -226,7 +226,7 @@ def test_only_active_dpos_with_an_address_are_warned_each_in_their_language(brea
     subjects = {message.to[0]: message.subject for message in mail.outbox}
     assert set(subjects) == {dpo.email, french.email}
     assert "notify the supervisory authority" in subjects[dpo.email]
-    assert "notifiez l'autorité de contrôle" in subjects[french.email]
+    assert "notifiez l’autorité de contrôle" in subjects[french.email]
 
 
 def test_a_deadline_found_by_another_check_warns_the_dpos_too(breach, organisation, dpo, check):
