@@ -1,4 +1,16 @@
-"""English and French ship complete: every marked string has a French translation."""
+"""English and French ship complete: every marked string has a French translation, in French typography.
+
+When you add or change a user-facing string:
+
+1. mark it (``gettext``/``gettext_lazy`` as ``_`` in Python, outside f-strings, which xgettext cannot read;
+   ``{% translate %}``/``{% blocktranslate %}`` in templates);
+2. ``make messages`` (needs Debian's gettext) adds it to ``locale/fr/LC_MESSAGES/django.po``;
+3. write its French ``msgstr`` (drop the ``#, fuzzy`` line if msgmerge guessed one);
+4. ``.venv/bin/python -m tests.french_typography`` puts the typography right (U+2019 apostrophes, no-break spaces);
+5. ``.venv/bin/python manage.py compile_translations -v0``, then run this file.
+
+Dates are not translated by hand: the named formats (``|date:"DATE_FORMAT"``) follow ``config/formats``.
+"""
 
 import os
 import shutil
@@ -11,6 +23,7 @@ import pytest
 from django.urls import reverse
 
 from .conftest import client_for, require_executable
+from .french_typography import NBSP, NNBSP, fixed, problems, translations
 
 ROOT = Path(__file__).resolve().parent.parent
 FRENCH = ROOT / "locale" / "fr" / "LC_MESSAGES" / "django.po"
@@ -19,8 +32,49 @@ SOURCES = ("accounts", "breaches", "config", "core", "inventory", "processing", 
 
 def test_every_french_message_is_translated_and_none_is_fuzzy():
     catalogue = polib.pofile(str(FRENCH))
-    assert [entry.msgid for entry in catalogue.untranslated_entries()] == []
-    assert [entry.msgid for entry in catalogue.fuzzy_entries()] == []
+    untranslated = [entry.msgid for entry in catalogue.untranslated_entries()]
+    assert untranslated == [], f"Write their French in {FRENCH.relative_to(ROOT)}"
+    fuzzy = [entry.msgid for entry in catalogue.fuzzy_entries()]
+    assert fuzzy == [], "Check msgmerge's guesses, then remove their `#, fuzzy` line"
+
+
+def test_french_follows_french_typography():
+    """A typographic apostrophe (U+2019), U+00A0 before « : » and inside « », U+202F before ; ! ?: a line
+    never starts with a colon or a question mark (placeholders, HTML, addresses, times are left alone)."""
+    wrong = {
+        entry.msgid: problems(text)
+        for entry in polib.pofile(str(FRENCH))
+        if not entry.obsolete and "fuzzy" not in entry.flags  # a guess, still to translate
+        for text in translations(entry)
+        if problems(text)
+    }
+    assert wrong == {}, "Run `.venv/bin/python -m tests.french_typography` to fix the catalogue"
+
+
+@pytest.mark.parametrize(
+    ("typed", "french"),
+    [
+        ("Échéance : %(when)s", f"Échéance{NBSP}: %(when)s"),
+        ("Échéance: demain", f"Échéance{NBSP}: demain"),
+        ("%(label)s: %(value)s", f"%(label)s{NBSP}: %(value)s"),
+        ("Mot de passe oublié ?", f"Mot de passe oublié{NNBSP}?"),
+        ("Réessayez ; s'il échoue", f"Réessayez{NNBSP}; s’il échoue"),
+        ("Attention!", f"Attention{NNBSP}!"),
+        ("« %(name)s » a été ajouté.", f"«{NBSP}%(name)s{NBSP}» a été ajouté."),
+        ("l'export", "l’export"),
+        # Left alone: times, ratios, addresses, attributes, entities, code.
+        ("à 02:26, ratio 3:1", "à 02:26, ratio 3:1"),
+        ("voir https://cnil.fr/a?b=c;d", "voir https://cnil.fr/a?b=c;d"),
+        ("<a href='%(url)s' title='x'>vos préférences</a>", "<a href='%(url)s' title='x'>vos préférences</a>"),
+        ("A&amp;B", "A&amp;B"),
+        ("envoyez Authorization: Token … ou", "envoyez Authorization: Token … ou"),
+        ("{name} : {value}", f"{{name}}{NBSP}: {{value}}"),
+    ],
+)
+def test_the_typography_fixer_leaves_code_alone(typed, french):
+    assert fixed(typed) == french
+    assert problems(french) == []
+    assert fixed(french) == french
 
 
 def test_french_uses_the_gdprs_own_terms():
@@ -55,8 +109,9 @@ def test_french_catalogue_is_up_to_date_with_the_code(tmp_path):
     )
     fresh = {entry.msgid for entry in polib.pofile(str(tmp_path / "locale/fr/LC_MESSAGES/django.po"))}
     committed = {entry.msgid for entry in polib.pofile(str(FRENCH)) if not entry.obsolete}
-    assert sorted(fresh - committed) == [], "Run `make messages` and translate the new strings"
-    assert sorted(committed - fresh) == [], "Run `make messages` to drop strings no longer used"
+    missing, unused = sorted(fresh - committed), sorted(committed - fresh)
+    assert missing == [], f"Run `make messages` and translate the new strings: {missing}"
+    assert unused == [], f"Run `make messages` to drop strings no longer used: {unused}"
 
 
 @pytest.mark.django_db
