@@ -36,6 +36,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[:
 # The container's own health probe calls http://127.0.0.1:8000/healthz whatever the site's name.
 ALLOWED_HOSTS += [host for host in ("127.0.0.1", "localhost") if host not in ALLOWED_HOSTS]
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# A refused form's token: the app's 403 page, in its layout and the reader's language.
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 
 REGISTRE_VERSION = __version__  # shown in every page's footer
 
@@ -161,6 +163,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Paris")
 USE_I18N = True
 USE_TZ = True
+# Dates and times one way per language, day first, 24-hour: "6 Dec 2026, 02:26", « 6 déc. 2026, 02:26 ».
+FORMAT_MODULE_PATH = ["config.formats"]
 
 # --- Static and generated files ----------------------------------------------------------
 STATIC_URL = "static/"
@@ -308,6 +312,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "SWAGGER_UI_DIST": "SIDECAR",
+    # A deep link would put a link inside each operation's button (WCAG 4.1.2: nested controls).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False},
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,

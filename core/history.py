@@ -75,6 +75,13 @@ def capitalised(label) -> str:
     return f"{label[:1].upper()}{label[1:]}"
 
 
+def labelled(label, value) -> str:
+    """ "Label: value", a line of history, with the separator the language writes (French puts a
+    no-break space before the colon: « Durée : — → 3 »)."""
+    # Translators: a line of history, a field and what happened to it ("Country: France → United States").
+    return _("%(label)s: %(value)s") % {"label": capitalised(label), "value": value}
+
+
 def display(model, field_name, value, names) -> str:
     """A value of ``model.field_name`` as a reader would say it."""
     model_field = model._meta.get_field(field_name)
@@ -106,10 +113,9 @@ def field_changes(model, old, new, names, ignored=IGNORED) -> list[str]:
             continue
         before, after = getattr(old, model_field.attname), getattr(new, model_field.attname)
         if before != after:
-            details.append(
-                f"{capitalised(model_field.verbose_name)}: "
-                f"{display(model, model_field.name, before, names)} → {display(model, model_field.name, after, names)}"
-            )
+            before_text = display(model, model_field.name, before, names)
+            after_text = display(model, model_field.name, after, names)
+            details.append(labelled(model_field.verbose_name, f"{before_text} → {after_text}"))
     return details
 
 
@@ -193,7 +199,7 @@ def object_history(instance, *, subject, rows: tuple[RowSet, ...] = (), ignored=
             sign = {"+": "+", "-": "−"}.get(record.history_type)
             if sign is None:
                 continue
-            detail = f"{capitalised(row_set.label)}: {sign} {names(related, getattr(record, f'{row_set.column}_id'))}"
+            detail = labelled(row_set.label, f"{sign} {names(related, getattr(record, f'{row_set.column}_id'))}")
             latest = next((change for change in reversed(changes) if change.when <= record.history_date), None)
             if latest is not None and same_save(latest, record):
                 latest.details.append(detail)

@@ -18,7 +18,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import Organisation
-from core.history import capitalised, field_changes
+from core.history import field_changes, labelled
 from core.text import normalise_key
 from inventory.models import (
     Country,
@@ -213,8 +213,7 @@ def _activity_changes(old: ProcessingActivity, new: ProcessingActivity, name_of)
         moved = [f"+ {new_items[key]}" for key in sorted(set(new_items) - set(old_items))]
         moved += [f"− {old_items[key]}" for key in sorted(set(old_items) - set(new_items))]
         if moved:
-            label = capitalised(ProcessingActivity._meta.get_field(name).verbose_name)
-            details.append(f"{label}: {', '.join(moved)}")
+            details.append(labelled(ProcessingActivity._meta.get_field(name).verbose_name, ", ".join(moved)))
     for name, model in ROW_MODELS.items():
         details += _row_changes(
             model,
@@ -227,10 +226,10 @@ def _activity_changes(old: ProcessingActivity, new: ProcessingActivity, name_of)
 
 def _row_changes(model, old_rows: dict, new_rows: dict, name_of) -> list[str]:
     """Rows of one kind added, removed and changed (field by field)."""
-    label = capitalised(model._meta.verbose_name)
-    details = [f"{label}: + {new_rows[key]}" for key in sorted(set(new_rows) - set(old_rows))]
-    details += [f"{label}: − {old_rows[key]}" for key in sorted(set(old_rows) - set(new_rows))]
+    label = model._meta.verbose_name
+    details = [labelled(label, f"+ {new_rows[key]}") for key in sorted(set(new_rows) - set(old_rows))]
+    details += [labelled(label, f"− {old_rows[key]}") for key in sorted(set(old_rows) - set(new_rows))]
     for key in sorted(set(old_rows) & set(new_rows)):
         for detail in field_changes(model, old_rows[key], new_rows[key], name_of, IGNORED_HERE):
-            details.append(f"{label} ({new_rows[key]}): {detail}")
+            details.append(labelled(f"{label} ({new_rows[key]})", detail))
     return details

@@ -32,11 +32,16 @@ class ActivityFilter(django_filters.FilterSet):
     ordering = django_filters.OrderingFilter(
         label=_("Sort by"),
         fields=(("reference", "reference"), ("name", "name"), ("status", "status"), ("updated_at", "updated")),
+        # django-filter words the descending choices when the class is made, in English: ours, translated when shown.
         field_labels={
             "reference": _("Reference"),
+            "-reference": _("Reference (descending)"),
             "name": _("Name"),
+            "-name": _("Name (descending)"),
             "status": _("Status"),
+            "-status": _("Status (descending)"),
             "updated_at": _("Last change"),
+            "-updated": _("Last change (descending)"),
         },
     )
 

@@ -417,6 +417,44 @@ class SecurityMeasuresForm(forms.Form):
         return initial
 
 
+class BulkActionForm(forms.Form):
+    """Activities chosen on the register list, and what to do with them. Only the organisation's own activities may
+    be chosen: one from elsewhere (or gone) refuses the whole request."""
+
+    ACTIVATE, ARCHIVE = "activate", "archive"
+
+    action = forms.ChoiceField(choices=[(ACTIVATE, _("Activate")), (ARCHIVE, _("Archive"))])
+    activities = forms.TypedMultipleChoiceField(coerce=int, choices=[])
+    return_query = forms.CharField(required=False)
+
+    error_messages = {
+        "foreign": _("Some of the chosen activities are not in this register: nothing was changed."),
+    }
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.fields["activities"].error_messages.update(
+            required=_("Choose at least one activity in the list."),
+            invalid_choice=self.error_messages["foreign"],
+        )
+
+    def full_clean(self):
+        # The choices are the organisation's activities among those sent (not its whole register).
+        sent = [value for value in self.data.getlist("activities") if str(value).isdigit()] if self.is_bound else []
+        own = ProcessingActivity.objects.filter(organisation=self.organisation, pk__in=sent)
+        self.fields["activities"].choices = [(pk, pk) for pk in own.values_list("pk", flat=True)]
+        super().full_clean()
+
+    def chosen(self):
+        """The chosen activities, in the register's order."""
+        return list(
+            ProcessingActivity.objects.filter(
+                organisation=self.organisation, pk__in=self.cleaned_data["activities"]
+            ).order_by("reference")
+        )
+
+
 class AsOfForm(forms.Form):
     """The day to view the register at (as it stood at the end of that day)."""
 

@@ -10,7 +10,7 @@ from django.apps import apps
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.history import IGNORED, Change, Names, capitalised, display, field_changes, same_save
+from core.history import IGNORED, Change, Names, display, field_changes, labelled, same_save
 from inventory.models import Country, DataField, DataSubjectCategory, InternationalOrganisation, Recipient, System
 from processing.models import (
     ActivityDataSubject,
@@ -80,7 +80,7 @@ def _link_changes(links: dict, previous, record, names: Names) -> list[str]:
             label = ProcessingActivity._meta.get_field(link_name).verbose_name
             moved = [f"+ {names(model, pk)}" for pk in sorted(after - before)]
             moved += [f"− {names(model, pk)}" for pk in sorted(before - after)]
-            details.append(f"{capitalised(label)}: {', '.join(moved)}")
+            details.append(labelled(label, ", ".join(moved)))
     return details
 
 

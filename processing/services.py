@@ -103,12 +103,54 @@ def _row_errors(name, index, error: ValidationError) -> dict:
     return {f"{name}.{index}.{field}": messages for field, messages in error.message_dict.items()}
 
 
-def _replace_rows(activity, name, rows) -> None:
-    """Make the activity's rows of one kind exactly ``rows`` (dicts; with "id" to update one).
+# Rows of a kind the activity holds at most once, identified by these fields when given without an "id" (a form
+# ticks a security measure: it does not know the row behind it).
+ROW_NATURAL_KEYS = {"security_measures": ("kind",)}
+
+
+def _same_text(old, new) -> bool:
+    """Whether two values are the same, a text differing only by its line endings included (browsers send a
+    textarea's lines ended by CRLF, whatever was stored)."""
+    if isinstance(old, str) and isinstance(new, str):
+        return old.replace("\r\n", "\n") == new.replace("\r\n", "\n")
+    return old == new
+
+
+def _assign(instance, values: dict, stored: dict | None = None) -> None:
+    """Set ``values`` on ``instance``, keeping a stored text (``stored``, else the instance's) that only differs by
+    its line endings."""
+    for field, value in values.items():
+        if isinstance(value, str):
+            kept = stored[field] if stored is not None and field in stored else getattr(instance, field, None)
+            value = kept if _same_text(kept, value) else value
+        setattr(instance, field, value)
+
+
+def _stored_values(instance) -> dict:
+    return {field.attname: getattr(instance, field.attname) for field in instance._meta.concrete_fields}
+
+
+def _matched_ids(name, existing: dict, rows: list[dict]) -> None:
+    """Give a row sent without an "id" the id of the existing row with the same natural key, if any."""
+    key_fields = ROW_NATURAL_KEYS.get(name)
+    if not key_fields:
+        return
+    by_key = {tuple(getattr(row, field) for field in key_fields): pk for pk, row in existing.items()}
+    taken = {values["id"] for values in rows if values.get("id") is not None}
+    for values in rows:
+        if values.get("id") is None:
+            pk = by_key.get(tuple(values.get(field) for field in key_fields))
+            if pk is not None and pk not in taken:
+                values["id"] = pk
+                taken.add(pk)
+
+
+def _replace_rows(activity, name, rows) -> bool:
+    """Make the activity's rows of one kind exactly ``rows`` (dicts; with "id" to update one); whether any changed.
 
     Rows left out are deleted first, so that a row may take the place of one removed in the
-    same request; each row is validated (uniqueness included) then saved, and any error
-    rolls the whole write back.
+    same request; each row is validated (uniqueness included) then saved if it changed (an
+    unchanged row gets no new historical record), and any error rolls the whole write back.
     """
     model = ROW_MODELS[name]
     existing = {row.pk: row for row in getattr(activity, name).all()}
@@ -119,21 +161,27 @@ def _replace_rows(activity, name, rows) -> None:
     kept = set(ids)
     if kept - set(existing):
         raise field_error(name, _("A row does not belong to this activity."), "invalid")
-    getattr(activity, name).exclude(pk__in=kept).delete()
+    _matched_ids(name, existing, rows)
+    kept = {values["id"] for values in rows if values.get("id") is not None}
+    deleted, _by_model = getattr(activity, name).exclude(pk__in=kept).delete() if set(existing) - kept else (0, {})
+    changed = bool(deleted)
     errors = {}
     for index, values in enumerate(rows):
         row_id = values.pop("id", None)
         row = existing[row_id] if row_id is not None else model(activity=activity)
-        for field, value in values.items():
-            setattr(row, field, value)
+        before = _stored_values(row) if row_id is not None else None
+        _assign(row, values)
         try:
             row.full_clean()
         except ValidationError as error:
             errors.update(_row_errors(name, index, error))
             continue
-        row.save()
+        if before is None or _stored_values(row) != before:
+            row.save()
+            changed = True
     if errors:
         raise ValidationError(errors)
+    return changed
 
 
 def _apply(
@@ -152,8 +200,9 @@ def _apply(
     activity.skip_history_when_saving = True
     activity._history_date = timezone.now()  # dated when the save began, before its rows
     try:
-        _write(activity, data, keep_archived, expected_version)
-        ACTIVITY_HISTORY.create_historical_record(activity, "+" if created else "~")
+        changed = _write(activity, data, keep_archived, expected_version)
+        if changed:  # a save that changes nothing keeps its version and writes no history
+            ACTIVITY_HISTORY.create_historical_record(activity, "+" if created else "~")
     finally:
         del activity.skip_history_when_saving, activity._history_date
     if activity.status == ProcessingActivity.Status.ACTIVE:
@@ -163,9 +212,10 @@ def _apply(
             messages = [_("An active activity must record every mandatory item. Missing:")]
             messages += [str(item) for item in missing]
             raise ValidationError({"status": [ValidationError(message, code="incomplete") for message in messages]})
-    activities_changed.send(
-        sender=ProcessingActivity, organisation_id=activity.organisation_id, activity_ids=[activity.pk]
-    )
+    if changed:
+        activities_changed.send(
+            sender=ProcessingActivity, organisation_id=activity.organisation_id, activity_ids=[activity.pk]
+        )
     return activity
 
 
@@ -175,19 +225,36 @@ def _check_field_names(data: dict) -> None:
         raise TypeError(f"Unknown activity fields: {sorted(unknown)}")
 
 
-def _write(activity: ProcessingActivity, data: dict, keep_archived: frozenset, expected_version: int | None) -> None:
+def _write(activity: ProcessingActivity, data: dict, keep_archived: frozenset, expected_version: int | None) -> bool:
+    """Write ``data`` on the activity, its links and rows; whether anything changed. The version is raised (and the
+    activity saved) only if something did."""
+    stored = None
     if activity.pk is not None:
         # Lock the row: two saves of one activity run one after the other.
-        current = ProcessingActivity.objects.select_for_update().values_list("version", flat=True).get(pk=activity.pk)
-        if expected_version is not None and expected_version != current:
-            raise EditConflict(activity, expected_version, current)
-        activity.version = current + 1
-    for field in SCALAR_FIELDS:
-        if field in data:
-            setattr(activity, field, data[field])
+        attnames = [ProcessingActivity._meta.get_field(field).attname for field in SCALAR_FIELDS]
+        stored = ProcessingActivity.objects.select_for_update().values("version", *attnames).get(pk=activity.pk)
+        if expected_version is not None and expected_version != stored["version"]:
+            raise EditConflict(activity, expected_version, stored["version"])
+        activity.version = stored["version"]
+    # The instance may already hold the new values (a model form sets them): compare with what is stored.
+    _assign(activity, {field: data[field] for field in SCALAR_FIELDS if field in data}, stored)
     if not activity.reference:
         activity.reference = next_reference(activity.organisation)
     activity.full_clean()
+    scalars_changed = stored is None or any(
+        getattr(activity, attname) != value for attname, value in stored.items() if attname != "version"
+    )
+    if scalars_changed:
+        _save_activity(activity, bump=stored is not None)
+    changed = _write_links_and_rows(activity, data, keep_archived)
+    if changed and not scalars_changed:
+        _save_activity(activity, bump=True)
+    return scalars_changed or changed
+
+
+def _save_activity(activity: ProcessingActivity, *, bump: bool) -> None:
+    if bump:
+        activity.version += 1
     try:
         with transaction.atomic():
             activity.save()
@@ -196,27 +263,45 @@ def _write(activity: ProcessingActivity, data: dict, keep_archived: frozenset, e
             "reference", _("Another activity of the register already has this reference."), "unique"
         ) from None
 
+
+def _write_links_and_rows(activity: ProcessingActivity, data: dict, keep_archived: frozenset) -> bool:
+    """Set the activity's links, categories of people and rows given in ``data``; whether any changed."""
     organisation = activity.organisation
+    changed = False
     for name in LINK_FIELDS:
         if name in data:
-            current = set(getattr(activity, name).values_list("pk", flat=True)) | keep_archived
-            getattr(activity, name).set(_check_catalogue_items(organisation, name, data[name], current))
+            current = set(getattr(activity, name).values_list("pk", flat=True))
+            items = _check_catalogue_items(organisation, name, data[name], current | keep_archived)
+            if {item.pk for item in items} != current:
+                getattr(activity, name).set(items)
+                changed = True
     if "data_subjects" in data:
-        current = dict(activity.subject_links.values_list("category_id", "pk"))
-        categories = _subject_categories(organisation, data["data_subjects"], set(current) | keep_archived)
-        activity.subject_links.exclude(category__in=categories).delete()
-        links = {link.category_id: link for link in activity.subject_links.all()}
-        for entry in data["data_subjects"]:
-            link = links.get(entry["category"].pk) or ActivityDataSubject(activity=activity, category=entry["category"])
-            link.approximate_count = entry.get("approximate_count")
-            try:
-                link.full_clean()
-            except ValidationError as error:
-                raise ValidationError({"data_subjects": error.messages}) from error
-            link.save()
+        changed |= _write_subject_links(activity, data["data_subjects"], keep_archived)
     for name in ROW_MODELS:
         if name in data:
-            _replace_rows(activity, name, data[name])
+            changed |= _replace_rows(activity, name, data[name])
+    return changed
+
+
+def _write_subject_links(activity: ProcessingActivity, entries: list, keep_archived: frozenset) -> bool:
+    current = dict(activity.subject_links.values_list("category_id", "pk"))
+    categories = _subject_categories(activity.organisation, entries, set(current) | keep_archived)
+    deleted, _by_model = activity.subject_links.exclude(category__in=categories).delete()
+    changed = bool(deleted)
+    links = {link.category_id: link for link in activity.subject_links.all()}
+    for entry in entries:
+        link = links.get(entry["category"].pk)
+        if link is not None and link.approximate_count == entry.get("approximate_count"):
+            continue
+        link = link or ActivityDataSubject(activity=activity, category=entry["category"])
+        link.approximate_count = entry.get("approximate_count")
+        try:
+            link.full_clean()
+        except ValidationError as error:
+            raise ValidationError({"data_subjects": error.messages}) from error
+        link.save()
+        changed = True
+    return changed
 
 
 def _check_status_change(activity: ProcessingActivity, data: dict) -> None:

@@ -56,19 +56,47 @@ def destinations_outside_the_eea(systems, recipients, extra_countries=()) -> lis
     return destinations
 
 
+def _key(value):
+    """A row's value as its primary key: forms give objects, the API and imports may give keys."""
+    return getattr(value, "pk", value)
+
+
 def uncovered(destinations, transfer_rows) -> list[Destination]:
-    """Destinations that no transfer row covers: a row to that country whose importer is the
-    same system or recipient, or that names no importer."""
-    rows = [(row.get("country"), row.get("recipient"), row.get("system")) for row in transfer_rows]
+    """Destinations that no transfer row covers: a row to that country that names no importer, or whose importer
+    is the same recipient or system, or the same company: a system's host is the recipient that receives the data
+    stored there, and a row naming a system names its host as the importer."""
+    rows = [
+        (_key(row.get("country", row.get("country_id"))), _key(row.get("recipient")), _key(row.get("system")))
+        for row in transfer_rows
+    ]
+
+    # A row naming a system names, as its importer, the company hosting it.
+    hosts = {item.system.pk: item.system.hosting_provider_id for item in destinations if item.system}
 
     def covered(destination):
+        if destination.system:
+            importers = {("system", destination.system.pk)}
+            if destination.system.hosting_provider_id:
+                importers.add(("recipient", destination.system.hosting_provider_id))
+        elif destination.recipient:
+            importers = {("recipient", destination.recipient.pk)}
+            importers |= {("system", system) for system, host in hosts.items() if host == destination.recipient.pk}
+        else:
+            importers = set()
         for country, recipient, system in rows:
-            no_importer = recipient is None and system is None
-            same = (destination.system and system == destination.system) or (
-                destination.recipient and recipient == destination.recipient
-            )
-            if country == destination.country and (no_importer or same):
+            if country != destination.country.pk:
+                continue
+            if (recipient is None and system is None) or {("system", system), ("recipient", recipient)} & importers:
                 return True
         return False
 
-    return [destination for destination in destinations if not covered(destination)]
+    missing = [destination for destination in destinations if not covered(destination)]
+    # A system and the company hosting it, both in that country: one row naming the company covers both.
+    recipients = {
+        (destination.country.pk, destination.recipient.pk) for destination in missing if destination.recipient
+    }
+    return [
+        destination
+        for destination in missing
+        if not (destination.system and (destination.country.pk, destination.system.hosting_provider_id) in recipients)
+    ]

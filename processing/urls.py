@@ -9,6 +9,7 @@ app_name = "processing"
 urlpatterns = [
     path("register/", views.activity_list, name="activity_list"),
     path("register/new/", views.activity_create, name="activity_create"),
+    path("register/bulk/", views.activity_bulk, name="activity_bulk"),
     path("register/as-of/", views.activity_list_as_of, name="activity_list_as_of"),
     path("register/changes/", views.register_changes, name="register_changes"),
     path("register/log/", views.change_log, name="change_log"),

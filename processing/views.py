@@ -6,12 +6,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Model
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.permissions import Action, organisation_view
 from inventory.models import Country, SystemCountry
@@ -21,6 +22,7 @@ from processing.filters import ActivityFilter
 from processing.forms import (
     ActivityForm,
     AsOfForm,
+    BulkActionForm,
     ChangelogForm,
     ChangesForm,
     ControllerPartyFormSet,
@@ -446,6 +448,87 @@ def activity_restore(request, organisation, pk):
         services.activity_restore,
         gettext_lazy("“%(name)s” is back in the register as a draft."),
     )
+
+
+def _refusal(activity, error: ValidationError) -> str:
+    """Why one activity of a bulk action was refused, on one line: "PA-002 · Payroll: … Missing: a; b"."""
+    reasons = error.messages
+    if len(reasons) > 1:
+        reasons = [f"{reasons[0]} {'; '.join(reasons[1:])}"]
+    return _("%(activity)s: %(reasons)s") % {
+        "activity": f"{activity.reference} · {activity.name}",
+        "reasons": reasons[0],
+    }
+
+
+def _bulk_change(request, activities, change, *, refuse) -> int:
+    """``change(activity=…)`` on each activity unless ``refuse(activity)`` says why not (None: go on; "": pass it
+    over in silence); a refusal of the service is listed with what it lacks. Returns how many were changed."""
+    done = 0
+    for activity in activities:
+        reason = refuse(activity)
+        if reason is not None:
+            if reason:
+                messages.error(request, _refusal(activity, ValidationError(reason)))
+            continue
+        try:
+            change(activity=activity)
+        except ValidationError as error:
+            messages.error(request, _refusal(activity, error))
+        else:
+            done += 1
+    return done
+
+
+def _bulk_activate(request, activities) -> None:
+    """Each draft through the activation service, which refuses an incomplete one with what it lacks."""
+    done = _bulk_change(
+        request,
+        activities,
+        services.activity_activate,
+        refuse=lambda activity: (
+            None if activity.status == ProcessingActivity.Status.DRAFT else _("not a draft, so not activated.")
+        ),
+    )
+    if done:
+        messages.success(
+            request,
+            ngettext("%(count)d activity is now active.", "%(count)d activities are now active.", done)
+            % {"count": done},
+        )
+
+
+def _bulk_archive(request, activities) -> None:
+    archived = ProcessingActivity.Status.ARCHIVED  # archived already: nothing to do
+    done = _bulk_change(
+        request,
+        activities,
+        services.activity_archive,
+        refuse=lambda activity: "" if activity.status == archived else None,
+    )
+    if done:
+        messages.success(
+            request,
+            ngettext("%(count)d activity is archived.", "%(count)d activities are archived.", done) % {"count": done},
+        )
+
+
+@organisation_view(read=None, write=Action.EDIT_REGISTER)
+def activity_bulk(request, organisation):
+    """Activate or archive the activities chosen on the register list (after an import, say)."""
+    form = BulkActionForm(request.POST, organisation=organisation)
+    if form.is_valid():
+        if form.cleaned_data["action"] == BulkActionForm.ACTIVATE:
+            _bulk_activate(request, form.chosen())
+        else:
+            _bulk_archive(request, form.chosen())
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    # Back to the list as it was filtered (the query string re-encoded: nothing else gets in).
+    query = QueryDict(request.POST.get("return_query", "")).urlencode()
+    return redirect(reverse("processing:activity_list", args=[organisation.slug]) + (f"?{query}" if query else ""))
 
 
 @organisation_view(read=None, write=Action.EDIT_REGISTER)

@@ -180,6 +180,7 @@ ROUTES = {
     "inventory:item_restore": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org_and_system),
     "processing:activity_list": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
     "processing:activity_create": Route(get=DPO_ONLY_FORM, post=DPO_ONLY_FORM, kwargs=org),
+    "processing:activity_bulk": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org),
     "processing:activity_detail": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org_and_activity),
     "processing:activity_list_as_of": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
     "processing:change_log": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),

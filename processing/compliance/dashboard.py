@@ -92,7 +92,10 @@ def findings_by_rule(organisation) -> Chart:
         _("Open findings by rule"),
         [
             Bar(
-                f"Art. {rules[row['rule']].article} · {row['rule']}" if row["rule"] in rules else row["rule"],
+                _("Art. %(article)s · %(title)s")
+                % {"article": rules[row["rule"]].article, "title": rules[row["rule"]].label}
+                if row["rule"] in rules
+                else row["rule"],
                 row["n"],
                 page_url(organisation, "compliance:finding_list", status="active", rule=row["rule"]),
             )
@@ -133,7 +136,9 @@ def storage(organisation) -> Chart:
     bars = []
     for row in rows:
         inside = row["country__is_eea"]
-        label = f"{country_name(row['country_id'], get_language())} · {_('EEA') if inside else _('outside the EEA')}"
+        # Translated outside the f-string: xgettext does not see inside one (the catalogue lacked "EEA").
+        where = _("EEA") if inside else _("outside the EEA")
+        label = f"{country_name(row['country_id'], get_language())} · {where}"
         url = page_url(
             organisation, "processing:activity_list", status=ProcessingActivity.Status.ACTIVE, country=row["country_id"]
         )

@@ -12,7 +12,14 @@ from processing.models import ProcessingActivity
 
 
 def rule_choices():
-    return [(code, code) for code in sorted(load())]
+    """Each rule by its title in the reader's language (the query string keeps its stable code)."""
+    return sorted(((code, each.label) for code, each in load().items()), key=lambda choice: choice[1].casefold())
+
+
+def activity_choices(organisation) -> list[tuple[int, str]]:
+    """The organisation's activities, as the register names them ("PA-001 · CRM"), archived ones included."""
+    activities = ProcessingActivity.objects.filter(organisation=organisation).order_by("reference")
+    return [(pk, f"{reference} · {name}") for pk, reference, name in activities.values_list("pk", "reference", "name")]
 
 
 def kind_choices():
@@ -42,6 +49,15 @@ class FindingFilter(django_filters.FilterSet):
         model = Finding
         fields = ["status", "severity", "rule", "kind", "activity"]
 
+    def __init__(self, *args, organisation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if organisation is not None:  # the page offers the activities by name; the API filters on a key
+            activity = django_filters.ChoiceFilter(
+                field_name="activity", label=_("Activity"), choices=activity_choices(organisation), method="by_activity"
+            )
+            activity.model, activity.parent = Finding, self
+            self.filters["activity"] = activity
+
     def by_kind(self, queryset, name, value: str):  # the type: its choices come from the registry
         if value in SUBJECT_KINDS:
             kind = SUBJECT_KINDS[value]
@@ -54,4 +70,4 @@ class FindingFilter(django_filters.FilterSet):
 
     def by_activity(self, queryset, name, value):
         activity_type = ContentType.objects.get_for_model(ProcessingActivity)
-        return queryset.filter(subject_type=activity_type, subject_id=value)
+        return queryset.filter(subject_type=activity_type, subject_id=int(value))

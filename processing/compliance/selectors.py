@@ -4,7 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, QuerySet
+from django.db.models import Case, Count, QuerySet, Value, When
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +16,26 @@ from processing.models import ProcessingActivity
 
 ACTIVE = (Finding.Status.OPEN, Finding.Status.ACKNOWLEDGED)
 SEVERITY_ORDER = {Finding.Severity.HIGH: 0, Finding.Severity.MEDIUM: 1, Finding.Severity.LOW: 2}
+# Open first, then acknowledged (still to deal with), then those dealt with: risk accepted, resolved.
+STATUS_ORDER = {
+    Finding.Status.OPEN: 0,
+    Finding.Status.ACKNOWLEDGED: 1,
+    Finding.Status.RISK_ACCEPTED: 2,
+    Finding.Status.RESOLVED: 2,
+}
+
+
+def _rank(field: str, order: dict) -> Case:
+    return Case(*(When(**{field: value}, then=Value(rank)) for value, rank in order.items()), default=Value(9))
+
+
+def findings_in_order(findings: QuerySet[Finding]) -> QuerySet[Finding]:
+    """Findings as the DPO deals with them: by status (open, acknowledged, then accepted or resolved), by severity
+    (high, medium, low: not the labels' alphabet), then the oldest first detected first — the problem left
+    standing longest comes first."""
+    return findings.order_by(
+        _rank("status", STATUS_ORDER), _rank("severity", SEVERITY_ORDER), "first_detected_at", "pk"
+    )
 
 
 class Shown:

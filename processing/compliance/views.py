@@ -95,10 +95,11 @@ FINDINGS_PER_PAGE = 50
 
 @organisation_view()
 def finding_list(request, organisation):
-    """The organisation's findings, still to deal with first; filters by status, severity, rule, activity."""
+    """The organisation's findings, still to deal with first (see ``selectors.findings_in_order``); filters by status,
+    severity, rule (by its title), what it concerns and activity (by its name)."""
     findings_of = Finding.objects.filter(organisation=organisation).select_related("status_changed_by")
-    filters = FindingFilter(request.GET or {"status": "active"}, queryset=findings_of)
-    ordered = filters.qs.order_by("status", "severity", "-first_detected_at", "pk")
+    filters = FindingFilter(request.GET or {"status": "active"}, queryset=findings_of, organisation=organisation)
+    ordered = selectors.findings_in_order(filters.qs)
     page = Paginator(ordered, FINDINGS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

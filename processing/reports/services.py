@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
 from core import jobs
+from core.dates import time_zone_of
 from core.history import acting_as
 from processing.reports import (
     cnil,  # its limit read when asked (a setting the tests lower)
@@ -177,7 +178,7 @@ def register_export_start(*, organisation: Organisation, user, request: Register
 def register_export_run(export_id: int) -> bool:
     """Prepare a queued export into its file. Safe to run twice: the export is claimed with a
     compare-and-set update, and one already taken, finished or expired is left alone."""
-    export = ExportLog.objects.select_related("organisation").filter(pk=export_id).first()
+    export = ExportLog.objects.select_related("organisation", "requested_by").filter(pk=export_id).first()
     if export is None or export.status != ExportLog.Status.QUEUED:
         return False
     attempt = export.attempts + 1
@@ -193,7 +194,8 @@ def register_export_run(export_id: int) -> bool:
         mine.update(steps_done=done, steps_total=total)
 
     try:
-        with tempfile.TemporaryFile() as output:
+        # The worker writes moments (the PDF's "produced on") in the time zone of whoever asked.
+        with tempfile.TemporaryFile() as output, timezone.override(time_zone_of(export.requested_by)):
             rows = register_export_write(export.organisation, request, output, progress)
             output.seek(0)
             export.file.save(request.filename(export.organisation), File(output), save=False)

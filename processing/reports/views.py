@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 
 from accounts.permissions import Action, organisation_view
 from core.progress import activities_progress_state
+from processing.models import ProcessingActivity
 from processing.reports.forms import RegisterExportForm, RegisterImportForm
 from processing.reports.models import ExportLog, RegisterImport
 from processing.reports.services import (
@@ -165,11 +166,34 @@ def _import(organisation, pk) -> RegisterImport:
     )
 
 
+def _activity_labels(organisation, register_import, references: list[str]) -> list[str]:
+    """Each activity of the import as the register names it ("EC-01 · Payroll"): its name in the document read (what
+    the import writes), else in the register (the document is dropped once imported)."""
+    names = {}
+    if register_import.status != RegisterImport.Status.APPLIED:
+        document = RegisterImport.objects.filter(pk=register_import.pk).values_list("document", flat=True).get()
+        for activity in (document or {}).get("activities", []):
+            if isinstance(activity, dict) and activity.get("name"):
+                names.setdefault(activity.get("reference"), activity["name"])
+    missing = [reference for reference in references if reference not in names]
+    if missing:
+        names.update(
+            ProcessingActivity.objects.filter(organisation=organisation, reference__in=missing).values_list(
+                "reference", "name"
+            )
+        )
+    return [f"{reference} · {names[reference]}" if names.get(reference) else reference for reference in references]
+
+
 @never_cache
 @organisation_view(read=Action.EDIT_REGISTER)
 def import_detail(request, organisation, pk):
     register_import = _import(organisation, pk)
     outcome = register_import.outcome
+    created, updated = outcome.get("created", []), outcome.get("updated", [])
+    if created or updated:
+        labels = _activity_labels(organisation, register_import, [*created, *updated])
+        outcome = {**outcome, "created": labels[: len(created)], "updated": labels[len(created) :]}
     return render(
         request,
         "reports/import_detail.html",

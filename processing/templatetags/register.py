@@ -31,8 +31,9 @@ def _detail_urls(organisation, as_of):
 
 
 @register.simple_tag
-def activity_rows(rows, organisation, as_of=None):
-    """One ``<tr>`` per (activity, missing items, storage countries[, open findings]) of ``rows``.
+def activity_rows(rows, organisation, as_of=None, select_form=None):
+    """One ``<tr>`` per (activity, missing items, storage countries[, open findings]) of ``rows``, each with a box to
+    choose it for the form whose id is ``select_form`` (the register list's bulk actions), if given.
 
     Every value is escaped here; labels are translated once per page, not once per row.
     """
@@ -59,8 +60,15 @@ def activity_rows(rows, organisation, as_of=None):
         if more and more[0] and findings_of is not None:
             label = ngettext("%(counter)s finding", "%(counter)s findings", more[0]) % {"counter": more[0]}
             completeness += f' <a class="badge warn" href="{escape(findings_of(activity.pk))}">{escape(label)}</a>'
+        choose = ""
+        if select_form:
+            label = escape(gettext("Choose %(activity)s") % {"activity": f"{activity.reference} · {activity.name}"})
+            choose = (
+                f'<td><input type="checkbox" name="activities" value="{activity.pk}" form="{escape(select_form)}"'
+                f' aria-label="{label}"></td>'
+            )
         html.append(
-            f"<tr><td>{escape(activity.reference)}</td>"
+            f"<tr>{choose}<td>{escape(activity.reference)}</td>"
             f'<td><a href="{escape(detail_url(activity.pk))}">{escape(activity.name)}</a></td>'
             f'<td><span class="status status-{escape(activity.status)}">{statuses.get(activity.status, "")}</span></td>'
             f"<td>{bases.get(activity.lawful_basis, '—')}</td><td>{storage or '—'}</td><td>{completeness}</td></tr>"

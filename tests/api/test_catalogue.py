@@ -146,9 +146,9 @@ def test_findings_through_the_api(dpo_api, manager_api, auditor_api, organisatio
     check_organisation(organisation)
     (finding,) = auditor_api.get("/api/v1/findings/?organisation=hexagone&status=active").json()["results"]
     assert finding["rule"] == "retention.review_overdue" and finding["subject_type"] == "activity"
-    assert finding["message"].startswith("The review of this activity was due on 2020-01-01.")
+    assert finding["message"].startswith("The review of this activity was due on 1 Jan 2020.")
     french = auditor_api.get(f"/api/v1/findings/{finding['id']}/", HTTP_ACCEPT_LANGUAGE="fr").json()
-    assert french["message"].startswith("La revue de ce traitement était prévue le 2020-01-01.")
+    assert french["message"].startswith("La revue de ce traitement était prévue le 1 janv. 2020.")
     url = f"/api/v1/findings/{finding['id']}/"
     assert auditor_api.post(url + "acknowledge/").status_code == 403
     assert manager_api.post(url + "acknowledge/").status_code == 403  # the DPO's

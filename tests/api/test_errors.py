@@ -92,7 +92,7 @@ def test_errors_are_translated_by_accept_language(dpo_api, dpo):
     dpo.language = "en"
     dpo.save()
     response = dpo_api.post(ACTIVITIES, {"organisation": "hexagone"}, format="json", HTTP_ACCEPT_LANGUAGE="fr")
-    assert response.json()["detail"] == "La requête est invalide : voir les erreurs."
+    assert response.json()["detail"] == "La requête est invalide\u00a0: voir les erreurs."
     assert response.json()["errors"] == [{"field": "name", "code": "required", "message": "Ce champ est obligatoire."}]
     english = dpo_api.post(ACTIVITIES, {"organisation": "hexagone"}, format="json", HTTP_ACCEPT_LANGUAGE="en")
     assert english.json()["errors"][0]["message"] == "This field is required."

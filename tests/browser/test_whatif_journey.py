@@ -62,9 +62,10 @@ def test_the_dpo_asks_what_the_eu_us_decision_falling_would_change(live_server, 
     page.get_by_role("combobox", name="Country").select_option("IN")
     page.get_by_label("From:", exact=True).fill("2027-01-01")
     page.get_by_role("button", name="Show the findings it would change").click()
-    expect(
-        page.get_by_text("India has no adequacy decision in force on Dec. 31, 2026: there is none to end.")
-    ).to_be_visible()
+    error = "India has no adequacy decision in force on 31 Dec 2026: there is none to end."
+    expect(page.get_by_text(error, exact=True)).to_be_visible()  # next to the field
+    expect(page.get_by_role("link", name=f"Country: {error}")).to_be_visible()  # and in the summary above
+
     save_screenshot(page, "whatif-error")
 
     assert list(Finding.objects.values()) == findings

@@ -11,6 +11,7 @@ from processing.models import ProcessingActivity
 
 @rule(
     "data.special_without_condition",
+    title=_("Sensitive data without an Art. 9 condition"),
     family="data",
     severity="high",
     article="9(2)",
@@ -29,6 +30,7 @@ def special_without_condition(organisation, today):
 
 @rule(
     "data.criminal_without_basis",
+    title=_("Criminal offence data without a legal basis"),
     family="data",
     severity="high",
     article="10",
@@ -47,6 +49,7 @@ def criminal_without_basis(organisation, today):
 
 @rule(
     "data.dpia_missing",
+    title=_("DPIA likely needed, not done"),
     family="data",
     severity="high",
     article="35",
@@ -101,6 +104,7 @@ def dpia_missing(organisation, today):
 
 @rule(
     "data.legitimate_interests_public_body",
+    title=_("Legitimate interests relied on by a public body"),
     family="data",
     severity="high",
     article="6(1)",
@@ -129,6 +133,7 @@ subject_kind("organisation", label=_("The organisation"), model="accounts.Organi
 
 @rule(
     "data.public_body_without_dpo",
+    title=_("Public body without a DPO"),
     family="data",
     severity="high",
     article="37(1)(a)",

@@ -18,6 +18,7 @@ from django.utils.functional import Promise
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from core.dates import day_text, iso_day
 from core.text import duration_text, kept_text
 from inventory.models import DataField, country_name
 from processing.models import ProcessingActivity
@@ -53,6 +54,13 @@ class Rule:
     describe: Callable[[dict], dict] | None = None
     # Where the rule comes from beyond the GDPR's article: a judgment, a guideline, an authority's list.
     source: Promise | str = ""
+    # A few words naming the rule for a reader (filters, charts), translated when shown; its code if none.
+    title: Promise | str = ""
+
+    @property
+    def label(self) -> str:
+        """The rule's title in the reader's language (its code when it has none)."""
+        return str(self.title) if self.title else self.code
 
     def render(self, params: dict, language: str | None = None) -> str:
         """The message, in the active language, naming countries in it too."""
@@ -73,6 +81,11 @@ class Rule:
             values["reasons"] = "; ".join(reason_text(*reason) for reason in values["reasons"])
         if "periods" in values:
             values["periods"] = "; ".join(period_text(*period) for period in values["periods"])
+        # Params are stored as JSON, so a day is an ISO date ("2026-11-03"): the reader sees it
+        # as their language writes dates ("3 Nov 2026", « 3 nov. 2026 »).
+        for key, value in values.items():
+            if isinstance(value, str) and iso_day(value):
+                values[key] = day_text(value)
         # A finding recorded before its rule's message changed may lack a placeholder's value
         # until the next check: show "…" rather than fail.
         return str(self.message) % defaultdict(lambda: "…", values)
@@ -119,13 +132,25 @@ def rule(
     reads_register=True,
     describe=None,
     source="",
+    title="",
 ):
     """Register the decorated function as the finder of a rule. Other apps register their
     families too (``breaches.rules``, from its AppConfig.ready), without processing knowing them."""
 
     def register(find):
         RULES[code] = Rule(
-            code, family, severity, article, message, section, find, per_activity, reads_register, describe, source
+            code,
+            family,
+            severity,
+            article,
+            message,
+            section,
+            find,
+            per_activity,
+            reads_register,
+            describe,
+            source,
+            title,
         )
         return find
 

@@ -15,6 +15,7 @@ from processing.models import ActivityDataSubject, ProcessingActivity, Retention
 
 @rule(
     "retention.undefined",
+    title=_("Retention period not set"),
     family="retention",
     severity="medium",
     article="5(1)(e), 30(1)(f)",
@@ -38,6 +39,7 @@ def _active_controllers(organisation):
 
 @rule(
     "retention.categories_uncovered",
+    title=_("Data without a retention period"),
     family="retention",
     severity="medium",
     article="5(1)(e), 30(1)(f)",
@@ -69,6 +71,7 @@ def categories_uncovered(organisation, today):
 
 @rule(
     "retention.review_overdue",
+    title=_("Review of the record overdue"),
     family="retention",
     severity="low",
     article="5(2), 24",
@@ -162,6 +165,7 @@ def _period(line) -> list:
 
 @rule(
     "retention.beyond_policy",
+    title=_("Kept longer than the retention policy allows"),
     family="retention",
     severity="medium",
     article="5(1)(e)",
@@ -178,6 +182,7 @@ def beyond_policy(organisation, today):
 
 @rule(
     "retention.below_minimum",
+    title=_("Kept for less than the law requires"),
     family="retention",
     severity="medium",
     article="5(1)(e), 6(1)(c)",
@@ -218,6 +223,7 @@ def _outside_policy(organisation, bound: str):
 
 @rule(
     "retention.kept_beyond",
+    title=_("System holds data older than its retention period"),
     family="retention",
     severity="high",
     article="5(1)(e)",

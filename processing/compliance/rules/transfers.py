@@ -66,6 +66,7 @@ SELF_OPERATED = System.self_operated(prefix="system__")
 
 @rule(
     "transfer.destination_uncovered",
+    title=_("Destination outside the EEA without a transfer row"),
     family="transfers",
     severity="high",
     article="44, 30(1)(e)",
@@ -109,6 +110,7 @@ def destinations_uncovered(organisation, today):
 
 @rule(
     "transfer.own_storage_outside_eea",
+    title=_("Own storage outside the EEA: risks to assess"),
     family="transfers",
     severity="medium",
     article="24, 32",
@@ -145,6 +147,7 @@ def own_storage_outside_eea(organisation, today):
 
 @rule(
     "transfer.no_valid_tool",
+    title=_("Transfer without a valid transfer tool"),
     family="transfers",
     severity="high",
     article="44-46, 49",
@@ -172,6 +175,7 @@ def transfers_without_valid_tool(organisation, today):
 
 @rule(
     "transfer.obsolete_instrument",
+    title=_("Transfer on an obsolete instrument"),
     family="transfers",
     severity="high",
     article="46",
@@ -230,6 +234,7 @@ def _adequacy_rows(organisation, today, decisions=None):
 
 @rule(
     "transfer.adequacy_out_of_scope",
+    title=_("Importer not shown within the adequacy decision"),
     family="transfers",
     severity="high",
     article="45",
@@ -276,6 +281,7 @@ def _coverage_ends(decision, later: dict) -> datetime.date | None:
 
 @rule(
     "transfer.adequacy_expiring",
+    title=_("Adequacy decision ending soon"),
     family="transfers",
     severity="medium",
     article="45",
@@ -307,6 +313,7 @@ def adequacy_expiring(organisation, today):
 
 @rule(
     "transfer.tia_missing",
+    title=_("Transfer impact assessment missing"),
     family="transfers",
     severity="medium",
     article="46",
@@ -354,6 +361,7 @@ SCC_MODULE_FOR = {
 
 @rule(
     "transfer.scc_module_mismatch",
+    title=_("Wrong module of the standard contractual clauses"),
     family="transfers",
     severity="medium",
     article="46(2)(c)",
@@ -395,6 +403,7 @@ def _ongoing_importers(activity_ids) -> tuple[set, set]:
 
 @rule(
     "transfer.derogation_systematic",
+    title=_("Systematic transfer on an Art. 49 derogation"),
     family="transfers",
     severity="medium",
     article="49",
@@ -435,6 +444,7 @@ def derogation_systematic(organisation, today):
 
 @rule(
     "transfer.derogation_public_powers",
+    title=_("Derogation not open to public powers"),
     family="transfers",
     severity="high",
     article="49(3)",
@@ -458,6 +468,7 @@ def derogation_public_powers(organisation, today):
 
 @rule(
     "transfer.compelling_interest_not_informed",
+    title=_("One-off transfer: authority and people not informed"),
     family="transfers",
     severity="medium",
     article="49(1)",

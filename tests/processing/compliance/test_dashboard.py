@@ -64,9 +64,9 @@ def test_the_home_page_sums_up_the_register(register):
     # complete_data's CRM system (US) has no transfer row of its own, and its clauses no TIA.
     assert bars(charts["Open findings by severity"]) == {"High": 3, "Medium": 3, "Low": 1}
     assert bars(charts["Open findings by rule"]) == {
-        "Art. 44, 30(1)(e) · transfer.destination_uncovered": 3,
-        "Art. 46 · transfer.tia_missing": 3,
-        "Art. 5(2), 24 · retention.review_overdue": 1,
+        "Art. 44, 30(1)(e) · Destination outside the EEA without a transfer row": 3,
+        "Art. 46 · Transfer impact assessment missing": 3,
+        "Art. 5(2), 24 · Review of the record overdue": 1,
     }
     assert Finding.objects.filter(status="resolved").count() == 0
 

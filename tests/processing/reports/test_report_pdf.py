@@ -130,8 +130,8 @@ def test_the_cover_says_whose_record_when_and_which(organisation, filled):
     assert "12 rue de la Paix" in cover and "69002 Lyon" in cover
     assert "Claire Martin" in cover and "dpo@example.org" in cover and "+33 4 00 00 00 00" in cover
     assert "EU representative EU Rep GmbH" in cover
-    assert "Produced on Nov. 29, 2026" in cover and "Active activities only" in cover
-    assert "Version: 1 activity, drawn up on Nov. 29, 2026" in cover
+    assert "Produced on 29 Nov 2026" in cover and "Active activities only" in cover
+    assert "Version: 1 activity, drawn up on 29 Nov 2026" in cover
     assert f"Page 1 of {len(pages)}" in cover
 
 
@@ -205,8 +205,8 @@ def test_every_art_30_item_of_the_activity_is_there(organisation, filled):
         "DPIA status Done",
         "DPIA reference DPIA-7",
         "Credit scoring of new customers",
-        "Last reviewed on April 1, 2026",
-        "Next review due April 1, 2027",
+        "Last reviewed on 1 Apr 2026",
+        "Next review due 1 Apr 2027",
     ):
         assert item in text, item
 
