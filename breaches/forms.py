@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from inventory.models import DataField, DataSubjectCategory, System
 from processing.models import ProcessingActivity
 
-from .models import Breach, TimelineEntry
+from .models import CONTROLLER_AUTHORITY_FIELDS, CONTROLLER_PEOPLE_FIELDS, Breach, TimelineEntry
 
 # In the reader's time zone (activated from their profile): a datetime-local input carries none.
 MOMENT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -86,19 +86,12 @@ SECTIONS = [
     (
         "authority",
         _("Supervisory authority (Art. 33)"),
-        [
-            "not_notified_reason",
-            "notified_at",
-            "authority",
-            "authority_reference",
-            "delay_reasons",
-            "other_authorities",
-        ],
+        list(CONTROLLER_AUTHORITY_FIELDS),
     ),
     (
         "people",
         _("People concerned (Art. 34)"),
-        ["communicated_at", "communication_means", "communication_exception", "exception_justification"],
+        list(CONTROLLER_PEOPLE_FIELDS),
     ),
     ("status", _("Status"), ["status"]),
 ]
