@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce
 class Findings:
     of_activity: Callable[[object], QuerySet]  # the open findings of the activity whose key is given (an OuterRef)
     page: Callable[[object], Callable[[int], str]]  # organisation -> (an activity's key -> the page of its findings)
+    by_section: Callable[[object], dict[str, int]]  # an activity -> its open findings per section of its form
 
 
 _watch: Findings | None = None
@@ -47,3 +48,8 @@ def open_findings_count():
 def findings_page(organisation) -> Callable[[int], str] | None:
     """A function from an activity's key to the page of its findings (None with nothing watching the register)."""
     return None if _watch is None else _watch.page(organisation)
+
+
+def findings_by_section(activity) -> dict[str, int]:
+    """How many findings to deal with the activity has, per section of its form that fixes them (one query)."""
+    return {} if _watch is None else _watch.by_section(activity)

@@ -37,6 +37,40 @@ SECTIONS = [
     ("review", _("Review"), ["last_reviewed_on", "next_review_on"]),
 ]  # fmt: skip
 
+# The editor's steps, in the order of Art. 30: the sections of activity fields above, and those made of rows.
+EDITOR_SECTIONS = [
+    *[(key, title) for key, title, _names in SECTIONS[:4]],
+    ("transfers", _("Transfers outside the EEA (Art. 30(1)(e))")),
+    ("retention", _("Retention (Art. 30(1)(f))")),
+    ("security", _("Security measures (Art. 30(1)(g))")),
+    *[(key, title) for key, title, _names in SECTIONS[4:]],
+]
+SECTION_KEYS = [key for key, _title in EDITOR_SECTIONS]
+
+# The row formsets of each section (the form's key -> the sections showing it).
+SECTION_FORMSETS = {"parties": "identity", "subjects": "data", "transfers": "transfers", "retention": "retention"}
+
+# What activation needs in each section, said before the DPO starts (completeness.missing_items checks it).
+SECTION_NEEDS = {
+    "identity": _(
+        "To activate: the organisation's contact details (Settings); joint controllers, or the controllers you act "
+        "for, with their contact details and, for joint controllers, your arrangement."
+    ),
+    "purposes": _(
+        "To activate: the main purpose and the lawful basis; for special categories of data, the Art. 9(2) "
+        "condition; for criminal-offence data, its legal basis."
+    ),
+    "data": _("To activate: at least one category of people and one category of personal data."),
+    "recipients": _("To activate: at least one recipient."),
+    "transfers": _("To activate: the transfer tool of every transfer, and the safeguards of a one-off transfer."),
+    "retention": _("To activate: how long the data is kept (a duration or the criteria)."),
+    "security": _("To activate: at least one security measure."),
+}  # fmt: skip
+
+# What activation requires of the form's own fields, whatever the activity records (completeness.missing_items says
+# the rest, such as the conditions for special categories): marked on the form as "required to activate".
+REQUIRED_TO_ACTIVATE = frozenset({"purpose", "lawful_basis", "data_fields", "recipients"})
+
 
 def _catalogue_choices(model, organisation, current_ids):
     """The organisation's active entries, plus those already linked even if archived."""
@@ -153,27 +187,44 @@ class ActivityForm(forms.ModelForm):
             "next_review_on": DATE,
         }
 
-    def __init__(self, *args, organisation, **kwargs):
+    def __init__(self, *args, organisation, sections=None, **kwargs):
+        """``sections``: the keys of the sections to edit (the others keep what is stored); None for all of them."""
         super().__init__(*args, **kwargs)
         self.organisation = organisation
         self.instance.organisation = organisation
-        self.fields["new_system_country"].choices = country_choices(blank=True)
-        self.fields["new_recipient_country"].choices = country_choices(blank=True)
+        self.section_keys = [key for key, _title, _names in SECTIONS if sections is None or key in sections]
+        shown = {"version", *(name for key, names in self._section_fields() for name in names)}
+        for name in [name for name in self.fields if name not in shown]:
+            del self.fields[name]
+        if "new_system_country" in self.fields:
+            self.fields["new_system_country"].choices = country_choices(blank=True)
+            self.fields["new_recipient_country"].choices = country_choices(blank=True)
         self.initial["version"] = self.instance.version
-        self.fields["reference"].required = False
-        self.fields["reference"].help_text = _("Leave empty to number it automatically (PA-001, PA-002…).")
+        if "reference" in self.fields:
+            self.fields["reference"].required = False
+            self.fields["reference"].help_text = _("Leave empty to number it automatically (PA-001, PA-002…).")
+        for name in REQUIRED_TO_ACTIVATE & set(self.fields):
+            self.fields[name].required_to_activate = True
         for name, model in (("data_fields", DataField), ("recipients", Recipient), ("systems", System)):
+            if name not in self.fields:
+                continue
             current = list(getattr(self.instance, name).values_list("pk", flat=True)) if self.instance.pk else []
             self.fields[name].queryset = _catalogue_choices(model, organisation, current)
             if self.instance.pk:
                 self.initial[name] = current
-        self.fields["data_fields"].choices = _grouped_by_category(self.fields["data_fields"].queryset)
+        if "data_fields" in self.fields:
+            self.fields["data_fields"].choices = _grouped_by_category(self.fields["data_fields"].queryset)
+
+    def _section_fields(self):
+        return [
+            (key, [*names, *self.NEW_ENTRY_FIELDS.get(key, [])])
+            for key, _title, names in SECTIONS
+            if key in self.section_keys
+        ]
 
     def sections(self):
-        return [
-            (key, title, [self[name] for name in [*names, *self.NEW_ENTRY_FIELDS.get(key, [])]])
-            for key, title, names in SECTIONS
-        ]
+        titles = {key: title for key, title, _names in SECTIONS}
+        return [(key, titles[key], [self[name] for name in names]) for key, names in self._section_fields()]
 
     def clean(self):
         cleaned = super().clean()
@@ -214,9 +265,11 @@ class ActivityForm(forms.ModelForm):
         return entries
 
     def service_data(self) -> dict:
-        data = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        """The activity's fields this form edits, as the services take them."""
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.fields}
         for name in ("data_fields", "recipients", "systems"):
-            data[name] = list(self.cleaned_data[name])
+            if name in self.fields:
+                data[name] = list(self.cleaned_data[name])
         return data
 
 
@@ -369,7 +422,8 @@ RetentionLineRowForm.base_fields.update(
 MAX_ROWS = 50  # per kind of row in one activity: more is a mistake, or an attack on the server
 
 
-def row_formset(form, *, extra=1):
+def row_formset(form, *, extra=0):
+    """Rows with no blank one shown: the form's "Add" button adds one (formset.js, or the server without JavaScript)."""
     return forms.formset_factory(
         form,
         formset=RowFormSet,

@@ -209,9 +209,13 @@ def _apply(
         refreshed = activities_with_details(ProcessingActivity.objects.filter(pk=activity.pk)).get()
         missing = missing_items(refreshed)
         if missing:
-            messages = [_("An active activity must record every mandatory item. Missing:")]
-            messages += [str(item) for item in missing]
-            raise ValidationError({"status": [ValidationError(message, code="incomplete") for message in messages]})
+            # Each missing item names the form section that fills it in (the error summary links there).
+            errors = [ValidationError(_("An active activity must record every mandatory item. Missing:"), "incomplete")]
+            errors += [
+                ValidationError(str(item).replace("%", "%%"), code="incomplete", params={"section": item.section})
+                for item in missing
+            ]
+            raise ValidationError({"status": errors})
     if changed:
         activities_changed.send(
             sender=ProcessingActivity, organisation_id=activity.organisation_id, activity_ids=[activity.pk]
@@ -358,7 +362,7 @@ def activity_save(
             data[link].append({"category": created, "approximate_count": new_subject_count})
         else:
             data[link].append(created)
-            _give_importer(created, values, data["transfers"])
+            _give_importer(created, values, data.get("transfers", []))
     if activity is None:
         return activity_create(organisation=organisation, **data)
     return activity_update(activity=activity, expected_version=expected_version, **data)

@@ -79,6 +79,10 @@ def org_and_activity(world):
     return {**org(world), "pk": world.activity.pk}
 
 
+def org_activity_and_section(world):
+    return {**org_and_activity(world), "section": "retention"}
+
+
 def org_and_breach(world):
     return {**org(world), "pk": world.breach.pk}
 
@@ -180,6 +184,7 @@ ROUTES = {
     "inventory:item_restore": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org_and_system),
     "processing:activity_list": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
     "processing:activity_create": Route(get=DPO_ONLY_FORM, post=DPO_ONLY_FORM, kwargs=org),
+    "processing:activity_create_all": Route(get=DPO_ONLY_FORM, post=DPO_ONLY_FORM, kwargs=org),
     "processing:activity_bulk": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org),
     "processing:activity_detail": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org_and_activity),
     "processing:activity_list_as_of": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
@@ -188,7 +193,9 @@ ROUTES = {
     "processing:activity_detail_as_of": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org_and_activity),
     "processing:activity_history": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org_and_activity),
     "processing:activity_edit": Route(get=DPO_ONLY_FORM, post=DPO_ONLY_FORM, kwargs=org_and_activity),
-    "processing:activity_activate": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org_and_activity),
+    "processing:activity_edit_section": Route(get=DPO_ONLY_FORM, post=DPO_ONLY_FORM, kwargs=org_activity_and_section),
+    # The activity is a draft missing items: the DPO is shown the record again, its refusal summed up on top.
+    "processing:activity_activate": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_FORM, kwargs=org_and_activity),
     "processing:activity_archive": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org_and_activity),
     "processing:activity_restore": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org_and_activity),
     "processing:activity_clone": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org_and_activity),

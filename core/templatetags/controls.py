@@ -9,6 +9,7 @@ to Django's own rendering.
 from html import escape  # the standard library's, as Django's own escape() uses, minus its lazy-string wrapper
 
 from django import forms, template
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
@@ -57,3 +58,20 @@ def filter_bar(form) -> str:
         f'<div class="filter-actions"><button type="submit" class="button secondary">{escape(apply)}</button> '
         f'<a href="?">{escape(clear)}</a></div></form>'
     )
+
+
+@register.simple_tag
+def marked_label(field, legend=False):
+    """A field's label saying what it is required for: "(required)" now, or "(required to activate)" when a form
+    marks it ``required_to_activate`` (the activity editor). Inside the label, so that it is read with the field."""
+    mark = (
+        gettext("required")
+        if field.field.required and field.widget_type != "checkbox"
+        else gettext("required to activate")
+        if getattr(field.field, "required_to_activate", False)
+        else ""
+    )
+    contents = format_html('{} <span class="mark">({})</span>', field.label, mark) if mark else field.label
+    if legend:
+        return format_html("<legend>{}</legend>", contents)
+    return field.label_tag(contents)

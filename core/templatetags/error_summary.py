@@ -14,7 +14,11 @@ register = template.Library()
 @dataclass(frozen=True)
 class Problem:
     message: str
-    target: str = ""  # the id of the control to jump to; empty for an error of the whole form
+    target: str = ""  # the id of the control to jump to, or the address of another page; empty: no link
+
+    @property
+    def href(self) -> str:
+        return self.target if self.target.startswith("/") else f"#{self.target}"
 
 
 def _target(field) -> str:

@@ -19,6 +19,7 @@ class ComplianceConfig(AppConfig):
         from processing.compliance import receivers, tasks  # noqa: F401
         from processing.compliance.rules import data, retention, transfers  # noqa: F401
         from processing.compliance.selectors import (
+            activity_findings_by_section,
             activity_findings_page,
             activity_findings_panel,
             open_findings_of_activity,
@@ -31,7 +32,11 @@ class ComplianceConfig(AppConfig):
         panels.add("catalogue_item", "compliance/includes/findings_section.html", context=system_findings_panel)
         panels.add("activity_detail", "compliance/includes/findings_section.html", context=activity_findings_panel)
         extensions.watch_findings(
-            extensions.Findings(of_activity=open_findings_of_activity, page=activity_findings_page)
+            extensions.Findings(
+                of_activity=open_findings_of_activity,
+                page=activity_findings_page,
+                by_section=activity_findings_by_section,
+            )
         )
 
     def seed_demo(self) -> str:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from inventory.models import System
 from processing.compliance.models import Finding
 from processing.compliance.rules.registry import FAMILY_LABELS, load
+from processing.forms import SECTION_KEYS
 from processing.models import ProcessingActivity
 
 ACTIVE = (Finding.Status.OPEN, Finding.Status.ACKNOWLEDGED)
@@ -77,7 +78,9 @@ class Shown:
         """The form section that fixes it (an archived activity is restored first)."""
         section = self.rule.section if self.rule else ""
         if isinstance(self.subject, ProcessingActivity) and self.subject.status != ProcessingActivity.Status.ARCHIVED:
-            return reverse("processing:activity_edit", args=[self.slug, self.subject.pk]) + f"#{section}"
+            if section in SECTION_KEYS:
+                return reverse("processing:activity_edit_section", args=[self.slug, self.subject.pk, section])
+            return reverse("processing:activity_edit", args=[self.slug, self.subject.pk])
         if isinstance(self.subject, System) and self.subject.archived_at is None:
             return reverse("inventory:item_edit", args=[self.slug, "systems", self.subject.pk]) + f"#id_{section}"
         if hasattr(self.subject, "finding_fix_url"):
@@ -129,6 +132,16 @@ def activity_findings_page(organisation) -> Callable[[int], str]:
     """A function from an activity's key to the findings page filtered on it."""
     page = reverse("compliance:finding_list", args=[organisation.slug])
     return lambda pk: f"{page}?activity={pk}"
+
+
+def activity_findings_by_section(activity) -> dict[str, int]:
+    """The activity's findings to deal with, counted per section of its form that fixes them."""
+    rules = load()
+    counts = {}
+    for code in open_findings_of_activity(activity.pk).values_list("rule", flat=True):
+        section = rules[code].section if code in rules else ""
+        counts[section] = counts.get(section, 0) + 1
+    return counts
 
 
 def activity_findings_panel(context) -> dict:

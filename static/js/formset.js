@@ -1,5 +1,6 @@
 // Adds rows to a Django formset without leaving the page: clones the formset's template
-// row, numbers it, and updates TOTAL_FORMS. Without JavaScript one blank row is still there.
+// row, numbers it, and updates TOTAL_FORMS. Without JavaScript the "Add" button posts the
+// form and the server answers with one more blank row, saving nothing.
 document.querySelectorAll(".formset").forEach(function (formset) {
   var prefix = formset.dataset.prefix;
   var total = formset.querySelector("#id_" + prefix + "-TOTAL_FORMS");
@@ -7,8 +8,8 @@ document.querySelectorAll(".formset").forEach(function (formset) {
   var rows = formset.querySelector(".formset-rows");
   var button = formset.querySelector(".formset-add");
   if (!total || !template || !button) return;
-  button.hidden = false;
-  button.addEventListener("click", function () {
+  button.addEventListener("click", function (event) {
+    event.preventDefault();
     var index = parseInt(total.value, 10);
     var html = template.innerHTML.replace(/__prefix__/g, String(index));
     var wrapper = document.createElement("div");

@@ -1,11 +1,14 @@
 """Issue #19, the DPO's everyday journey: edit an active activity and save at once, save it unchanged without
 polluting its history, activate the drafts of an import from the register list."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
 from inventory.models import DataField, DataSubjectCategory, Recipient, System
 from inventory.services import catalogue_item_create
+from processing.forms import EDITOR_SECTIONS
 from processing.models import ProcessingActivity, RetentionLine, SecurityMeasure, Transfer
 from processing.services import activity_create
 
@@ -74,6 +77,7 @@ def test_dpo_changes_only_the_retention_of_an_active_activity_and_saves_at_once(
     activity = crm_activity(organisation)
     sign_in(page, live_server, "dpo", password)
     page.goto(f"{live_server.url}/o/{organisation.slug}/register/{activity.pk}/edit/")
+    page.get_by_role("link", name="Retention (Art. 30(1)(f))").click()
     page.locator("#id_retention-0-duration").fill("5")
     page.get_by_role("button", name="Save", exact=True).click()
 
@@ -89,7 +93,16 @@ def test_saving_an_activity_unchanged_leaves_its_history_as_it_was(live_server, 
     activity = crm_activity(organisation)
     before = history_counts(activity)
     sign_in(page, live_server, "dpo", password)
+    # Every section saved as it is shown, then the whole form on one page.
     page.goto(f"{live_server.url}/o/{organisation.slug}/register/{activity.pk}/edit/")
+    sections = page.get_by_role("navigation", name="Sections of the activity")
+    for key, title in EDITOR_SECTIONS:
+        sections.get_by_role("link", name=str(title), exact=True).click()
+        expect(page).to_have_url(re.compile(f"/edit/{key}/$"))
+        expect(sections.get_by_role("link", name=str(title), exact=True)).to_have_attribute("aria-current", "step")
+        page.get_by_role("button", name="Save", exact=True).click()
+        expect(page.get_by_text("“CRM et prospection commerciale” has been saved.")).to_be_visible()
+    page.get_by_role("link", name="Show every section on one page").click()
     page.get_by_role("button", name="Save", exact=True).click()
 
     expect(page.get_by_text("“CRM et prospection commerciale” has been saved.")).to_be_visible()

@@ -31,29 +31,39 @@ def test_dpo_records_and_activates_an_activity_then_the_auditor_reads_it(
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Register").click()
     page.get_by_role("link", name="Record an activity").click()
 
-    page.locator("#id_name").fill("Customer portal accounts")
-    page.get_by_label("Main purpose").fill("Give customers access to their account on the portal.")
-    page.get_by_label("Lawful basis (Art. 6)").select_option("contract")
+    # Section by section, in the order of Art. 30: a draft from its name, then each section saved as it comes.
+    page.get_by_label("Name (required)").fill("Customer portal accounts")
+    page.get_by_role("button", name="Save and continue").click()
+    page.get_by_label("Main purpose (required to activate)").fill(
+        "Give customers access to their account on the portal."
+    )
+    page.get_by_label("Lawful basis (Art. 6) (required to activate)").select_option("contract")
+    page.get_by_role("button", name="Save and continue").click()
     page.get_by_label("Email address").check()
     page.locator("#id_new_data_field").fill("Customer number")
     page.locator("#id_new_data_field_category").select_option("identification")
+    page.get_by_role("button", name="Add a category of people").click()
     page.locator("#id_subjects-0-category").select_option(label="Customers")
     page.locator("#id_subjects-0-approximate_count").fill("500")
+    page.get_by_role("button", name="Save and continue").click()
     page.get_by_label("Sales team").check()
     page.locator("#id_new_system").fill("Portal on US cloud")
     page.locator("#id_new_system_kind").select_option("cloud")
     page.locator("#id_new_system_country").select_option("US")
-    page.locator("#id_retention-0-duration").fill("3")
-    page.locator("#id_retention-0-duration_unit").select_option("years")
-    page.locator("#id_retention-0-trigger").select_option("end_of_contract")
-    page.get_by_label("User access control").check()
-    page.get_by_role("button", name="Save and activate").click()
+    page.get_by_role("button", name="Save and continue").click()
 
-    # The new system stores data in the USA: a transfer row is proposed.
+    # The new system stores data in the USA: the transfers section proposes a row naming it.
     expect(page.get_by_text("Transfer rows are proposed below")).to_be_visible()
     expect(page.locator("#id_transfers-0-country")).to_have_value("US")
     page.locator("#id_transfers-0-mechanism").select_option("scc_2")
     page.locator("#id_transfers-0-tia_date").fill("2026-11-20")
+    page.get_by_role("button", name="Save and continue").click()
+    page.get_by_role("button", name="Add a retention period").click()
+    page.locator("#id_retention-0-duration").fill("3")
+    page.locator("#id_retention-0-duration_unit").select_option("years")
+    page.locator("#id_retention-0-trigger").select_option("end_of_contract")
+    page.get_by_role("button", name="Save and continue").click()
+    page.get_by_label("User access control").check()
     page.get_by_role("button", name="Save and activate").click()
 
     expect(page.get_by_text("Every mandatory item is recorded")).to_be_visible()

@@ -48,3 +48,25 @@ def complete_data(catalogue):
         ],
         "security_measures": [{"kind": SecurityMeasure.Kind.ACCESS_CONTROL, "details": "SSO and roles"}],
     }
+
+
+@pytest.fixture
+def salesforce(organisation):
+    """A US company, certified, hosting the CRM in the USA: the demo's Salesforce."""
+    company = catalogue_item_create(
+        model=Recipient,
+        organisation=organisation,
+        name="Salesforce, Inc.",
+        kind="processor",
+        country_id="US",
+        is_dpf_certified=True,
+    )
+    crm = catalogue_item_create(
+        model=System,
+        organisation=organisation,
+        name="Salesforce Sales Cloud",
+        kind="saas",
+        hosting_provider=company,
+        countries=["US"],
+    )
+    return company, crm

@@ -8,8 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from inventory.models import Recipient, System
-from inventory.services import catalogue_item_create
+from processing.forms import SECTION_KEYS
 from processing.models import ProcessingActivity, RetentionLine, SecurityMeasure, Transfer
 from processing.services import activity_create
 from processing.transfer_proposals import destinations_outside_the_eea, uncovered
@@ -65,28 +64,6 @@ def browser_post_data(html: str) -> dict:
     for name, value in parser.fields:
         data.setdefault(name, []).append(value)
     return data
-
-
-@pytest.fixture
-def salesforce(organisation):
-    """A US company, certified, hosting the CRM in the USA: the demo's Salesforce."""
-    company = catalogue_item_create(
-        model=Recipient,
-        organisation=organisation,
-        name="Salesforce, Inc.",
-        kind="processor",
-        country_id="US",
-        is_dpf_certified=True,
-    )
-    crm = catalogue_item_create(
-        model=System,
-        organisation=organisation,
-        name="Salesforce Sales Cloud",
-        kind="saas",
-        hosting_provider=company,
-        countries=["US"],
-    )
-    return company, crm
 
 
 def crm_activity(organisation, catalogue, salesforce, *, row_names="recipient"):
@@ -161,12 +138,17 @@ def test_a_system_and_its_host_in_one_country_get_one_proposal_naming_the_host(o
     ]
 
 
+def section_url(organisation, activity, section):
+    return url(organisation, "activity_edit_section", pk=activity.pk, section=section)
+
+
+@pytest.mark.parametrize("section", ["retention", "all"])
 @pytest.mark.parametrize("row_names", ["recipient", "system"])
 def test_changing_only_the_retention_of_an_active_activity_saves_at_once(
-    dpo_client, organisation, catalogue, salesforce, row_names
+    dpo_client, organisation, catalogue, salesforce, row_names, section
 ):
     activity = crm_activity(organisation, catalogue, salesforce, row_names=row_names)
-    edit_url = url(organisation, "activity_edit", pk=activity.pk)
+    edit_url = section_url(organisation, activity, section)
     data = browser_post_data(dpo_client.get(edit_url).text)
     data["retention-0-duration"] = ["5"]
     response = dpo_client.post(edit_url, data)
@@ -181,9 +163,13 @@ def test_changing_only_the_retention_of_an_active_activity_saves_at_once(
     assert activity.version == 2
 
 
-def test_saving_an_unchanged_activity_keeps_its_version_and_history(dpo_client, organisation, catalogue, salesforce):
+@pytest.mark.parametrize("section", [*SECTION_KEYS, "all"])
+def test_saving_an_unchanged_activity_keeps_its_version_and_history(
+    dpo_client, organisation, catalogue, salesforce, section
+):
+    """Each section saved as shown, and the whole form, change nothing."""
     activity = crm_activity(organisation, catalogue, salesforce)
-    edit_url = url(organisation, "activity_edit", pk=activity.pk)
+    edit_url = section_url(organisation, activity, section)
     before = history_counts(activity)
     measures = list(activity.security_measures.values_list("pk", "kind", "details"))
     response = dpo_client.post(edit_url, browser_post_data(dpo_client.get(edit_url).text))
@@ -198,7 +184,7 @@ def test_saving_an_unchanged_activity_keeps_its_version_and_history(dpo_client, 
 
 def test_changing_one_security_measure_keeps_the_others_rows(dpo_client, organisation, catalogue, salesforce):
     activity = crm_activity(organisation, catalogue, salesforce)
-    edit_url = url(organisation, "activity_edit", pk=activity.pk)
+    edit_url = section_url(organisation, activity, "security")
     kept = dict(activity.security_measures.values_list("kind", "pk"))
     data = browser_post_data(dpo_client.get(edit_url).text)
     data["security-encryption_details"] = ["AES-256 at rest"]

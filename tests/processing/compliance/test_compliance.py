@@ -515,7 +515,7 @@ def test_the_findings_page_and_the_record_say_what_is_wrong_and_link_to_the_fix(
     health = DataFieldFactory(organisation=organisation, category="special", special_category="health")
     activity = draft(organisation, name="Occupational health", data_fields=[health])
     check_organisation(organisation)
-    edit = reverse("processing:activity_edit", args=[organisation.slug, activity.pk]) + "#purposes"
+    edit = reverse("processing:activity_edit_section", args=[organisation.slug, activity.pk, "purposes"])
     page = dpo_client.get(reverse("compliance:finding_list", args=[organisation.slug]))
     assert "Occupational health" in page.text and "without an Art. 9(2) condition" in page.text
     assert edit in page.text and "data.special_without_condition" in page.text

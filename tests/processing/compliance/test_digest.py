@@ -49,7 +49,7 @@ def test_new_and_returning_findings_and_reviews_due_reach_the_dpo_once(dpo_with_
     assert first.subject == "[Registre] Hexagone Logiciels SAS: new findings 1, back 0, reviews due 1"
     assert "New findings (1)" in first.body and "The review of this activity was due on 1 Nov 2026" in first.body
     assert f"Newsletter: 4 Dec 2026\n  https://registre.example.org/o/hexagone/register/{soon.pk}/" in first.body
-    fix = f"https://registre.example.org/o/hexagone/register/{activity.pk}/edit/#risk"
+    fix = f"https://registre.example.org/o/hexagone/register/{activity.pk}/edit/risk/"
     assert f"Fix it: {fix}" in first.body
     html, mime = first.alternatives[0]
     assert mime == "text/html" and f'<a href="{fix}">Fix it</a>' in html

@@ -40,7 +40,7 @@ def test_the_form_shows_the_cnil_list_and_the_record_and_history_name_the_ticked
 ):
     """Délibération n° 2018-327: the DPO ticks the types on the activity's DPIA screening; the record page and the
     history read them by name."""
-    page = dpo_client.get(url(organisation, "activity_create")).content.decode()
+    page = dpo_client.get(url(organisation, "activity_create_all")).content.decode()
     assert 'value="employee_monitoring"' in page and "Constant monitoring of employees&#x27; activity" in page
     response = dpo_client.post(
         url(organisation, "activity_create"),
