@@ -13,16 +13,15 @@ import smtplib
 
 from celery import shared_task
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import Membership, Organisation
+from core import jobs
 from core.mail import templated_email
 from processing.compliance.check import CheckResult, check_organisation
 from processing.compliance.digest import user_zone
-from processing.compliance.rechecks import PendingCheck
 from processing.compliance.rules.registry import family_rules, on_findings_raised
 from processing.compliance.selectors import ACTIVE
 from processing.compliance.tasks import CHECK_TASK
@@ -85,7 +84,7 @@ def warn_dpos_of_deadlines(organisation, result: CheckResult) -> None:
     """Once a check has committed: send the warnings its deadline findings call for."""
     breach_ids = deadline_breaches(result)
     if breach_ids:
-        send_deadline_warnings.delay(organisation.pk, breach_ids)
+        jobs.enqueue("breaches.send_deadline_warnings", organisation.pk, breach_ids)
 
 
 on_findings_raised(FAMILY, warn_dpos_of_deadlines)
@@ -149,13 +148,6 @@ def _deadline_email(breach: Breach, user):
 # --- After a change to the log ------------------------------------------------------------
 
 
-class _Check(PendingCheck):
-    """The on-commit callback that checks one organisation's breaches (once per transaction)."""
-
-    def enqueue(self):
-        check_breaches_task.delay(self.organisation_id)
-
-
 def check_breaches_after_commit(organisation_id: int) -> None:
-    if _Check.pending(organisation_id) is None:
-        transaction.on_commit(_Check(organisation_id))
+    """Check the organisation's breaches once this transaction commits: one job, however many changes wait for it."""
+    jobs.enqueue("breaches.check_breaches", organisation_id, key=f"breaches.check:{organisation_id}")

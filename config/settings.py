@@ -73,6 +73,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.HealthCheckMiddleware",  # /healthz: JSON, before anything reads the database
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -82,6 +83,7 @@ MIDDLEWARE = [
     "accounts.middleware.UserPreferencesMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",  # history records who made each change
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.middleware.JobsNoticeMiddleware",  # inside the messages: its notice is stored with the others
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -204,6 +206,34 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A broker that does not answer costs a request at most about a second: sending a job is tried once (the outbox
+# keeps it, core.jobs), the connection and each socket operation time out.
+BROKER_TIMEOUT_SECONDS = env.float("BROKER_TIMEOUT_SECONDS", default=0.5)
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_TIMEOUT_SECONDS
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": BROKER_TIMEOUT_SECONDS,
+    "socket_timeout": BROKER_TIMEOUT_SECONDS,
+    "max_retries": 0,
+    # A message taken by a worker that died comes back after this; the outbox takes its job back sooner.
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = BROKER_TIMEOUT_SECONDS
+CELERY_REDIS_SOCKET_TIMEOUT = BROKER_TIMEOUT_SECONDS
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 0}}
+
+# --- The outbox of background jobs (core.jobs) ----------------------------------------------
+# A running job beats this often; one silent this long lost its worker and is sent again (until it has had
+# JOB_MAX_ATTEMPTS); a job sent but not taken this long is sent again (its message expires then).
+JOB_HEARTBEAT_SECONDS = env.int("JOB_HEARTBEAT_SECONDS", default=15)
+JOB_HEARTBEAT_TIMEOUT_SECONDS = env.int("JOB_HEARTBEAT_TIMEOUT_SECONDS", default=60)
+JOB_REDISPATCH_SECONDS = env.int("JOB_REDISPATCH_SECONDS", default=120)
+JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=5)
+JOB_DISPATCH_BATCH = 500  # jobs sent per round of the dispatcher
+if JOB_HEARTBEAT_TIMEOUT_SECONDS <= 2 * JOB_HEARTBEAT_SECONDS or JOB_MAX_ATTEMPTS < 1:
+    raise ImproperlyConfigured(
+        "JOB_HEARTBEAT_TIMEOUT_SECONDS must exceed twice JOB_HEARTBEAT_SECONDS, and JOB_MAX_ATTEMPTS be positive."
+    )
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "compliance-nightly-sweep": {
@@ -228,6 +258,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "processing.exports_housekeeping",
         "schedule": crontab(minute="*/10"),
         "options": {"expires": 9 * 60},
+    },
+    "jobs-dispatch": {
+        "task": "core.dispatch_jobs",
+        "schedule": timedelta(seconds=30),
+        "options": {"expires": 25},
     },
     "worker-heartbeat": {
         "task": "core.record_worker_heartbeat",
@@ -271,7 +306,12 @@ if BREACH_NOTIFICATION_HOURS < 1 or BREACH_NOTIFICATION_THRESHOLD not in ("risk"
 
 # --- Cache: Redis when configured (shared by every process: the API's rate limits) -------
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    # A Redis that does not answer costs a request half a second at most (the API's rate limit then lets it by).
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": BROKER_TIMEOUT_SECONDS, "socket_timeout": BROKER_TIMEOUT_SECONDS},
+    }
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
@@ -358,6 +398,7 @@ if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # /healthz is probed over plain HTTP by the orchestrator.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+HEALTHZ_PATH = "/healthz"
 X_FRAME_OPTIONS = "DENY"
 
 # Nothing is loaded from a third party: every asset is ours, served by whitenoise.

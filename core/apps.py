@@ -7,4 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Operations")
 
     def ready(self):
-        from . import signals  # noqa: F401 - connects the history's "came through" marker
+        from . import (
+            signals,  # noqa: F401 - connects the history's "came through" marker
+            tasks,  # noqa: F401 - the outbox's runner and dispatcher, registered with Celery
+        )

@@ -1,17 +1,22 @@
-"""What /healthz checks: the database always, the broker when one is configured.
+"""What /healthz checks: the database always; with a broker configured, the broker and a worker alive (its heartbeat,
+``core.record_worker_heartbeat``, seen within ``WORKER_SILENCE``).
 
 The answer names what failed, never why: the detail (hosts, users) goes to the log.
 """
 
+import datetime
 import logging
 
 from celery import current_app as celery_app  # the project's app (config.celery_app), set as current
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 from .models import WorkerHeartbeat
 
 BROKER_TIMEOUT_SECONDS = 2
+# The heartbeat task runs every minute: two minutes without it, no worker is taking jobs.
+WORKER_SILENCE = datetime.timedelta(minutes=2)
 logger = logging.getLogger(__name__)
 
 
@@ -36,18 +41,26 @@ def broker_problem() -> str | None:
     return None
 
 
-def health_report() -> tuple[bool, dict]:
-    """Return (healthy, report). The report names every check and what failed."""
+CHECKS = frozenset({"database", "broker", "worker"})
+
+
+def health_report(wanted=CHECKS) -> tuple[bool, dict]:
+    """Return (healthy, report). The report names every check and what failed. ``wanted``: the checks to make
+    besides the database (always made), e.g. only the database for the web container's own liveness."""
     checks = {"database": database_problem()}
-    if settings.REDIS_URL:
+    if settings.REDIS_URL and "broker" in wanted:
         checks["broker"] = broker_problem()
+    last = None
+    if not checks["database"]:
+        last = WorkerHeartbeat.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
+        if settings.REDIS_URL and "worker" in wanted:
+            checks["worker"] = None if last and last >= timezone.now() - WORKER_SILENCE else "not seen"
     failed = sorted(name for name, problem in checks.items() if problem)
     report = {
         "status": "fail" if failed else "ok",
         "checks": {name: problem or "ok" for name, problem in checks.items()},
         "failed": failed,
     }
-    if "database" not in failed:
-        last = WorkerHeartbeat.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
+    if not checks["database"]:
         report["worker_last_seen"] = last.isoformat() if last else None
     return not failed, report

@@ -47,3 +47,44 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self):
         return self.hostname
+
+
+class Job(models.Model):
+    """A background job, written in the same transaction as the change that needs it (the outbox).
+
+    Celery is how it reaches a worker, not where it is kept: a job whose dispatch failed (the broker was down) or whose
+    worker died is still here, and ``core.jobs.dispatch_due`` sends it again. A worker takes a job with a
+    compare-and-set update, so a job delivered twice runs once; while it runs, its heartbeat moves every few seconds.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting for a worker")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    task = models.CharField(_("task"), max_length=100)  # the registered name of the job's handler
+    args = models.JSONField(_("arguments"), default=list)
+    # Jobs with the same key wait as one (the re-checks of one organisation in one transaction, say).
+    key = models.CharField(_("key"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    available_at = models.DateTimeField(_("due at"))  # a retry waits for its back-off
+    dispatched_at = models.DateTimeField(_("sent at"), null=True, blank=True)  # last sent to the broker
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)  # times a worker took it
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+        ordering = ["pk"]
+        indexes = [
+            models.Index(fields=["status", "available_at"], name="core_job_status_due"),
+            models.Index(fields=["key", "status"], name="core_job_key_status"),
+        ]
+
+    def __str__(self):
+        return f"{self.task} #{self.pk} ({self.status})"

@@ -22,4 +22,8 @@ def activities_progress_state(job) -> dict:
         progress = _("%(done)d of %(total)d activities") % {"done": job.steps_done, "total": job.steps_total}
     else:
         progress = _("Not started yet")
+    if getattr(job, "restarted", False) and not job.is_finished:
+        progress = _("Started again from the beginning: the worker running it stopped. %(progress)s") % {
+            "progress": progress
+        }
     return progress_state(job, progress, job.is_finished)

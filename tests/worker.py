@@ -5,6 +5,7 @@ database and its own Redis database number, and stopped by its PID at the end. T
 that use it must commit their data (``transactional_db``) so the worker can see it.
 """
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -84,6 +85,52 @@ def _point_app_at(broker_url: str | None) -> None:
     celery_app.conf.result_backend = broker_url or settings.CELERY_RESULT_BACKEND
 
 
+def spawn_worker(redis_url: str, database_url: str, node_name: str, log_path: Path, *options: str, **variables):
+    """A Celery worker process on ``redis_url`` and the test database (``options``: more of its command line;
+    ``variables``: more of its environment)."""
+    environment = {
+        **os.environ,
+        **variables,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        # Close the database connection after each task, so that none is left open when the
+        # session drops the test database.
+        "CONN_MAX_AGE": "0",
+    }
+    with log_path.open("w") as log:
+        return subprocess.Popen(
+            # A fresh child per task: between transactional tests the database is flushed and
+            # content types come back under new ids, which a long-lived process would have cached.
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork", "--concurrency=1",
+             "--max-tasks-per-child=1", "-n", node_name, "--without-gossip", "--without-mingle",
+             "--loglevel=INFO", *options],
+            cwd=PROJECT_ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+
+
+def stop_worker(process) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)  # the worker and its child
+        process.wait()
+
+
+@contextlib.contextmanager
+def app_pointed_at(broker_url: str):
+    """This process's tasks sent to ``broker_url`` for a while, then to wherever they went before."""
+    previous = (celery_app.conf.broker_url, celery_app.conf.result_backend)
+    _point_app_at(broker_url)
+    try:
+        yield
+    finally:
+        _point_app_at(previous[0])
+        celery_app.conf.result_backend = previous[1]
+        celery_app.__dict__.pop("backend", None)
+
+
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, django_db_blocker, worker_id):
     redis_url = _isolated_redis_url(_redis_url_or_gate(), worker_id)
@@ -95,24 +142,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, worker_id):
     ARTIFACTS.mkdir(exist_ok=True)
     node_name = f"registre-test-{worker_id}-{uuid.uuid4().hex[:8]}@localhost"
     log_path = ARTIFACTS / f"celery-worker-{worker_id}.log"
-    environment = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        # Close the database connection after each task, so that none is left open when the
-        # session drops the test database.
-        "CONN_MAX_AGE": "0",
-    }
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            # A fresh child per task: between transactional tests the database is flushed and
-            # content types come back under new ids, which a long-lived process would have cached.
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork", "--concurrency=1",
-             "--max-tasks-per-child=1", "-n", node_name, "--without-gossip", "--without-mingle",
-             "--loglevel=INFO"],
-            cwd=PROJECT_ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
+    process = spawn_worker(redis_url, database_url, node_name, log_path)
     worker = WorkerProcess(node_name=node_name, pid=process.pid, broker_url=redis_url, log_path=log_path)
     _point_app_at(redis_url)
     try:
@@ -122,12 +152,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, worker_id):
                 pytest.fail(f"The Celery worker did not start.\n{worker.log()}", pytrace=False)
         yield worker
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)  # the worker and its child
-            process.wait()
+        stop_worker(process)
         _point_app_at(None)
 
 

@@ -18,7 +18,6 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from accounts.models import Organisation
-from core import jobs
 from core.bulk import insert_history, insert_rows
 from processing.compliance.models import ComplianceRun, Finding
 from processing.compliance.rules.registry import RAISED_LISTENERS, load, only_activities
@@ -174,10 +173,9 @@ def _change(changed: list, found_again: dict, now, result: CheckResult) -> None:
 
 
 def _tell_listeners(organisation: Organisation, result: CheckResult) -> None:
-    """Once the check has committed (never if it is rolled back), tell the families that
-    listen (``registry.on_findings_raised``) that findings of theirs opened, came back or became
-    graver, whichever check it was. A listener's error is logged and does not fail a check
-    whose findings are written."""
+    """In the check's transaction, tell the families that listen (``registry.on_findings_raised``) that findings of
+    theirs opened, came back or became graver, whichever check it was. A listener enqueues what it wants done (an
+    email: ``core.jobs.enqueue``), so that it is done if and only if the check commits."""
     if not result.raised:
         return
     rules = load()
@@ -185,7 +183,7 @@ def _tell_listeners(organisation: Organisation, result: CheckResult) -> None:
     families = {rules[code].family for code in codes if code in rules}
     for family in sorted(families):
         for listener in RAISED_LISTENERS.get(family, ()):
-            jobs.call_after_commit(listener, organisation, result)
+            listener(organisation, result)
 
 
 def _insert_findings(organisation: Organisation, new: list, now) -> None:

@@ -50,5 +50,4 @@ def reference_data_changed(sender, **kwargs):
 @receiver(activities_changed)
 def activities_saved(sender, organisation_id, activity_ids, **kwargs):
     """Saved activities are re-checked once their transaction commits (each alone, or the whole register when many)."""
-    for activity_id in activity_ids:
-        check_after_commit(organisation_id, activity_id)
+    check_after_commit(organisation_id, activity_ids)

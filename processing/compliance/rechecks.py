@@ -1,63 +1,44 @@
-"""Re-checks sent once the transaction that needs them commits: one per organisation and transaction, of the
-activities saved or of the whole register (``check_after_commit``; the breach log has its own ``PendingCheck``)."""
+"""Re-checks of the register after a change, as jobs of the outbox (``core.jobs``): written in the transaction of the
+change, one per organisation while it waits for a worker, of the activities saved or of the whole register.
 
-from abc import ABC, abstractmethod
-
-from django.db import transaction
+The breach log has its own (``breaches.tasks.check_breaches_after_commit``)."""
 
 from core import jobs
 
-# Beyond this many activities saved in one transaction, the whole register is re-checked.
+# Beyond this many activities waiting for one re-check, the whole register is re-checked.
 SCOPED_CHECK_MAX_ACTIVITIES = 500
 
 
-class PendingCheck(ABC):
-    """An on-commit callback that enqueues one organisation's check. It says which, so that
-    a transaction saving many things finds it again (``pending``) and schedules one check
-    per organisation, not one per save. Subclasses say what to enqueue."""
-
-    def __init__(self, organisation_id):
-        self.organisation_id = organisation_id
-        self.done = False
-
-    def __call__(self):
-        self.done = True
-        self.enqueue()
-
-    @abstractmethod
-    def enqueue(self) -> None: ...
-
-    @classmethod
-    def pending(cls, organisation_id: int):
-        """This kind of check of the organisation, waiting for the current transaction to commit."""
-        for entry in getattr(transaction.get_connection(), "run_on_commit", []):
-            check = entry[1]
-            if type(check) is cls and check.organisation_id == organisation_id and not check.done:
-                return check
-        return None
+def recheck_key(organisation_id: int) -> str:
+    return f"processing.check:{organisation_id}"
 
 
-class _Check(PendingCheck):
-    """A check of the register: of ``activity_ids``, or of the whole register (None)."""
-
-    def __init__(self, organisation_id, activity_ids: set | None):
-        super().__init__(organisation_id)
-        self.activity_ids = activity_ids
-
-    def enqueue(self):
-        activity_ids = None if self.activity_ids is None else sorted(self.activity_ids)
-        jobs.send("processing.check_organisation", self.organisation_id, activity_ids)
+def run_key(organisation_id: int) -> str:
+    return f"processing.run:{organisation_id}"
 
 
-def check_after_commit(organisation_id: int, activity_id: int | None = None) -> None:
-    """Re-check once the current transaction has committed (never inside it): the activity
-    ``activity_id`` when only it changed, else the whole organisation."""
-    check = _Check.pending(organisation_id)
-    if check is None:
-        transaction.on_commit(_Check(organisation_id, None if activity_id is None else {activity_id}))
-    elif activity_id is None:
-        check.activity_ids = None  # the whole register, which covers the activities
-    elif check.activity_ids is not None:
-        check.activity_ids.add(activity_id)
-        if len(check.activity_ids) > SCOPED_CHECK_MAX_ACTIVITIES:
-            check.activity_ids = None  # an import, say: one sweep reads them faster
+def _merge(waiting: list, new: list) -> list:
+    """The arguments of one re-check that covers both: the union of their activities, or the whole register."""
+    organisation_id, waiting_ids = waiting
+    new_ids = new[1]
+    if waiting_ids is None or new_ids is None:
+        return [organisation_id, None]
+    union = sorted(set(waiting_ids) | set(new_ids))
+    return [organisation_id, None if len(union) > SCOPED_CHECK_MAX_ACTIVITIES else union]
+
+
+def check_after_commit(organisation_id: int, activity_ids: list[int] | None = None) -> None:
+    """Re-check once the current transaction has committed (never inside it): the activities ``activity_ids`` when
+    only they changed, else the whole organisation. The job is written now, with the change: a broker or a worker
+    away delays the re-check, never loses it."""
+    if activity_ids is not None:
+        activity_ids = sorted(activity_ids)
+        if len(activity_ids) > SCOPED_CHECK_MAX_ACTIVITIES:
+            activity_ids = None  # an import, say: one sweep reads them faster
+    jobs.enqueue(
+        "processing.check_organisation",
+        organisation_id,
+        activity_ids,
+        key=recheck_key(organisation_id),
+        merge=_merge,
+    )

@@ -1,16 +1,20 @@
 """Reading findings: the organisation's list with its filters, and an activity's own."""
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Case, Count, QuerySet, Value, When
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from core.models import Job
 from inventory.models import System
 from processing.compliance.models import Finding
+from processing.compliance.rechecks import recheck_key, run_key
 from processing.compliance.rules.registry import FAMILY_LABELS, load
 from processing.forms import SECTION_KEYS
 from processing.models import ProcessingActivity
@@ -216,3 +220,14 @@ def rule_catalogue(organisation) -> list[tuple[str, list[CatalogueRule]]]:
             )
         )
     return [(str(FAMILY_LABELS.get(family, family)), families[family]) for family in sorted(families)]
+
+
+# A check waiting longer than this for a worker is said to wait (the task queue or the workers are away).
+WAITING_NOTICE_AFTER = datetime.timedelta(minutes=1)
+
+
+def checks_waiting(organisation) -> int:
+    """How many of the organisation's checks are written in the outbox and wait for a worker for over a minute."""
+    keys = [recheck_key(organisation.pk), run_key(organisation.pk), f"breaches.check:{organisation.pk}"]
+    since = timezone.now() - WAITING_NOTICE_AFTER
+    return Job.objects.filter(key__in=keys, status=Job.Status.PENDING, created_at__lt=since).count()

@@ -14,7 +14,7 @@ from inventory.models import DataField, DataSubjectCategory
 from inventory.services import get_or_create_by_name
 from processing.compliance.check import perform_run
 from processing.compliance.models import ComplianceRun, Finding, RetentionPolicy
-from processing.compliance.rechecks import check_after_commit
+from processing.compliance.rechecks import check_after_commit, run_key
 from processing.compliance.retention_references import SEEDS
 
 
@@ -136,9 +136,8 @@ def start_compliance_run(organisation: Organisation, *, user=None, origin: str) 
         run = ComplianceRun(organisation=organisation, origin=origin, requested_by=user, dispatched_at=timezone.now())
         run.full_clean()
         run.save()
-        # Robust: a broker that is down must not turn the committed request into an error;
-        # the reconcile sends the run later.
-        jobs.send_after_commit("processing.run_compliance_check", run.pk)
+        # The job is written with the run (the outbox): a broker that is down delays it, never loses it.
+        jobs.enqueue("processing.run_compliance_check", run.pk, key=run_key(organisation.pk))
     return run, True
 
 

@@ -114,6 +114,7 @@ def finding_list(request, organisation):
             "query": query.urlencode(),
             "never_checked": not findings_of.exists(),
             "latest_run": ComplianceRun.objects.filter(organisation=organisation).first(),
+            "checks_waiting": selectors.checks_waiting(organisation),
             "section": "findings",
         },
     )

@@ -72,6 +72,11 @@ class ExportLog(TimeStampedModel):
         return self.status not in (self.Status.QUEUED, self.Status.RUNNING)
 
     @property
+    def restarted(self) -> bool:
+        """Taken again after the worker preparing it stopped (``attempts`` counts the workers that took it)."""
+        return self.attempts > 1
+
+    @property
     def percent(self) -> int:
         if self.status == self.Status.READY:
             return 100
@@ -109,6 +114,11 @@ class RegisterImport(TimeStampedModel):
     error = models.TextField(blank=True)
     dispatched_at = models.DateTimeField(null=True, blank=True)
     applied_at = models.DateTimeField(null=True, blank=True)
+    restarts = models.PositiveIntegerField(default=0)  # runs started again after their worker stopped
+
+    @property
+    def restarted(self) -> bool:
+        return self.restarts > 0
 
     class Meta:
         app_label = "processing"

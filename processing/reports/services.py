@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -170,8 +171,8 @@ def register_export_start(*, organisation: Organisation, user, request: Register
             status=ExportLog.Status.QUEUED,
             dispatched_at=timezone.now(),
         )
-        # Robust: a broker that is down must not undo the request; housekeeping sends it again.
-        jobs.send_after_commit("processing.export_register", export.pk)
+        # The job is written with the export (the outbox): a broker that is down delays it, never loses it.
+        jobs.enqueue("processing.export_register", export.pk)
     return export
 
 
@@ -179,7 +180,7 @@ def register_export_run(export_id: int) -> bool:
     """Prepare a queued export into its file. Safe to run twice: the export is claimed with a
     compare-and-set update, and one already taken, finished or expired is left alone."""
     export = ExportLog.objects.select_related("organisation", "requested_by").filter(pk=export_id).first()
-    if export is None or export.status != ExportLog.Status.QUEUED:
+    if export is None or not (export.status == ExportLog.Status.QUEUED or _restarted(export.status, RUNNING_STATES)):
         return False
     attempt = export.attempts + 1
     claimed = ExportLog.objects.filter(pk=export.pk, status=export.status, attempts=export.attempts).update(
@@ -258,7 +259,7 @@ def import_start(*, organisation: Organisation, user, upload, language: str) -> 
         )
         register_import.file.save("upload", upload, save=False)
         register_import.save()
-        jobs.send_after_commit("processing.preview_import", register_import.pk)
+        jobs.enqueue("processing.preview_import", register_import.pk)
     return register_import
 
 
@@ -269,14 +270,49 @@ def _progress_of(queryset):
     return progress
 
 
+def _restarted(status: str, running: tuple) -> bool:
+    """Whether this run takes over one cut short: the row says it is running, and the job running it now is a new
+    attempt of the one that started it (its worker stopped; ``core.jobs``)."""
+    job = jobs.current()
+    return status in running and job is not None and job.attempts > 1
+
+
+RUNNING_STATES = (ExportLog.Status.RUNNING,)
+
+
 def import_preview_run(import_id: int) -> bool:
-    """Read the file and say what importing it would do. Safe to run twice (compare-and-set)."""
-    if not RegisterImport.objects.filter(pk=import_id, status=RegisterImport.Status.QUEUED).update(
-        status=RegisterImport.Status.READING
-    ):
+    """Read the file and say what importing it would do. Safe to run twice (compare-and-set); one cut short (its
+    worker stopped) starts again from the file. Any failure marks the import failed with a reason the DPO can read,
+    and frees its upload."""
+    found = RegisterImport.objects.filter(pk=import_id).values_list("status", flat=True).first()
+    if found is None:
+        return False
+    restarted = _restarted(found, (RegisterImport.Status.READING,))
+    if not RegisterImport.objects.filter(
+        pk=import_id, status=RegisterImport.Status.READING if restarted else RegisterImport.Status.QUEUED
+    ).update(status=RegisterImport.Status.READING, steps_done=0, restarts=F("restarts") + int(restarted)):
         return False
     register_import = RegisterImport.objects.select_related("organisation").get(pk=import_id)
     mine = RegisterImport.objects.filter(pk=import_id, status=RegisterImport.Status.READING)
+    try:
+        _preview(register_import, mine)
+    except Exception as error:
+        _import_failed(register_import, mine, error)
+        raise
+    return True
+
+
+def _import_failed(register_import: RegisterImport, mine, error: Exception) -> None:
+    """An import whose run crashed: failed, saying so in the DPO's language; its upload deleted (logged by the job)."""
+    with translation.override(register_import.language):
+        reason = _("The import stopped on an unexpected error (%(error)s). Nothing was imported; try again or "
+                   "report it.") % {"error": type(error).__name__}  # fmt: skip
+    mine.update(status=RegisterImport.Status.FAILED, error=reason, file="", document=None)
+    if register_import.file:
+        register_import.file.delete(save=False)
+
+
+def _preview(register_import: RegisterImport, mine) -> None:
     with translation.override(register_import.language):
         try:
             with register_import.file.open("rb") as upload:
@@ -284,7 +320,7 @@ def import_preview_run(import_id: int) -> bool:
         except UnreadableFile as refusal:
             mine.update(status=RegisterImport.Status.UNREADABLE, error=refusal.message, file="")
             register_import.file.delete(save=False)
-            return True
+            return
         outcome = import_document(
             organisation=register_import.organisation,
             document=reading.document,
@@ -294,7 +330,6 @@ def import_preview_run(import_id: int) -> bool:
     outcome.problems = [*reading.problems, *outcome.problems]
     mine.update(status=RegisterImport.Status.PREVIEWED, document=reading.document, outcome=outcome.as_json(), file="")
     register_import.file.delete(save=False)  # the document read from it is all that is needed now
-    return True
 
 
 def import_confirm(*, register_import: RegisterImport) -> bool:
@@ -307,7 +342,7 @@ def import_confirm(*, register_import: RegisterImport) -> bool:
         if confirmed and register_import.has_errors:
             raise ValidationError(_("Correct the file first: this import has errors."), code="has_errors")
         if confirmed:
-            jobs.send_after_commit("processing.apply_import", register_import.pk)
+            jobs.enqueue("processing.apply_import", register_import.pk)
     return bool(confirmed)
 
 
@@ -326,17 +361,25 @@ def import_apply_run(import_id: int) -> bool:
     if register_import is None or register_import.status != RegisterImport.Status.APPLYING:
         return False
     total = len(register_import.document.get("activities", []))
-    mine = RegisterImport.objects.filter(pk=import_id, status=RegisterImport.Status.APPLYING, steps_total=0)
-    if not mine.update(steps_total=max(total, 1)):
+    # A run cut short wrote nothing (the import is one transaction): it starts again from the document.
+    restarted = _restarted(register_import.status, (RegisterImport.Status.APPLYING,))
+    taken = RegisterImport.objects.filter(pk=import_id, status=RegisterImport.Status.APPLYING)
+    if not restarted:
+        taken = taken.filter(steps_total=0)
+    if not taken.update(steps_total=max(total, 1), steps_done=0, restarts=F("restarts") + int(restarted)):
         return False  # another run took it
     mine = RegisterImport.objects.filter(pk=import_id, status=RegisterImport.Status.APPLYING)
-    with translation.override(register_import.language), acting_as(register_import.requested_by, "import"):
-        outcome = import_document(
-            organisation=register_import.organisation,
-            document=register_import.document,
-            commit=True,
-            progress=_progress_of(mine),
-        )
+    try:
+        with translation.override(register_import.language), acting_as(register_import.requested_by, "import"):
+            outcome = import_document(
+                organisation=register_import.organisation,
+                document=register_import.document,
+                commit=True,
+                progress=_progress_of(mine),
+            )
+    except Exception as error:
+        _import_failed(register_import, mine, error)
+        raise
     if outcome.has_errors:  # the register changed since the preview: nothing was written
         mine.update(status=RegisterImport.Status.FAILED, outcome=outcome.as_json())
     else:

@@ -35,5 +35,5 @@ def test_healthz_sees_the_broker_and_the_worker(celery_worker, client, settings)
     settings.REDIS_URL = celery_worker.broker_url
     record_worker_heartbeat.delay().get(timeout=20)
     body = client.get(reverse("healthz")).json()
-    assert body["checks"] == {"database": "ok", "broker": "ok"}
+    assert body["checks"] == {"database": "ok", "broker": "ok", "worker": "ok"}
     assert body["worker_last_seen"] is not None

@@ -185,6 +185,31 @@ def _not_a_register() -> UnreadableFile:
     )
 
 
+# No number of the register (a count of people, a duration) has more digits than this: a longer one is refused as
+# it is read, before Python spends time on it (beyond 4,300 digits it would refuse to convert it at all).
+MAX_DIGITS = 18
+
+
+def _whole_number_reader(text: str):
+    """``json.loads``'s reader of whole numbers, refusing one too long for the register, named by its place."""
+
+    def read(digits: str) -> int:
+        if len(digits.lstrip("-")) > MAX_DIGITS:
+            offset = text.find(digits)
+            line = text.count("\n", 0, offset) + 1
+            column = offset - text.rfind("\n", 0, offset)
+            raise UnreadableFile(
+                _(
+                    "This file holds a number of %(digits)s digits at line %(line)s, column %(column)s: no number "
+                    "of a register is that long."
+                )
+                % {"digits": len(digits.lstrip("-")), "line": line, "column": column}
+            )
+        return int(digits)
+
+    return read
+
+
 def read_registre_json(data: bytes) -> Reading:
     """The register document of Registre's JSON export (``writers.write_json``), checked,
     every key filled, and the problems found in it.
@@ -198,7 +223,8 @@ def read_registre_json(data: bytes) -> Reading:
             % {"size": MAX_JSON_BYTES // (1024 * 1024)}
         )
     try:
-        content = json.loads(data.decode("utf-8-sig"))
+        text = data.decode("utf-8-sig")
+        content = json.loads(text, parse_int=_whole_number_reader(text))
     except UnicodeDecodeError as error:
         raise UnreadableFile(_("This file is not UTF-8 text: Registre's JSON export always is.")) from error
     except json.JSONDecodeError as error:

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.services import organisation_update
+from core.models import Job
 from inventory.models import AdequacyDecision
 from processing.compliance.check import check_organisation
 from processing.compliance.models import ComplianceRun, Finding
@@ -406,6 +407,16 @@ def test_the_command_checks_every_organisation_or_one(organisation, other_organi
     assert [(run.origin, run.status, run.opened) for run in runs] == [("command", "done", 1), ("command", "done", 0)]
 
 
+def check_jobs_after(job_pk: int) -> list[list]:
+    """The re-checks written in the outbox since the job ``job_pk``: their (organisation, activities)."""
+    jobs = Job.objects.filter(task="processing.check_organisation", pk__gt=job_pk).order_by("pk")
+    return [job.args for job in jobs]
+
+
+def last_job() -> int:
+    return Job.objects.order_by("pk").values_list("pk", flat=True).last() or 0
+
+
 def test_a_committed_change_triggers_a_check(organisation, other_organisation, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         draft(organisation, next_review_on=datetime.date(2020, 1, 1))
@@ -415,10 +426,11 @@ def test_a_committed_change_triggers_a_check(organisation, other_organisation, d
     with django_capture_on_commit_callbacks(execute=True):
         crm = SystemFactory(organisation=other_organisation, countries=["FR"])
         draft(other_organisation, systems=[crm])
-    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+    before = last_job()
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         crm.country_links.create(country_id="IN")
         crm.save()
-    assert [callback.organisation_id for callback in callbacks] == [other_organisation.pk]  # once
+    assert check_jobs_after(before) == [[other_organisation.pk, None]]  # once
     assert Finding.objects.filter(organisation=other_organisation, rule="transfer.destination_uncovered").exists()
 
 
@@ -427,28 +439,29 @@ def test_saving_activities_re_checks_them_alone_and_a_catalogue_change_the_whole
 ):
     with django_capture_on_commit_callbacks(execute=True):  # committed, checked
         crm = SystemFactory(organisation=organisation, countries=["FR"])
-    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+    before = last_job()
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         first = draft(organisation, next_review_on=datetime.date(2020, 1, 1))
         second = draft(organisation, next_review_on=datetime.date(2020, 1, 1))
-    assert [(callback.organisation_id, callback.activity_ids) for callback in callbacks] == [
-        (organisation.pk, {first.pk, second.pk})
-    ]
+    assert check_jobs_after(before) == [[organisation.pk, [first.pk, second.pk]]]
     assert Finding.objects.filter(rule="retention.review_overdue").count() == 2
-    with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
+    before = last_job()
+    with django_capture_on_commit_callbacks(execute=False), transaction.atomic():
         activity_update(activity=first, name="Renamed")
         crm.country_links.create(country_id="IN")
         crm.save()  # the system concerns every activity storing data there
-    assert [(callback.organisation_id, callback.activity_ids) for callback in callbacks] == [(organisation.pk, None)]
+    assert check_jobs_after(before) == [[organisation.pk, None]]
 
 
 def test_many_activities_saved_at_once_re_check_the_whole_register(
     organisation, django_capture_on_commit_callbacks, monkeypatch
 ):
     monkeypatch.setattr("processing.compliance.rechecks.SCOPED_CHECK_MAX_ACTIVITIES", 2)
-    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+    before = last_job()
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         for _ in range(3):
             draft(organisation, next_review_on=datetime.date(2020, 1, 1))
-    assert [(callback.organisation_id, callback.activity_ids) for callback in callbacks] == [(organisation.pk, None)]
+    assert check_jobs_after(before) == [[organisation.pk, None]]
     assert Finding.objects.filter(rule="retention.review_overdue").count() == 3
 
 
