@@ -230,6 +230,7 @@ JOB_HEARTBEAT_TIMEOUT_SECONDS = env.int("JOB_HEARTBEAT_TIMEOUT_SECONDS", default
 JOB_REDISPATCH_SECONDS = env.int("JOB_REDISPATCH_SECONDS", default=120)
 JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=5)
 JOB_DISPATCH_BATCH = 500  # jobs sent per round of the dispatcher
+JOB_DISPATCH_EVERY_SECONDS = env.int("JOB_DISPATCH_EVERY_SECONDS", default=30)
 if JOB_HEARTBEAT_TIMEOUT_SECONDS <= 2 * JOB_HEARTBEAT_SECONDS or JOB_MAX_ATTEMPTS < 1:
     raise ImproperlyConfigured(
         "JOB_HEARTBEAT_TIMEOUT_SECONDS must exceed twice JOB_HEARTBEAT_SECONDS, and JOB_MAX_ATTEMPTS be positive."
@@ -261,8 +262,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "jobs-dispatch": {
         "task": "core.dispatch_jobs",
-        "schedule": timedelta(seconds=30),
-        "options": {"expires": 25},
+        "schedule": timedelta(seconds=JOB_DISPATCH_EVERY_SECONDS),
+        "options": {"expires": JOB_DISPATCH_EVERY_SECONDS},
     },
     "worker-heartbeat": {
         "task": "core.record_worker_heartbeat",

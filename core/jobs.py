@@ -48,19 +48,41 @@ def enqueue(task: str, *args, key: str = "", merge: Callable[[list, list], list]
     """Write the job ``task(*args)`` in the current transaction and send it once that commits.
 
     With a ``key``, a job of that key still waiting (not taken by a worker) is reused instead: ``merge(its_args,
-    args)`` gives its new arguments (the activities of two re-checks, say), or it is left as it is."""
-    with transaction.atomic():  # the caller's transaction, or one of its own in autocommit
+    args)`` gives its new arguments (the activities of two re-checks, say), or it is left as it is. One written
+    earlier in the same transaction is found without a query (a save of 300 storage countries asks for one re-check)."""
+    if key:
+        waiting = _written_in_this_transaction(key)
+        if waiting is not None:
+            _merge_into(waiting, merge, args)
+            return waiting
+    with transaction.atomic(savepoint=False):  # the caller's transaction, or one of its own in autocommit
         if key:
             waiting = Job.objects.select_for_update().filter(key=key, status=Job.Status.PENDING).order_by("pk").first()
             if waiting is not None:
-                merged = merge(waiting.args, list(args)) if merge else waiting.args
-                if merged != waiting.args:
-                    waiting.args = merged
-                    waiting.save(update_fields=["args"])
+                _merge_into(waiting, merge, args)
                 return waiting
         job = Job.objects.create(task=task, args=list(args), key=key, available_at=timezone.now())
-        call_after_commit(dispatch, job.pk, name=f"dispatch({task})")
+        callback = call_after_commit(dispatch, job.pk, name=f"dispatch({task})")
+        callback.job = job
     return job
+
+
+def _written_in_this_transaction(key: str) -> Job | None:
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        return None
+    for entry in connection.run_on_commit:
+        job = getattr(entry[1], "job", None)
+        if job is not None and job.key == key and not getattr(entry[1], "called", False):
+            return job
+    return None
+
+
+def _merge_into(job: Job, merge, args) -> None:
+    merged = merge(job.args, list(args)) if merge else job.args
+    if merged != job.args:
+        job.args = merged
+        Job.objects.filter(pk=job.pk).update(args=merged)
 
 
 def dispatch(job_id: int) -> bool:
@@ -91,16 +113,18 @@ def send(task_name: str, *args, **options):
     return current_app.tasks[task_name].apply_async(args, **options)
 
 
-def call_after_commit(function, *args, name: str | None = None) -> None:
+def call_after_commit(function, *args, name: str | None = None):
     """``function(*args)`` once the current transaction has committed (at once outside one), robustly: its error is
     logged, never raised into the committed request. The callback has a name for that log (``name``, else the
     function's), which a ``functools.partial`` lacks: Django 5.2 reads ``__qualname__`` to log the error."""
 
     def call():
+        call.called = True
         function(*args)
 
     call.__qualname__ = name or getattr(function, "__qualname__", repr(function))
     transaction.on_commit(call, robust=True)
+    return call
 
 
 @contextlib.contextmanager

@@ -3,8 +3,13 @@ serves. A form save, an API write and an upload each answer at once; once that R
 wrote in the outbox runs on a real worker (its beat's dispatcher sends it) and its finding appears, nobody acting."""
 
 import datetime
+import io
+import json
+import os
+import signal
 import socket
 import subprocess
+import sys
 import time
 import uuid
 
@@ -16,13 +21,22 @@ from rest_framework.test import APIClient
 
 from config.celery_app import app as celery_app
 from core.models import Job
-from processing.compliance.models import Finding
-from processing.reports.models import RegisterImport
-from processing.services import activity_create
+from processing.compliance.models import ComplianceRun, Finding
+from processing.compliance.services import start_compliance_run
+from processing.models import ProcessingActivity
+from processing.reports.models import ExportLog, RegisterImport
+from processing.reports.services import (
+    RegisterExport,
+    import_confirm,
+    import_start,
+    register_export_start,
+    register_export_write,
+)
+from processing.services import activities_create_many, activity_create
 
 from .conftest import require_executable, service_missing
 from .core.test_worker import wait_for
-from .worker import ARTIFACTS, _database_url_for_worker, app_pointed_at, spawn_worker, stop_worker
+from .worker import ARTIFACTS, PROJECT_ROOT, _database_url_for_worker, app_pointed_at, spawn_worker, stop_worker
 
 pytestmark = pytest.mark.worker
 
@@ -78,9 +92,53 @@ def own_redis():
     redis.stop()
 
 
+class Workers:
+    """Real Celery workers (each with its beat) on the test's own Redis and the test database, started and killed."""
+
+    def __init__(self, redis_url: str, tmp_path, worker_id: str, **variables):
+        self.redis_url, self.tmp_path, self.worker_id, self.variables = redis_url, tmp_path, worker_id, variables
+        self.processes = []
+
+    def start(self):
+        ARTIFACTS.mkdir(exist_ok=True)
+        node_name = f"registre-faults-{self.worker_id}-{uuid.uuid4().hex[:8]}@localhost"
+        self.log_path = ARTIFACTS / f"celery-faults-{self.worker_id}-{len(self.processes)}.log"
+        process = spawn_worker(
+            self.redis_url,
+            _database_url_for_worker(),
+            node_name,
+            self.log_path,
+            "-B",
+            "-s",
+            str(self.tmp_path / f"beat-schedule-{len(self.processes)}"),
+            MEDIA_ROOT=str(settings.MEDIA_ROOT),  # the uploads this process keeps
+            **self.variables,
+        )
+        self.processes.append(process)
+        deadline = time.monotonic() + 60
+        while not celery_app.control.ping(destination=[node_name], timeout=0.5):
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"The Celery worker did not start.\n{self.log_path.read_text()}", pytrace=False)
+        return process
+
+    def kill(self, process):
+        """SIGKILL to the worker, its child running the task and its beat: nothing is cleaned up."""
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+    def log(self) -> str:
+        return self.log_path.read_text()[-4000:]
+
+    def stop_all(self):
+        for process in self.processes:
+            if process.poll() is None:
+                stop_worker(process)
+
+
 @pytest.fixture
-def app_on_own_redis(own_redis, settings, transactional_db, tmp_path, worker_id):
-    """The app (broker, cache) and a real worker with its beat, all on the test's own Redis."""
+def workers(own_redis, settings, transactional_db, tmp_path, worker_id):
+    """The app (broker, cache) on the test's own Redis, and workers to start there: jobs beat every second and are
+    taken back after 5 silent seconds, the dispatcher runs every 2 (the defaults are 15, 60 and 30)."""
     settings.REDIS_URL = own_redis.url
     settings.CACHES = {
         "default": {
@@ -91,29 +149,27 @@ def app_on_own_redis(own_redis, settings, transactional_db, tmp_path, worker_id)
     }
     previous = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False
-    ARTIFACTS.mkdir(exist_ok=True)
-    node_name = f"registre-faults-{worker_id}-{uuid.uuid4().hex[:8]}@localhost"
-    log_path = ARTIFACTS / f"celery-faults-{worker_id}.log"
+    pool = Workers(
+        own_redis.url,
+        tmp_path,
+        worker_id,
+        JOB_HEARTBEAT_SECONDS="1",
+        JOB_HEARTBEAT_TIMEOUT_SECONDS="5",
+        JOB_DISPATCH_EVERY_SECONDS="2",
+    )
     with app_pointed_at(own_redis.url):
-        worker = spawn_worker(
-            own_redis.url,
-            _database_url_for_worker(),
-            node_name,
-            log_path,
-            "-B",
-            "-s",
-            str(tmp_path / "beat-schedule"),
-            MEDIA_ROOT=str(settings.MEDIA_ROOT),  # the uploads this process keeps
-        )
         try:
-            deadline = time.monotonic() + 60
-            while not celery_app.control.ping(destination=[node_name], timeout=0.5):
-                if worker.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"The Celery worker did not start.\n{log_path.read_text()}", pytrace=False)
-            yield own_redis, log_path
+            yield pool
         finally:
-            stop_worker(worker)
+            pool.stop_all()
             celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def app_on_own_redis(own_redis, workers):
+    """The app and a real worker with its beat, all on the test's own Redis."""
+    workers.start()
+    return own_redis, workers.log_path
 
 
 def _timed(request):
@@ -170,3 +226,196 @@ def test_with_redis_down_the_web_answers_and_the_checks_run_when_it_is_back(
         Job.objects.values_list("task", "status", "error")
     )
     assert activity.history.latest().next_review_on == datetime.date(2020, 1, 1)
+
+
+# --- A worker killed in the middle of a job: the job completes once, on the next worker -----------------
+
+KILLED_RECOVERED_WITHIN = 180  # seconds, from the new worker's start
+
+
+def _register_of(organisation, count: int) -> list:
+    """``count`` drafts whose review is overdue (each gets a finding), written in one go."""
+    entries = [
+        {"reference": f"K-{n:04d}", "name": f"Activity {n}", "next_review_on": datetime.date(2020, 1, 1)}
+        for n in range(count)
+    ]
+    assert activities_create_many(organisation=organisation, entries=entries) == {}
+    return entries
+
+
+def _kill_once_running(workers, worker, task: str, started=lambda: True):
+    """Kill the worker once it runs the job of ``task`` and the job has ``started`` its work."""
+    job = wait_for(lambda: Job.objects.filter(task=task, status=Job.Status.RUNNING).first() if started() else None, 120)
+    assert job, (list(Job.objects.values_list("task", "status")), workers.log())
+    workers.kill(worker)
+    return job
+
+
+def test_a_check_run_whose_worker_is_killed_completes_once_on_the_next(workers, organisation):
+    _register_of(organisation, 1000)
+    worker = workers.start()
+    run, _created = start_compliance_run(organisation, origin=ComplianceRun.Origin.MANUAL)
+    job = _kill_once_running(
+        workers,
+        worker,
+        "processing.run_compliance_check",
+        started=lambda: ComplianceRun.objects.filter(pk=run.pk, status=ComplianceRun.Status.RUNNING).exists(),
+    )
+    assert ComplianceRun.objects.get(pk=run.pk).status == ComplianceRun.Status.RUNNING  # cut short
+
+    workers.start()
+    done = wait_for(
+        lambda: ComplianceRun.objects.filter(pk=run.pk, status=ComplianceRun.Status.DONE).exists(),
+        KILLED_RECOVERED_WITHIN,
+    )
+    assert done, (ComplianceRun.objects.values_list("status", "attempts", "error").get(pk=run.pk), workers.log())
+    run.refresh_from_db()
+    job.refresh_from_db()
+    assert (run.attempts, job.status, job.attempts) == (2, Job.Status.DONE, 2)
+    overdue = Finding.objects.filter(organisation=organisation, rule="retention.review_overdue")
+    assert overdue.count() == overdue.values("subject_id").distinct().count() == 1000  # none twice
+
+
+def test_an_export_whose_worker_is_killed_is_prepared_once_on_the_next(workers, organisation):
+    _register_of(organisation, 1000)
+    worker = workers.start()
+    export = register_export_start(
+        organisation=organisation, user=None, request=RegisterExport(format="csv", language="en", active_only=False)
+    )
+    _kill_once_running(
+        workers,
+        worker,
+        "processing.export_register",
+        started=lambda: ExportLog.objects.filter(pk=export.pk, status=ExportLog.Status.RUNNING).exists(),
+    )
+
+    workers.start()
+    ready = wait_for(
+        lambda: ExportLog.objects.filter(pk=export.pk, status=ExportLog.Status.READY).exists(), KILLED_RECOVERED_WITHIN
+    )
+    assert ready, (ExportLog.objects.values_list("status", "attempts", "error").get(pk=export.pk), workers.log())
+    export.refresh_from_db()
+    assert (export.attempts, export.rows) == (2, 1000)
+    with export.file.open("rb") as file:
+        assert file.read().decode("utf-8-sig").count("\nK-") == 1000  # each activity once
+    assert ExportLog.objects.count() == 1
+
+
+def test_an_import_whose_worker_is_killed_is_applied_once_on_the_next(workers, organisation, other_organisation):
+    _register_of(other_organisation, 1000)
+    output = io.BytesIO()
+    register_export_write(other_organisation, RegisterExport(format="json", language="en", active_only=False), output)
+    worker = workers.start()
+    register_import = import_start(
+        organisation=organisation,
+        user=None,
+        upload=SimpleUploadedFile("register.json", output.getvalue()),
+        language="en",
+    )
+    previewed = wait_for(
+        lambda: RegisterImport.objects.filter(pk=register_import.pk, status=RegisterImport.Status.PREVIEWED).first(),
+        120,
+    )
+    assert previewed and not previewed.has_errors, workers.log()
+    assert import_confirm(register_import=previewed)
+    _kill_once_running(
+        workers,
+        worker,
+        "processing.apply_import",
+        started=lambda: RegisterImport.objects.filter(pk=register_import.pk, steps_total__gt=0).exists(),
+    )
+
+    workers.start()
+    applied = wait_for(
+        lambda: RegisterImport.objects.filter(pk=register_import.pk, status=RegisterImport.Status.APPLIED).first(),
+        KILLED_RECOVERED_WITHIN,
+    )
+    assert applied, (RegisterImport.objects.values_list("status", "error").get(pk=register_import.pk), workers.log())
+    assert applied.restarts == 1
+    assert ProcessingActivity.objects.filter(organisation=organisation).count() == 1000  # none twice
+
+
+# --- /healthz when the database is gone --------------------------------------------------------------
+
+
+def test_healthz_answers_json_503_to_a_probe_with_a_session_when_its_database_is_dropped(transactional_db, tmp_path):
+    """The app (gunicorn) on a PostgreSQL database of its own, which the test drops under it."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        service_missing("needs PostgreSQL: set DATABASE_URL")
+    import urllib.error
+    import urllib.request
+
+    import psycopg2
+
+    name = f"registre_healthz_{uuid.uuid4().hex[:8]}"
+    params = connection.get_connection_params()
+    server = {key: params[key] for key in ("host", "port", "user", "password") if params.get(key)}
+    admin = psycopg2.connect(dbname="postgres", **server)
+    admin.autocommit = True
+    admin.cursor().execute(f'CREATE DATABASE "{name}"')
+    database_url = _database_url_for_worker().rsplit("/", 1)[0] + f"/{name}"
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": "",
+        "ENV_FILE": str(tmp_path / "none.env"),
+        "SECRET_KEY": "healthz-test-" + uuid.uuid4().hex,
+        "DEBUG": "false",
+        "CONN_MAX_AGE": "0",
+    }
+    manage = [sys.executable, "manage.py"]
+    subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=environment, check=True, cwd=PROJECT_ROOT)
+    session_key = subprocess.run(
+        [*manage, "shell", "-c", SIGNED_IN_SESSION], env=environment, check=True, cwd=PROJECT_ROOT,
+        capture_output=True, text=True,
+    ).stdout.splitlines()[-1]  # fmt: skip
+    port = _free_port()
+    web = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        env=environment, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+    def probe():
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/healthz", headers={"Cookie": f"sessionid={session_key}"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (http on loopback)
+                return response.status, response.headers["Content-Type"], response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers["Content-Type"], error.read()
+
+    try:
+        up = wait_for(lambda: _answers(probe), 30)
+        assert up and up[0] == 200, up
+        admin.cursor().execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        status, content_type, body = probe()
+        assert (status, content_type) == (503, "application/json"), body[:300]
+        assert json.loads(body)["failed"] == ["database"]
+    finally:
+        web.terminate()
+        web.wait(timeout=15)
+        admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+SIGNED_IN_SESSION = """
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.backends.db import SessionStore
+user = get_user_model().objects.create_user("probe", password="a long enough password 42")
+session = SessionStore()
+session["_auth_user_id"] = str(user.pk)
+session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+session["_auth_user_hash"] = user.get_session_auth_hash()
+session.create()
+print(session.session_key)
+"""
+
+
+def _answers(probe):
+    try:
+        return probe()
+    except OSError:
+        return None  # not listening yet
