@@ -6,9 +6,9 @@ the database is briefly unavailable, and have the project's time limits.
 A full check asked for by a DPO or by the nightly sweep is a ``ComplianceRun``: a row that
 says where the check is (its progress bar) and whether it was sent to the workers. A run
 belongs to its latest attempt: a worker claims it with a compare-and-set update and writes
-its progress and result only while the run is still its own. A dispatch lost after the
-commit, or a worker killed mid-run, leaves the run queued or running; the periodic
-``reconcile_compliance_runs`` sends it again, and gives up after a few attempts.
+its progress and result only while the run is still its own. Its job is in the outbox (``core.jobs``), which sends it
+again when its dispatch was lost or its worker died; the periodic ``reconcile_compliance_runs`` is the last net (a
+run left unfinished long after: its job written again, through the outbox) and gives up after a few attempts.
 """
 
 import datetime
@@ -21,9 +21,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Organisation
+from core import jobs
 from processing.compliance.check import check_organisation, perform_run
 from processing.compliance.digest import send_digests
 from processing.compliance.models import ComplianceRun
+from processing.compliance.rechecks import run_key
 from processing.compliance.services import (
     UNFINISHED,
     compliance_run_claim,
@@ -112,7 +114,7 @@ def reconcile_compliance_runs() -> dict:
         Q(status=ComplianceRun.Status.QUEUED, dispatched_at__lt=lost)
         | Q(status=ComplianceRun.Status.QUEUED, dispatched_at__isnull=True, created_at__lt=lost)
         | Q(status=ComplianceRun.Status.RUNNING, started_at__lt=dead)
-    ).only("pk", "status", "attempts", "dispatched_at")
+    ).only("pk", "organisation_id", "status", "attempts", "dispatched_at")
     redispatched, failed = [], []
     for run in stale:
         if run.attempts >= settings.COMPLIANCE_RUN_MAX_ATTEMPTS:
@@ -120,10 +122,8 @@ def reconcile_compliance_runs() -> dict:
                 failed.append(run.pk)
             continue
         if compliance_run_requeue(run, now):
-            # Expires: while no worker is there, the copies sent every few minutes do not pile up.
-            run_compliance_check.apply_async(
-                (run.pk,), expires=settings.COMPLIANCE_RUN_REDISPATCH_AFTER.total_seconds()
-            )
+            # Through the outbox: a job of the run still waiting is reused, so copies do not pile up.
+            jobs.enqueue("processing.run_compliance_check", run.pk, key=run_key(run.organisation_id))
             redispatched.append(run.pk)
     if redispatched or failed:
         logger.warning("Compliance runs sent again: %s; given up: %s", redispatched, failed)

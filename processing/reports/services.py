@@ -172,8 +172,12 @@ def register_export_start(*, organisation: Organisation, user, request: Register
             dispatched_at=timezone.now(),
         )
         # The job is written with the export (the outbox): a broker that is down delays it, never loses it.
-        jobs.enqueue("processing.export_register", export.pk)
+        jobs.enqueue("processing.export_register", export.pk, key=export_key(export.pk))
     return export
+
+
+def export_key(export_id: int) -> str:
+    return f"processing.export:{export_id}"
 
 
 def register_export_run(export_id: int) -> bool:
@@ -237,7 +241,8 @@ def exports_housekeeping(now=None) -> dict:
         if ExportLog.objects.filter(pk=export.pk, status=export.status, dispatched_at=export.dispatched_at).update(
             dispatched_at=now
         ):
-            jobs.send("processing.export_register", export.pk)
+            # Through the outbox: its job still waiting is the one (the dispatcher sends it), else a new one.
+            jobs.enqueue("processing.export_register", export.pk, key=export_key(export.pk))
             resent.append(export.pk)
     dead = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT) - timedelta(minutes=5)  # since claimed
     failed = ExportLog.objects.filter(status=ExportLog.Status.RUNNING, dispatched_at__lt=dead).update(

@@ -272,3 +272,42 @@ def test_healthz_answers_json_503_to_a_signed_in_probe_when_the_database_is_gone
     response = dpo_client.get("/healthz")
     assert response.status_code == 503 and response["Content-Type"] == "application/json"
     assert response.json()["failed"] == ["database"]
+
+
+def test_the_exports_housekeeping_writes_a_lost_export_again_through_the_outbox_once(organisation, settings):
+    from processing.reports.services import exports_housekeeping
+
+    activity_create(organisation=organisation, name="Payroll")
+    long_ago = timezone.now() - datetime.timedelta(minutes=settings.EXPORT_REDISPATCH_MINUTES + 1)
+    export = ExportLog.objects.create(
+        organisation=organisation,
+        report=ExportLog.Report.REGISTER,
+        format="csv",
+        language="en",
+        options={"active_only": False, "as_of": None, "layout": "register"},
+        status=ExportLog.Status.QUEUED,
+        dispatched_at=long_ago,
+    )
+    assert exports_housekeeping()["resent"] == [export.pk]
+    ExportLog.objects.filter(pk=export.pk).update(dispatched_at=long_ago)
+    assert exports_housekeeping()["resent"] == [export.pk]  # sent again: its job still waits, it is the one
+    job = Job.objects.get(task="processing.export_register")
+    assert job.args == [export.pk] and job.status == "pending"
+    jobs.dispatch_due()
+    export.refresh_from_db()
+    assert (export.status, export.rows) == ("ready", 1)
+
+
+def test_a_callback_after_commit_that_fails_is_logged_not_raised_even_a_partial(
+    django_capture_on_commit_callbacks, caplog
+):
+    """Django 5.2 names a failing robust callback by its ``__qualname__``, which a ``functools.partial`` lacks: given
+    straight to ``on_commit(robust=True)`` it crashed the request it was meant to spare."""
+    import functools
+
+    def send(task_name):
+        raise ConnectionError(f"{task_name}: the broker does not answer")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        jobs.call_after_commit(functools.partial(send, "processing.export_register"))
+    assert "the broker does not answer" in caplog.text

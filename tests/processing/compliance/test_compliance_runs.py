@@ -10,6 +10,8 @@ from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core import jobs
+from core.models import Job
 from processing.compliance import check, tasks
 from processing.compliance.check import check_organisation
 from processing.compliance.models import ComplianceRun, Finding
@@ -54,15 +56,14 @@ def queued_run(organisation, **fields):
 
 @pytest.fixture
 def sent():
-    """A spy on the reconcile's dispatch: the run is really sent (and run, eagerly)."""
-    with mock.patch.object(
-        tasks.run_compliance_check, "apply_async", wraps=tasks.run_compliance_check.apply_async
-    ) as spy:
+    """A spy on the reconcile's jobs (the outbox): the run is really written again (and run, eagerly, once the
+    reconcile's transaction commits)."""
+    with mock.patch.object(tasks.jobs, "enqueue", wraps=tasks.jobs.enqueue) as spy:
         yield spy
 
 
 def sent_ids(spy):
-    return [call.args[0][0] for call in spy.call_args_list]
+    return [call.args[1] for call in spy.call_args_list if call.args[0] == "processing.run_compliance_check"]
 
 
 # --- From the findings page ----------------------------------------------------------------
@@ -320,25 +321,32 @@ def test_the_reconcile_sends_again_a_run_whose_dispatch_was_lost(
         assert run.dispatched_at == NOW
     with time_machine.travel(NOW + datetime.timedelta(minutes=9), tick=False):
         assert reconcile_compliance_runs() == {"redispatched": [], "failed": []}  # recent: left alone
-    assert not sent.called
+    assert sent_ids(sent) == [run.pk]  # its first job only
     with time_machine.travel(NOW + datetime.timedelta(minutes=11), tick=False):
         assert reconcile_compliance_runs() == {"redispatched": [run.pk], "failed": []}
-        assert sent_ids(sent) == [run.pk]
+        assert sent_ids(sent) == [run.pk, run.pk]
+        assert Job.objects.filter(task="processing.run_compliance_check").count() == 1  # the same job, waiting
+        jobs.dispatch_due()  # the outbox's dispatcher (beat) sends it
         run.refresh_from_db()
         assert (run.status, run.attempts, run.opened) == ("done", 1, 2)  # the real check ran
         assert reconcile_compliance_runs() == {"redispatched": [], "failed": []}  # twice: nothing more
-    assert sent.call_count == 1
     assert Finding.objects.filter(organisation=organisation).count() == 2
 
 
-def test_the_reconcile_sends_again_a_run_whose_worker_died(organisation, settings, sent):
+def test_the_reconcile_sends_again_a_run_whose_worker_died(
+    organisation, settings, sent, django_capture_on_commit_callbacks
+):
     settings.CELERY_TASK_TIME_LIMIT = 360
     two_problems(organisation)
     run = queued_run(organisation, status="running", dispatched_at=NOW, started_at=NOW, attempts=1, steps_done=4)
     with time_machine.travel(NOW + datetime.timedelta(minutes=6), tick=False):
         assert reconcile_compliance_runs()["redispatched"] == []  # maybe still working: within its time limit
-    with time_machine.travel(NOW + datetime.timedelta(minutes=8), tick=False):
+    with (
+        time_machine.travel(NOW + datetime.timedelta(minutes=8), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         assert reconcile_compliance_runs()["redispatched"] == [run.pk]
+    with time_machine.travel(NOW + datetime.timedelta(minutes=8), tick=False):
         assert reconcile_compliance_runs()["redispatched"] == []
     assert sent_ids(sent) == [run.pk]
     run.refresh_from_db()
@@ -347,15 +355,15 @@ def test_the_reconcile_sends_again_a_run_whose_worker_died(organisation, setting
 
 def test_the_reconcile_does_not_pile_up_copies_while_no_worker_takes_the_run(organisation, settings):
     run = queued_run(organisation, dispatched_at=NOW)
-    with (
-        mock.patch.object(tasks.run_compliance_check, "apply_async") as sent,
-        time_machine.travel(NOW + datetime.timedelta(minutes=11), tick=False),
-    ):
-        reconcile_compliance_runs()
-        reconcile_compliance_runs()
-    sent.assert_called_once_with((run.pk,), expires=settings.COMPLIANCE_RUN_REDISPATCH_AFTER.total_seconds())
+    with time_machine.travel(NOW + datetime.timedelta(minutes=11), tick=False):
+        reconcile_compliance_runs()  # its job written (not sent: no commit here, as with no worker to take it)
+    with time_machine.travel(NOW + datetime.timedelta(minutes=22), tick=False):
+        reconcile_compliance_runs()  # the job still waiting is the one
+    assert list(Job.objects.filter(task="processing.run_compliance_check").values_list("args", "status")) == [
+        ([run.pk], "pending")
+    ]
     run.refresh_from_db()
-    assert (run.status, run.dispatched_at) == ("queued", NOW + datetime.timedelta(minutes=11))
+    assert (run.status, run.dispatched_at) == ("queued", NOW + datetime.timedelta(minutes=22))
 
 
 def test_the_reconcile_gives_up_after_the_last_attempt(organisation, settings, sent):
