@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django_countries import countries
 
@@ -56,15 +57,29 @@ def _text(value) -> str:
     return str(value)
 
 
+# The largest whole number the register keeps (a count of people, a duration): the database's integer.
+MAX_WHOLE_NUMBER = 2_147_483_647
+
+
 def _whole_number(value) -> int:
-    """3 from 3, 3.0 or "3"; refused: 2.5, -1, "three", a date or a yes-or-no."""
+    """3 from 3, 3.0 or "3"; refused: 2.5, -1, "three", a date or a yes-or-no, and a number larger than the register
+    keeps (before Python converts a string of thousands of digits, which it refuses beyond 4,300)."""
     number = None
     if isinstance(value, int) and not isinstance(value, bool):
         number = value
     elif isinstance(value, float) and value.is_integer():
         number = int(value)
     elif isinstance(value, str) and re.fullmatch(r"\s*\d+(\.0*)?\s*", value):
-        number = int(float(value))
+        digits = value.strip().split(".")[0].lstrip("0")
+        number = int(digits or "0") if len(digits) <= len(str(MAX_WHOLE_NUMBER)) else MAX_WHOLE_NUMBER + 1
+    if number is not None and number > MAX_WHOLE_NUMBER:
+        shown = _text(value).strip()
+        shown = shown if len(shown) <= 20 else f"{shown[:20]}…"
+        largest = number_format(MAX_WHOLE_NUMBER, force_grouping=True)
+        raise _CellError(
+            _("“%(value)s” is too large: the register keeps whole numbers up to %(largest)s.")
+            % {"value": shown, "largest": largest}
+        )
     if number is None or number < 0:
         raise _CellError(
             _("“%(value)s” is not a whole number: expected a whole number of 0 or more, such as 3.")

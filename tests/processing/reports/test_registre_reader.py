@@ -478,3 +478,14 @@ def test_a_processors_activity_reads_back_from_its_own_record(register, language
     assert reading.document["activities"] == written["activities"]
     assert [a["record"] for a in written["activities"]] == ["processor", "controller", "controller", "controller"]
     assert read_registre_json(export_json(register, language)).document["activities"] == written["activities"]
+
+
+@pytest.mark.parametrize("value", ["9" * 5000, 10**30, 3_000_000_000, 1e300])
+def test_a_number_larger_than_the_register_keeps_is_an_error_at_its_cell(register, value):
+    """Issue #20: refused at reading with its place, never a crash (Python refuses to convert a string of more than
+    4,300 digits; the database's integer stops at 2,147,483,647)."""
+    sheets = sheets_of(export_xlsx(register))
+    set_cell(sheets["Retention periods"], 2, "Duration", value)
+    reading = read_registre_workbook(workbook_of(sheets))
+    assert errors(reading) == [("Retention periods", 2, letter(sheets["Retention periods"], "Duration"))]
+    assert "is too large: the register keeps whole numbers up to 2,147,483,647." in reading.problems[0].message
