@@ -33,10 +33,17 @@ from .models import Job
 
 logger = logging.getLogger(__name__)
 
+_GIVE_UP: dict[str, Callable] = {}
 TRANSIENT = (OperationalError, InterfaceError)  # the database briefly away: the job waits and is tried again
 _current: contextvars.ContextVar[Job | None] = contextvars.ContextVar("current_job", default=None)
 # The jobs of this request that could not be sent (``core.middleware.JobsNoticeMiddleware`` tells the user).
 _unsent: contextvars.ContextVar[list | None] = contextvars.ContextVar("unsent_jobs", default=None)
+
+
+def on_give_up(task: str, callback: Callable[[list], None]) -> None:
+    """``callback(args)`` when a job of ``task`` is given up (its workers kept stopping): its app marks the row the job
+    was for (a check run, an export, an import) as failed, so that no page waits for it for ever."""
+    _GIVE_UP[task] = callback
 
 
 def current() -> Job | None:
@@ -227,11 +234,12 @@ def dispatch_due(now=None) -> dict:
     now = now or timezone.now()
     silent = now - datetime.timedelta(seconds=settings.JOB_HEARTBEAT_TIMEOUT_SECONDS)
     taken_back, given_up = [], []
-    for job in Job.objects.filter(status=Job.Status.RUNNING, heartbeat_at__lt=silent).only("pk", "attempts"):
+    for job in Job.objects.filter(status=Job.Status.RUNNING, heartbeat_at__lt=silent).only("pk", "attempts", "task"):
         stale = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, attempts=job.attempts)
         if job.attempts >= settings.JOB_MAX_ATTEMPTS:
             if stale.update(status=Job.Status.FAILED, finished_at=now, error="The worker running it stopped."):
                 given_up.append(job.pk)
+                _tell_given_up(job.pk)
         elif stale.update(status=Job.Status.PENDING, available_at=now, dispatched_at=None):
             taken_back.append(job.pk)
     lost = now - datetime.timedelta(seconds=settings.JOB_REDISPATCH_SECONDS)
@@ -242,6 +250,16 @@ def dispatch_due(now=None) -> dict:
     if taken_back or given_up:
         logger.warning("Jobs whose worker stopped: sent again %s, given up %s", taken_back, given_up)
     return {"sent": sent, "taken_back": taken_back, "given_up": given_up}
+
+
+def _tell_given_up(job_id: int) -> None:
+    job = Job.objects.only("task", "args").get(pk=job_id)
+    callback = _GIVE_UP.get(job.task)
+    if callback is not None:
+        try:
+            callback(job.args)
+        except Exception:  # the job stays failed and logged; the row waits for its own housekeeping
+            logger.exception("Job %s given up: its %s could not be marked failed", job_id, job.task)
 
 
 def pending_count(**filters) -> int:

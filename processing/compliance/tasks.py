@@ -135,3 +135,12 @@ def send_digests_task() -> int:
     """The daily digest to each organisation's DPOs (``processing.compliance.digest``)."""
 
     return send_digests()
+
+
+def _run_given_up(args: list) -> None:
+    run = ComplianceRun.objects.filter(pk=args[0], status__in=UNFINISHED).first()
+    if run is not None:
+        compliance_run_give_up(run, timezone.now())
+
+
+jobs.on_give_up("processing.run_compliance_check", _run_given_up)

@@ -307,11 +307,15 @@ def import_preview_run(import_id: int) -> bool:
     return True
 
 
-def _import_failed(register_import: RegisterImport, mine, error: Exception) -> None:
-    """An import whose run crashed: failed, saying so in the DPO's language; its upload deleted (logged by the job)."""
+def _import_failed(register_import: RegisterImport, mine, error: Exception | None) -> None:
+    """An import whose run crashed (``error``) or was given up (None): failed, saying so in the DPO's language; its
+    upload deleted (the job logged the error)."""
     with translation.override(register_import.language):
-        reason = _("The import stopped on an unexpected error (%(error)s). Nothing was imported; try again or "
-                   "report it.") % {"error": type(error).__name__}  # fmt: skip
+        if error is None:
+            reason = _("The import stopped: the workers running it kept stopping. Nothing was imported; try again.")
+        else:
+            reason = _("The import stopped on an unexpected error (%(error)s). Nothing was imported; try again or "
+                       "report it.") % {"error": type(error).__name__}  # fmt: skip
     mine.update(status=RegisterImport.Status.FAILED, error=reason, file="", document=None)
     if register_import.file:
         register_import.file.delete(save=False)
@@ -391,4 +395,29 @@ def import_apply_run(import_id: int) -> bool:
         mine.update(
             status=RegisterImport.Status.APPLIED, outcome=outcome.as_json(), document=None, applied_at=timezone.now()
         )
+    return True
+
+
+WORKERS_STOPPED = "Given up: the workers preparing it kept stopping."
+
+
+def export_given_up(export_id: int) -> bool:
+    """The export's job was given up (``core.jobs.on_give_up``): failed, not left "running" for ever."""
+    return bool(
+        ExportLog.objects.filter(pk=export_id, status__in=[ExportLog.Status.QUEUED, ExportLog.Status.RUNNING]).update(
+            status=ExportLog.Status.FAILED, finished_at=timezone.now(), error=WORKERS_STOPPED
+        )
+    )
+
+
+def import_given_up(import_id: int) -> bool:
+    """The import's job was given up: failed with a reason the DPO can read, its upload freed."""
+    register_import = RegisterImport.objects.filter(
+        pk=import_id,
+        status__in=[RegisterImport.Status.QUEUED, RegisterImport.Status.READING, RegisterImport.Status.APPLYING],
+    ).first()
+    if register_import is None:
+        return False
+    mine = RegisterImport.objects.filter(pk=import_id, status=register_import.status)
+    _import_failed(register_import, mine, None)
     return True

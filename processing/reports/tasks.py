@@ -4,7 +4,15 @@ Each takes an id and is idempotent; the services send them by name (``core.jobs`
 
 from celery import shared_task
 
-from processing.reports.services import exports_housekeeping, import_apply_run, import_preview_run, register_export_run
+from core import jobs
+from processing.reports.services import (
+    export_given_up,
+    exports_housekeeping,
+    import_apply_run,
+    import_given_up,
+    import_preview_run,
+    register_export_run,
+)
 
 
 @shared_task(name="processing.export_register", acks_late=True, reject_on_worker_lost=True)
@@ -31,3 +39,8 @@ def apply_import(import_id: int) -> dict:
     """Import a confirmed register, all of it or nothing (``services.import_apply_run``; idempotent)."""
 
     return {"import": import_id, "ran": import_apply_run(import_id)}
+
+
+jobs.on_give_up("processing.export_register", lambda args: export_given_up(args[0]))
+jobs.on_give_up("processing.preview_import", lambda args: import_given_up(args[0]))
+jobs.on_give_up("processing.apply_import", lambda args: import_given_up(args[0]))

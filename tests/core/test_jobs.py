@@ -311,3 +311,38 @@ def test_a_callback_after_commit_that_fails_is_logged_not_raised_even_a_partial(
     with django_capture_on_commit_callbacks(execute=True):
         jobs.call_after_commit(functools.partial(send, "processing.export_register"))
     assert "the broker does not answer" in caplog.text
+
+
+def test_a_job_given_up_marks_what_it_was_for_failed(organisation, settings, dpo_client):
+    """Its workers kept stopping: the check run, the export and the import it was for say so, rather than wait."""
+    from processing.compliance.models import ComplianceRun
+
+    run = ComplianceRun.objects.create(organisation=organisation, origin="manual", status="running", attempts=5)
+    export = ExportLog.objects.create(
+        organisation=organisation, report=ExportLog.Report.REGISTER, format="pdf", language="en", status="running"
+    )
+    register_import = RegisterImport.objects.create(
+        organisation=organisation, filename="register.json", language="fr", status="applying", steps_total=3
+    )
+    silent = timezone.now() - datetime.timedelta(seconds=settings.JOB_HEARTBEAT_TIMEOUT_SECONDS + 1)
+    for task, pk in (
+        ("processing.run_compliance_check", run.pk),
+        ("processing.export_register", export.pk),
+        ("processing.apply_import", register_import.pk),
+    ):
+        Job.objects.create(
+            task=task,
+            args=[pk],
+            available_at=silent,
+            status="running",
+            attempts=settings.JOB_MAX_ATTEMPTS,
+            heartbeat_at=silent,
+        )
+    assert len(jobs.dispatch_due()["given_up"]) == 3
+    run.refresh_from_db()
+    export.refresh_from_db()
+    register_import.refresh_from_db()
+    assert run.status == "failed" and run.error.startswith("Gave up after 5 attempts")
+    assert export.status == "failed" and export.error == "Given up: the workers preparing it kept stopping."
+    assert register_import.status == "failed"
+    assert register_import.error.startswith("L’import s’est arrêté\u00a0: les processus qui l’exécutaient")
