@@ -22,6 +22,7 @@ from core import jobs
 from core.mail import templated_email
 from processing.compliance.check import CheckResult, check_organisation
 from processing.compliance.digest import user_zone
+from processing.compliance.rechecks import breach_check_key
 from processing.compliance.rules.registry import family_rules, on_findings_raised
 from processing.compliance.selectors import ACTIVE
 from processing.compliance.tasks import CHECK_TASK
@@ -150,4 +151,4 @@ def _deadline_email(breach: Breach, user):
 
 def check_breaches_after_commit(organisation_id: int) -> None:
     """Check the organisation's breaches once this transaction commits: one job, however many changes wait for it."""
-    jobs.enqueue("breaches.check_breaches", organisation_id, key=f"breaches.check:{organisation_id}")
+    jobs.enqueue("breaches.check_breaches", organisation_id, key=breach_check_key(organisation_id))

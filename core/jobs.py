@@ -114,12 +114,6 @@ def dispatch(job_id: int) -> bool:
     return True
 
 
-def send(task_name: str, *args, **options):
-    """Send the Celery task registered as ``task_name`` now (periodic and fire-and-forget tasks only: a job that must
-    happen goes through ``enqueue``)."""
-    return current_app.tasks[task_name].apply_async(args, **options)
-
-
 def call_after_commit(function, *args, name: str | None = None):
     """``function(*args)`` once the current transaction has committed (at once outside one), robustly: its error is
     logged, never raised into the committed request. The callback has a name for that log (``name``, else the
@@ -172,8 +166,6 @@ def run(job_id: int) -> dict:
     except Exception as error:
         logger.exception("Job %s (%s) failed", job_id, job.task)
         mine.update(status=Job.Status.FAILED, finished_at=timezone.now(), error=_reason(error))
-        if getattr(settings, "JOBS_RAISE_ERRORS", False):
-            raise
         return {"job": job_id, "ran": True, "failed": True}
     finally:
         _current.reset(token)
@@ -260,8 +252,3 @@ def _tell_given_up(job_id: int) -> None:
             callback(job.args)
         except Exception:  # the job stays failed and logged; the row waits for its own housekeeping
             logger.exception("Job %s given up: its %s could not be marked failed", job_id, job.task)
-
-
-def pending_count(**filters) -> int:
-    """How many jobs are waiting for a worker (what a page says while the task queue is away)."""
-    return Job.objects.filter(status=Job.Status.PENDING, **filters).count()

@@ -6,18 +6,23 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
 from django.views.defaults import server_error
 
-from .health import health_report
+from .health import CHECKS, health_report
 from .history import API_PREFIX
 
 
 @never_cache
-@require_safe
 def healthz(request):
-    """Liveness for orchestrators: 200 when every configured service answers, else 503."""
-    healthy, report = health_report()
+    """Liveness for orchestrators: 200 when every configured service answers, else 503, always JSON. Answered by
+    ``core.middleware.HealthCheckMiddleware`` before the session or the user are read. ``?checks=database``: the web
+    process's own liveness (a container probe), without the broker or a worker."""
+    if request.method not in ("GET", "HEAD"):
+        response = JsonResponse({"status": "fail", "detail": "GET only"}, status=405)
+        response["Allow"] = "GET, HEAD"
+        return response
+    asked = request.GET.get("checks")
+    healthy, report = health_report(CHECKS & set(asked.split(",")) if asked else CHECKS)
     return JsonResponse(report, status=200 if healthy else 503)
 
 

@@ -505,8 +505,13 @@ def _after_save(request, organisation, saved, section: str):
 
 
 def _activity_form(request, organisation, activity, section):
-    """The activity's form, whole or one section: saved through the services, each section on its own."""
+    """The activity's form, whole or one section (None: the first where activation still needs something, else the
+    first): saved through the services, each section on its own."""
     states = section_states(organisation, activity, section)
+    if section is None:
+        section = next((state["key"] for state in states if state["missing"]), SECTION_KEYS[0])
+        for state in states:
+            state["current"] = state["key"] == section
     # The form writes what is posted on the instance it edits: the page shows the activity as stored.
     editing = copy.copy(activity)
     editing._state = copy.copy(activity._state)
@@ -559,12 +564,6 @@ def _say_transfers_proposed(request):
     )
 
 
-def _default_section(activity) -> str:
-    """The first section where activation still needs something, else the first one."""
-    missing = missing_items(activity)
-    return missing[0].section if missing else SECTION_KEYS[0]
-
-
 @organisation_view(read=Action.EDIT_REGISTER, write=Action.EDIT_REGISTER)
 def activity_create(request, organisation, section=SECTION_KEYS[0]):
     # A POST without a section is the whole form (the one-page form, or a script posting every field).
@@ -583,8 +582,7 @@ def activity_edit(request, organisation, pk, section=None):
         return redirect(activity.get_absolute_url())
     if request.method == "POST":
         section = request.POST.get("section", section or ALL_SECTIONS)
-    section = section or _default_section(activity)
-    if section not in (*SECTION_KEYS, ALL_SECTIONS):
+    if section not in (None, *SECTION_KEYS, ALL_SECTIONS):
         raise Http404
     return _activity_form(request, organisation, activity, section)
 

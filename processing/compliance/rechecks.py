@@ -17,6 +17,11 @@ def run_key(organisation_id: int) -> str:
     return f"processing.run:{organisation_id}"
 
 
+def breach_check_key(organisation_id: int) -> str:
+    """The breach log's own re-check (``breaches.tasks``), named here so the findings page counts it too."""
+    return f"breaches.check:{organisation_id}"
+
+
 def _merge(waiting: list, new: list) -> list:
     """The arguments of one re-check that covers both: the union of their activities, or the whole register."""
     organisation_id, waiting_ids = waiting

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from core.models import Job
 from inventory.models import System
 from processing.compliance.models import Finding
-from processing.compliance.rechecks import recheck_key, run_key
+from processing.compliance.rechecks import breach_check_key, recheck_key, run_key
 from processing.compliance.rules.registry import FAMILY_LABELS, load
 from processing.forms import SECTION_KEYS
 from processing.models import ProcessingActivity
@@ -228,6 +228,6 @@ WAITING_NOTICE_AFTER = datetime.timedelta(minutes=1)
 
 def checks_waiting(organisation) -> int:
     """How many of the organisation's checks are written in the outbox and wait for a worker for over a minute."""
-    keys = [recheck_key(organisation.pk), run_key(organisation.pk), f"breaches.check:{organisation.pk}"]
+    keys = [recheck_key(organisation.pk), run_key(organisation.pk), breach_check_key(organisation.pk)]
     since = timezone.now() - WAITING_NOTICE_AFTER
     return Job.objects.filter(key__in=keys, status=Job.Status.PENDING, created_at__lt=since).count()

@@ -143,7 +143,6 @@ def test_a_job_delivered_twice_runs_once(organisation):
 def test_a_crash_fails_the_job_with_its_reason_and_a_database_blip_retries_it(
     organisation, monkeypatch, settings, caplog
 ):
-    settings.JOBS_RAISE_ERRORS = False
     job = Job.objects.create(
         task="processing.check_organisation", args=[organisation.pk, None], available_at=timezone.now()
     )
@@ -169,14 +168,22 @@ def test_a_crash_fails_the_job_with_its_reason_and_a_database_blip_retries_it(
     assert again.status == "pending" and again.dispatched_at is None and again.available_at > timezone.now()
 
 
-def test_an_export_whose_worker_died_starts_again_and_says_so(dpo_client, organisation):
-    activity_create(organisation=organisation, name="Payroll")
-    export = ExportLog.objects.create(
+def csv_export(organisation, **fields) -> ExportLog:
+    """An export of the whole register in CSV, as the worker finds it (``fields``: its state)."""
+    return ExportLog.objects.create(
         organisation=organisation,
         report=ExportLog.Report.REGISTER,
         format="csv",
         language="en",
         options={"active_only": False, "as_of": None, "layout": "register"},
+        **fields,
+    )
+
+
+def test_an_export_whose_worker_died_starts_again_and_says_so(dpo_client, organisation):
+    activity_create(organisation=organisation, name="Payroll")
+    export = csv_export(
+        organisation,
         status=ExportLog.Status.RUNNING,
         attempts=1,
         steps_done=0,
@@ -232,7 +239,6 @@ def test_an_import_holding_a_huge_number_is_refused_at_reading_with_its_place(
 def test_an_import_that_crashes_fails_with_a_reason_in_the_dpo_language_and_frees_its_upload(
     dpo, dpo_client, organisation, django_capture_on_commit_callbacks, monkeypatch, settings
 ):
-    settings.JOBS_RAISE_ERRORS = False
 
     def crash(data):
         raise MemoryError
@@ -279,12 +285,8 @@ def test_the_exports_housekeeping_writes_a_lost_export_again_through_the_outbox_
 
     activity_create(organisation=organisation, name="Payroll")
     long_ago = timezone.now() - datetime.timedelta(minutes=settings.EXPORT_REDISPATCH_MINUTES + 1)
-    export = ExportLog.objects.create(
-        organisation=organisation,
-        report=ExportLog.Report.REGISTER,
-        format="csv",
-        language="en",
-        options={"active_only": False, "as_of": None, "layout": "register"},
+    export = csv_export(
+        organisation,
         status=ExportLog.Status.QUEUED,
         dispatched_at=long_ago,
     )
