@@ -80,7 +80,8 @@ def _point_app_at(broker_url: str | None) -> None:
     kombu_pools.reset()  # closes and forgets every cached broker connection pool
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
-    celery_app.__dict__.pop("backend", None)  # the result backend is a cached property
+    celery_app.__dict__.pop("backend", None)  # the result backend is cached: on the app in older Celery,
+    celery_app._local.__dict__.pop("backend", None)  # per thread in Celery 5
     celery_app.conf.broker_url = broker_url or settings.CELERY_BROKER_URL
     celery_app.conf.result_backend = broker_url or settings.CELERY_RESULT_BACKEND
 
@@ -128,7 +129,7 @@ def app_pointed_at(broker_url: str):
     finally:
         _point_app_at(previous[0])
         celery_app.conf.result_backend = previous[1]
-        celery_app.__dict__.pop("backend", None)
+        celery_app._local.__dict__.pop("backend", None)
 
 
 @pytest.fixture(scope="session")
