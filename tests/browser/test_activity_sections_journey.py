@@ -40,7 +40,7 @@ def test_a_draft_from_its_name_then_each_section_saved_in_place(
 
     sections = page.get_by_role("navigation", name="Sections of the activity")
     purposes = sections.get_by_role("listitem").filter(has_text=TITLES["purposes"])
-    expect(purposes).to_contain_text("Missing: the main purpose; the lawful basis")
+    expect(purposes).to_contain_text("Missing: the main purpose, the lawful basis")
     page.get_by_label("Main purpose (required to activate)").fill("Let visitors into the building.")
     page.get_by_label("Lawful basis (Art. 6) (required to activate)").select_option("legitimate_interests")
     page.get_by_role("button", name="Save", exact=True).click()

@@ -104,7 +104,7 @@ def test_the_list_of_sections_says_what_each_needs_and_its_findings(dpo_client, 
         editor_section_state(page, "purposes") == "Purposes and lawful basis (Art. 30(1)(b), Art. 6, 9 and 10) Complete"
     )
     assert editor_section_state(page, "data") == (
-        "People and personal data (Art. 30(1)(c)) Missing: at least one category of people; "
+        "People and personal data (Art. 30(1)(c)) Missing: at least one category of people, "
         "at least one category of personal data"
     )
     assert editor_section_state(page, "retention") == "Retention (Art. 30(1)(f)) Missing: how long the data is kept"
