@@ -64,6 +64,7 @@ class Column:
     kind: str  # text, number, bool, date, choice, country, countries; summary, flags (Register sheet)
     labels: dict = field(default_factory=dict)  # code -> label, for choices
     summary: Callable[[dict], str] | None = None  # for the Register sheet's summaries of parts
+    max_length: int | None = None  # the most characters a text column's field keeps
 
     def cell(self, value):
         """The document's value as a spreadsheet shows it."""
@@ -110,11 +111,12 @@ def column_of(models_: tuple, name: str) -> Column:
     if isinstance(model_field, models.ForeignKey) and model_field.related_model is Country:
         return Column(name, header, 20, "country")
     width = 40 if isinstance(model_field, models.TextField) else 24
-    return Column(name, header, width, "text")
+    return Column(name, header, width, "text", max_length=getattr(model_field, "max_length", None))
 
 
 def reference_column() -> Column:
-    return Column("reference", _("Activity reference"), 14, "text")
+    max_length = ProcessingActivity._meta.get_field("reference").max_length
+    return Column("reference", _("Activity reference"), 14, "text", max_length=max_length)
 
 
 def part_title(part: str) -> str:

@@ -22,6 +22,7 @@ from processing.reports.registre_reader.fields import (
     _fields_of,
     _key,
     _quoted,
+    too_long,
 )
 from processing.reports.tables import Column, part_columns, register_columns
 
@@ -55,6 +56,13 @@ def _text(value) -> str:
     if isinstance(value, datetime.date | datetime.time):
         return value.isoformat()
     return str(value)
+
+
+def _limited_text(value, max_length: int) -> str:
+    text = _text(value)
+    if refused := too_long(text, max_length):
+        raise _CellError(refused)
+    return text
 
 
 # The largest whole number the register keeps (a count of people, a duration): the database's integer.
@@ -160,7 +168,9 @@ class _Vocabulary:
     def reader(self, kind: str, column: Column) -> Callable:
         """A function from a cell (not empty) to the document's value; ``_CellError`` if unreadable."""
         if column.kind == "text":
-            return _text
+            if column.max_length is None:
+                return _text
+            return functools.partial(_limited_text, max_length=column.max_length)
         if column.kind == "number":
             return _whole_number
         if column.kind == "date":

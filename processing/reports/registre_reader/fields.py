@@ -6,6 +6,8 @@ import enum
 import functools
 import re
 
+from django.utils.translation import gettext as _
+
 from core.text import normalise_key
 from processing.models import ProcessingActivity
 from processing.reports.document import ACTIVITY_FIELDS, PART_FIELDS
@@ -30,6 +32,19 @@ def _quoted(items) -> str:
     return shown + (", …" if len(items) > LISTED else "")
 
 
+def too_long(text: str, max_length: int | None) -> str | None:
+    """Why a text is refused for a field keeping at most ``max_length`` characters, or None. Issue #20: refused at
+    reading, with its place, rather than by the database or at the end of the import."""
+    if max_length is None or len(text) <= max_length:
+        return None
+    shown = text if len(text) <= 30 else f"{text[:30]}…"
+    return _("“%(value)s” is too long: at most %(limit)d characters are kept here (it has %(length)d).") % {
+        "value": shown,
+        "limit": max_length,
+        "length": len(text),
+    }
+
+
 # --- The fields of the document --------------------------------------------------------------
 
 
@@ -43,6 +58,7 @@ class _Field:
     default: object
     nullable: bool
     codes: tuple[str, ...] = ()
+    max_length: int | None = None  # of a text
 
     def empty(self):
         return [] if self.kind == "countries" else self.default
@@ -58,7 +74,8 @@ def _field(models_: tuple, name: str) -> _Field:
     codes = tuple(str(code) for code, _label in model_field.flatchoices) if model_field.choices else ()
     default = model_field.get_default()
     default = default.value if isinstance(default, enum.Enum) else default
-    return _Field(name, kind, default, model_field.null, codes)
+    max_length = model_field.max_length if kind == "text" else None
+    return _Field(name, kind, default, model_field.null, codes, max_length)
 
 
 @functools.cache

@@ -11,7 +11,7 @@ from django_countries import countries
 from processing.reports.document import ACTIVITY_FIELDS, FORMAT, PART_FIELDS, VERSION
 from processing.reports.problems import ERROR, WARNING, Problem, Reading, UnreadableFile
 from processing.reports.records import record_of
-from processing.reports.registre_reader.fields import ISO_DATE, REGISTER, _Field, _fields, _key, _quoted
+from processing.reports.registre_reader.fields import ISO_DATE, REGISTER, _Field, _fields, _key, _quoted, too_long
 
 JSON_SHEET = "JSON"
 MAX_JSON_BYTES = 50 * 1024 * 1024
@@ -87,6 +87,9 @@ class _JsonChecker:
         checked = self.checked(field, value)
         if checked is _MISSING:
             self.wrong(row, path, value, self.expected(field))
+            return field.empty()
+        if field.kind == "text" and (refused := too_long(checked, field.max_length)):
+            self.error(row, path, refused)
             return field.empty()
         return checked
 

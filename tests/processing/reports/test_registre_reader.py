@@ -21,6 +21,7 @@ from processing.reports.document import ACTIVITY_FIELDS, PART_FIELDS, VERSION
 from processing.reports.loading import RegisterReader, Scope
 from processing.reports.problems import ERROR, WARNING, UnreadableFile
 from processing.reports.registre_reader import Reading, read_registre_json, read_registre_workbook
+from processing.reports.registre_reader.fields import _empty_row
 from processing.reports.writers import write_json, write_xlsx
 from processing.services import activity_activate, activity_archive, activity_create
 
@@ -489,3 +490,50 @@ def test_a_number_larger_than_the_register_keeps_is_an_error_at_its_cell(registe
     reading = read_registre_workbook(workbook_of(sheets))
     assert errors(reading) == [("Retention periods", 2, letter(sheets["Retention periods"], "Duration"))]
     assert "is too large: the register keeps whole numbers up to 2,147,483,647." in reading.problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("sheet", "header", "limit"),
+    [
+        (REGISTER, "Name", 200),
+        (REGISTER, "Reference", 30),
+        ("Transfers outside the EEA", "Link to the documentation", 500),
+    ],
+)
+def test_a_text_longer_than_the_register_keeps_is_an_error_at_its_cell(register, sheet, header, limit):
+    """Issue #20: refused at reading with its place and the limit, not by the database at the end of the import."""
+    sheets = sheets_of(export_xlsx(register))
+    row = FIRST if sheet == REGISTER else 2
+    set_cell(sheets[sheet], row, header, "x" * (limit + 1))
+    reading = read_registre_workbook(workbook_of(sheets))
+    assert (sheet, row, letter(sheets[sheet], header)) in errors(reading)
+    message = next(p.message for p in reading.problems if p.sheet == sheet and p.row == row)
+    assert f"is too long: at most {limit} characters are kept here (it has {limit + 1})." in message
+
+
+def test_a_text_longer_than_the_register_keeps_is_an_error_at_its_key_in_the_json(register):
+    document = written_document(register)
+    document["activities"][0]["name"] = "é" * 5000
+    document["activities"][1]["transfers"] = [{**_empty_row("transfers"), "documentation": "x" * 501}]
+    reading = read_registre_json(json.dumps(document).encode())
+    assert [(p.row, p.column) for p in reading.problems if p.level == ERROR] == [
+        (1, "name"),
+        (2, "transfers[0].documentation"),
+    ]
+    assert "at most 200 characters are kept here (it has 5000)" in reading.problems[0].message
+
+
+def test_a_date_cell_beyond_what_a_spreadsheet_holds_is_an_error_at_its_cell(register):
+    """A date cell whose serial number no calendar reaches is read as an error value, then refused where it is."""
+    sheets = sheets_of(export_xlsx(register))
+    data = io.BytesIO(workbook_of(sheets))
+    workbook = openpyxl.load_workbook(data)
+    sheet = workbook[REGISTER]
+    column = letter(sheets[REGISTER], "Next review due")
+    sheet[f"{column}{FIRST}"] = 10**12
+    sheet[f"{column}{FIRST}"].number_format = "yyyy-mm-dd"
+    output = io.BytesIO()
+    workbook.save(output)
+    reading = read_registre_workbook(output.getvalue())
+    assert errors(reading) == [(REGISTER, FIRST, column)]
+    assert "is not a date" in reading.problems[0].message
