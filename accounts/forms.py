@@ -3,8 +3,10 @@ import zoneinfo
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from .models import Membership, Organisation, User
+from .models import ApiToken, Membership, Organisation, User
+from .selectors import organisations_for
 from .services import ORGANISATION_IDENTITY_FIELDS
 
 
@@ -56,3 +58,34 @@ class ProfileForm(forms.ModelForm):
 
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(choices=settings.LANGUAGES)
+
+
+EXPIRIES = (30, 90, 180, 366)  # days a new API token may last
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100, help_text=_("What uses it, for example “nightly export”."))
+    scope = forms.ChoiceField(
+        label=_("Scope"),
+        choices=ApiToken.Scope.choices,
+        initial=ApiToken.Scope.READ,
+        help_text=_("A read-only token cannot change anything, whatever your role."),
+    )
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label=_("All your organisations"),
+    )
+    expires_days = forms.TypedChoiceField(
+        label=_("Expires after"),
+        coerce=int,
+        choices=lambda: [
+            (days, ngettext("%(count)d day", "%(count)d days", days) % {"count": days}) for days in EXPIRIES
+        ],
+        initial=90,
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations_for(user)

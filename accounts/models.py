@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
@@ -244,3 +245,55 @@ class Membership(TimeStampedModel):
 
     def __str__(self):
         return f"{self.user} · {self.organisation} · {self.get_role_display()}"
+
+
+class ApiToken(models.Model):
+    """A key a script calls the API with, as its user: named, with an expiry and a scope (read only or read and
+    write, all the user's organisations or one). Only its SHA-256 is stored, with its first characters to tell it
+    apart: the key itself is shown once, when it is created, and can never be read back."""
+
+    class Scope(models.TextChoices):
+        READ = "read", _("Read only")
+        WRITE = "write", _("Read and write")
+
+    PREFIX = "rg_"  # every key starts so: a key pasted where it should not be is easy to spot
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
+    name = models.CharField(_("name"), max_length=100, help_text=_("What uses it, for example “nightly export”."))
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    start = models.CharField(_("starts with"), max_length=16, editable=False)
+    scope = models.CharField(_("scope"), max_length=5, choices=Scope.choices, default=Scope.WRITE)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisation"),
+        help_text=_("Only this organisation; empty for all of yours."),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "name"],
+                name="accounts_apitoken_one_name_per_user",
+                violation_error_message=_("You already have a token of this name."),
+            ),
+            models.CheckConstraint(condition=models.Q(scope__in=["read", "write"]), name="accounts_apitoken_scope"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.start}…)"
+
+    @property
+    def can_write(self) -> bool:
+        return self.scope == self.Scope.WRITE

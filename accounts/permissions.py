@@ -15,6 +15,7 @@ from django.core.validators import slug_re
 from django.http import Http404, HttpResponseNotAllowed
 
 from .models import Membership, Organisation
+from .selectors import token_organisation_id
 
 SESSION_ORGANISATION_KEY = "registre_organisation"
 
@@ -84,16 +85,17 @@ def organisation_access(user, organisation_slug: str) -> OrganisationAccess:
         raise Http404
     if not isinstance(organisation_slug, str) or not slug_re.match(organisation_slug):
         raise Http404  # not a slug (a NUL character, say, which PostgreSQL refuses): no such organisation
+    only = token_organisation_id(user)  # an API token limited to one organisation sees no other
     membership = (
         Membership.objects.select_related("organisation")
         .filter(user=user, organisation__slug=organisation_slug)
         .first()
     )
-    if membership is not None:
+    if membership is not None and only in (None, membership.organisation_id):
         return OrganisationAccess(membership.organisation, membership.role, user.is_superuser)
     if user.is_superuser:
         organisation = Organisation.objects.filter(slug=organisation_slug).first()
-        if organisation is not None:
+        if organisation is not None and only in (None, organisation.pk):
             return OrganisationAccess(organisation, None, True)
     raise Http404
 
@@ -104,7 +106,10 @@ def may_anywhere(user, action: Action) -> bool:
         return False
     if user.is_superuser:
         return True
-    roles = Membership.objects.filter(user=user).values_list("role", flat=True).distinct()
+    memberships = Membership.objects.filter(user=user)
+    if (only := token_organisation_id(user)) is not None:
+        memberships = memberships.filter(organisation_id=only)
+    roles = memberships.values_list("role", flat=True).distinct()
     return any(action in ROLE_ACTIONS.get(role, ()) for role in roles)
 
 

@@ -1,15 +1,20 @@
 """Writes of the accounts app. Views, forms, commands and the admin all go through here."""
 
+import datetime
+import hashlib
+import secrets
+
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
 
 from core.errors import field_error
 
-from .models import Membership, Organisation, User
-from .selectors import user_by_username_or_email
+from .models import ApiToken, Membership, Organisation, User
+from .selectors import organisations_for, user_by_username_or_email
 
 ORGANISATION_IDENTITY_FIELDS = (
     "name",
@@ -140,6 +145,8 @@ def member_grant(
     """
     user = User.objects.filter(username=username).first()
     created = user is None
+    if password:  # the rules every other way of setting a password applies (length, common, like the username)
+        validate_password(password, user or User(username=username, email=email))
     if created:
         user = User(username=username, email=email)
         if password:
@@ -169,15 +176,53 @@ def member_grant(
     return membership, created
 
 
+API_TOKEN_DEFAULT_DAYS = 90
+API_TOKEN_MAX_DAYS = 366
+
+
+def api_token_hash(key: str) -> str:
+    """What is stored of a key: its SHA-256 (a key is 256 random bits, so a fast hash cannot be reversed)."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
 @transaction.atomic
-def api_token_create(*, user: User) -> Token:
-    """A new API token for ``user`` (replacing their previous one, which stops working).
+def api_token_create(
+    *,
+    user: User,
+    name: str,
+    scope: str = ApiToken.Scope.WRITE,
+    organisation: Organisation | None = None,
+    expires_days: int = API_TOKEN_DEFAULT_DAYS,
+) -> tuple[ApiToken, str]:
+    """A new API token for ``user``; returns it with its key, which is never stored and so never shown again.
 
-    It acts with the user's roles: an auditor's token reads, it never writes.
+    It acts with the user's roles (an auditor's token reads, whatever its scope), narrowed by its own scope.
     """
-    Token.objects.filter(user=user).delete()
-    return Token.objects.create(user=user)
+    if organisation is not None and not organisations_for(user).filter(pk=organisation.pk).exists():
+        raise field_error("organisation", _("You are not a member of this organisation."))
+    if not 1 <= expires_days <= API_TOKEN_MAX_DAYS:
+        raise field_error(
+            "expires_days",
+            _("A token lasts from 1 to %(days)d days: create a new one when it ends.") % {"days": API_TOKEN_MAX_DAYS},
+        )
+    key = ApiToken.PREFIX + secrets.token_urlsafe(32)
+    now = timezone.now()
+    token = ApiToken(
+        user=user,
+        name=name.strip(),
+        scope=scope,
+        organisation=organisation,
+        key_hash=api_token_hash(key),
+        start=key[: len(ApiToken.PREFIX) + 6],
+        created_at=now,
+        expires_at=now + datetime.timedelta(days=expires_days),
+    )
+    token.full_clean()
+    token.save()
+    return token, key
 
 
-def api_token_revoke(*, user: User) -> None:
-    Token.objects.filter(user=user).delete()
+def api_token_revoke(*, user: User, token_id: int) -> bool:
+    """Revoke one of the user's tokens (scripts using it are refused from then on); False if there is none such."""
+    deleted, _detail = ApiToken.objects.filter(user=user, pk=token_id).delete()
+    return deleted > 0

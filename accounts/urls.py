@@ -18,11 +18,7 @@ urlpatterns = [
     path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(
-            success_url=reverse_lazy("accounts:password_reset_done"),
-            email_template_name="registration/password_reset_email.txt",
-            subject_template_name="registration/password_reset_subject.txt",
-        ),
+        views.PasswordResetView.as_view(),
         name="password_reset",
     ),
     path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
@@ -33,8 +29,8 @@ urlpatterns = [
     ),
     path("password/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("profile/", views.profile, name="profile"),
-    path("profile/api-token/", views.api_token_create, name="api_token_create"),
-    path("profile/api-token/revoke/", views.api_token_revoke, name="api_token_revoke"),
+    path("profile/api-tokens/", views.api_token_create, name="api_token_create"),
+    path("profile/api-tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api_token_revoke"),
     path("language/", views.switch_language, name="language"),
     path("organisation/", views.switch_organisation, name="switch_organisation"),
 ]

@@ -1,28 +1,35 @@
 """Pages of the accounts app: sign-in, profile, language, organisations and their members."""
 
+import hashlib
+import logging
+
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django.views.i18n import set_language
-from rest_framework.authtoken.models import Token
 
+from core import ratelimit
 from core.forms import apply_validation_error
 from core.history import object_history
+from core.views import too_many_requests
 
 from . import services
-from .forms import LanguageForm, MemberAddForm, MembershipRoleForm, OrganisationIdentityForm, ProfileForm
+from .forms import ApiTokenForm, LanguageForm, MemberAddForm, MembershipRoleForm, OrganisationIdentityForm, ProfileForm
 from .models import Membership
 from .permissions import SESSION_ORGANISATION_KEY, Action, organisation_access, organisation_view
 from .selectors import organisation_members, organisations_for
 
 MEMBERS_PER_PAGE = 50
+logger = logging.getLogger(__name__)
 
 
 @require_safe
@@ -74,26 +81,38 @@ def profile(request):
     return _profile_page(request, form)
 
 
-def _profile_page(request, form, new_token=None):
-    token = Token.objects.filter(user=request.user).first()
-    context = {"form": form, "now_time": timezone.now(), "token": token, "new_token": new_token}
-    return render(request, "accounts/profile.html", context)
+def _profile_page(request, form, token_form=None, new_token=None, status=200):
+    context = {
+        "form": form,
+        "now_time": timezone.now(),
+        "tokens": request.user.api_tokens.select_related("organisation"),
+        "token_form": token_form or ApiTokenForm(user=request.user),
+        "new_token": new_token,
+    }
+    return render(request, "accounts/profile.html", context, status=status)
 
 
 @login_required
 @require_POST
 def api_token_create(request):
-    """Create (or replace) the user's API token and show it, this once: the page is the
-    answer to the POST, so the key is never kept in a message or a URL."""
-    token = services.api_token_create(user=request.user)
-    return _profile_page(request, ProfileForm(instance=request.user), new_token=token.key)
+    """Create a token and show its key, this once: the page is the answer to the POST, so the key is never kept in
+    a message, a URL or the database."""
+    form = ApiTokenForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            token, key = services.api_token_create(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            return _profile_page(request, ProfileForm(instance=request.user), new_token=(token, key))
+    return _profile_page(request, ProfileForm(instance=request.user), token_form=form, status=400)
 
 
 @login_required
 @require_POST
-def api_token_revoke(request):
-    services.api_token_revoke(user=request.user)
-    messages.success(request, _("Your API token has been revoked: scripts using it are refused from now on."))
+def api_token_revoke(request, token_id):
+    if services.api_token_revoke(user=request.user, token_id=token_id):
+        messages.success(request, _("The token has been revoked: scripts using it are refused from now on."))
     return redirect("accounts:profile")
 
 
@@ -222,3 +241,26 @@ def member_remove(request, organisation, membership_id):
         "accounts/member_remove.html",
         {"organisation": organisation, "membership": membership, "section": "settings"},
     )
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's password reset, with two limits: requests per address (beyond them a 429 page), and emails to one
+    address (beyond them nothing is sent, and the page says what it always says, so that it tells nobody whether an
+    account exists)."""
+
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def post(self, request, *args, **kwargs):
+        verdict = ratelimit.hit("password_reset_address", ratelimit.client_address(request))
+        if not verdict.allowed:
+            return too_many_requests(request, verdict.retry_after)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"].strip().lower()
+        if not ratelimit.hit("password_reset_account", hashlib.sha256(email.encode()).hexdigest()).allowed:
+            logger.warning("Password reset not sent: too many requested for one email address")
+            return redirect(self.success_url)
+        return super().form_valid(form)

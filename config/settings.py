@@ -57,7 +57,6 @@ INSTALLED_APPS = [
     "axes",
     "simple_history",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # the API explorer's assets, served from here
@@ -81,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.UserPreferencesMiddleware",
+    "core.middleware.NoStoreMiddleware",  # signed-in pages, API answers and downloads: Cache-Control no-store
+    "core.middleware.PostRateLimitMiddleware",  # form posts per user (per address before signing in): RATE_LIMITS
     "simple_history.middleware.HistoryRequestMiddleware",  # history records who made each change
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.middleware.JobsNoticeMiddleware",  # inside the messages: its notice is stored with the others
@@ -140,21 +141,39 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses sign-in while locked out
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Login throttling: after AXES_FAILURE_LIMIT wrong passwords for one username from one
-# address, that pair is locked out for AXES_COOLOFF_MINUTES. Successful sign-ins are not
-# logged (users' personal data stays minimal).
+# Sign-in throttling (accounts.security.SignInThrottle): after AXES_FAILURE_LIMIT wrong passwords for one
+# username from one address, or SIGN_IN_ADDRESS_FAILURE_LIMIT from one address over every username (password
+# spraying), the sign-in is refused (429) for AXES_COOLOFF_MINUTES. Successful sign-ins are not logged by axes.
+AXES_HANDLER = "accounts.security.SignInThrottle"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+SIGN_IN_ADDRESS_FAILURE_LIMIT = env.int("SIGN_IN_ADDRESS_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]  # the order SignInThrottle reads them in
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "accounts.security.client_ip_address"
+if SIGN_IN_ADDRESS_FAILURE_LIMIT < AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured("SIGN_IN_ADDRESS_FAILURE_LIMIT must be at least AXES_FAILURE_LIMIT.")
+
+# Rate limits (core.ratelimit), counted in RATE_LIMIT_CACHE (Redis when REDIS_URL is set; in the process if it
+# does not answer). Written "N/second|minute|hour|day".
+RATE_LIMIT_CACHE = "default"
+RATE_LIMITS = {
+    "posts": env.str("FORM_POST_RATE", default="60/minute"),  # form posts per signed-in user
+    "anonymous_posts": env.str("ANONYMOUS_POST_RATE", default="100/minute"),  # per address: sign-in, reset
+    "api_reads": env.str("API_READ_RATE", default="600/minute"),  # per user, whatever their token
+    "api_writes": env.str("API_WRITE_RATE", default="120/minute"),  # per user
+    "api_anonymous": env.str("API_ANONYMOUS_RATE", default="60/minute"),  # per address, before a token is known
+    "password_reset_address": env.str("PASSWORD_RESET_ADDRESS_RATE", default="5/hour"),  # reset requests
+    "password_reset_account": env.str("PASSWORD_RESET_ACCOUNT_RATE", default="3/hour"),  # emails to one address
+    "api_token_failures": env.str("API_TOKEN_FAILURE_RATE", default="20/minute"),  # unknown tokens per address
+}
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -324,7 +343,7 @@ REST_FRAMEWORK = {
         "accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "accounts.authentication.TokenScope"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["core.api_defaults.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "core.api_defaults.Pagination",
@@ -334,9 +353,8 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_THROTTLE_CLASSES": ["core.api_defaults.WriteRateThrottle"],
-    # Writes per user (token or session); reads are not limited.
-    "DEFAULT_THROTTLE_RATES": {"writes": env.str("API_WRITE_RATE", default="120/minute")},
+    # Reads and writes per user (token or session), requests without credentials per address: RATE_LIMITS.
+    "DEFAULT_THROTTLE_CLASSES": ["core.api_defaults.RateThrottle"],
     "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "core.api.Schema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

@@ -1,4 +1,4 @@
-"""The API's JSON parser, pagination and write rate limit, named in settings.REST_FRAMEWORK (kept apart
+"""The API's JSON parser, pagination and rate limits, named in settings.REST_FRAMEWORK (kept apart
 from ``core.api``, which imports DRF's views: those read these settings as they load)."""
 
 import logging
@@ -7,7 +7,10 @@ from django.utils.translation import gettext as _
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.throttling import UserRateThrottle
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.throttling import BaseThrottle
+
+from core import ratelimit
 
 logger = logging.getLogger(__name__)
 
@@ -19,19 +22,21 @@ class Pagination(PageNumberPagination):
     max_page_size = 200
 
 
-class WriteRateThrottle(UserRateThrottle):
-    """Writes (POST, PUT, PATCH, DELETE) per user, whatever their token or session; reads are free."""
-
-    scope = "writes"
+class RateThrottle(BaseThrottle):
+    """The API's rate limits (``core.ratelimit``): reads and writes per user, whatever their token or session;
+    requests without credentials per address. Answered 429 with Retry-After."""
 
     def allow_request(self, request, view):
-        if request.method in ("GET", "HEAD", "OPTIONS"):
-            return True
-        try:
-            return super().allow_request(request, view)
-        except Exception:  # the cache (Redis) is away: the write goes through, the outage is logged
-            logger.warning("API write rate limit not applied: its cache does not answer", exc_info=True)
-            return True
+        if request.user is not None and request.user.is_authenticated:
+            scope = "api_reads" if request.method in SAFE_METHODS else "api_writes"
+        else:
+            scope = "api_anonymous"
+        verdict = ratelimit.hit(scope, ratelimit.requester(request))
+        self.retry_after = verdict.retry_after
+        return verdict.allowed
+
+    def wait(self):
+        return self.retry_after
 
 
 class JSONParser(parsers.JSONParser):

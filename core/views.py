@@ -92,3 +92,10 @@ def failed(request):
     except Exception:  # the error page must never fail in turn: Django's bare one then
         return server_error(request)
     return HttpResponseServerError(page)
+
+
+def too_many_requests(request, retry_after: int):
+    """The 429 page: nothing was done, try again in so many seconds."""
+    response = render(request, "429.html", {"retry_after": retry_after}, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response

@@ -7,6 +7,7 @@ test fails instead, so a broken service can never pass unnoticed.
 
 import os
 import shutil
+import uuid
 
 import pytest
 from django.test import Client
@@ -50,6 +51,15 @@ def default_language():
 def media_in_a_temporary_folder(settings, tmp_path):
     """Files the app stores (prepared exports) go to the test's own folder, never to media/."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def own_rate_limit_counts(settings):
+    """Each test counts its own requests: rate limits never carry over from another test (users' ids repeat)."""
+    default = {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+    if default["BACKEND"].endswith("LocMemCache"):
+        default["LOCATION"] = default["KEY_PREFIX"]
+    settings.CACHES = {**settings.CACHES, "default": default}
 
 
 @pytest.fixture(autouse=True)

@@ -301,42 +301,5 @@ def test_the_identity_history_shows_who_changed_which_field(dpo_client, auditor_
     assert settings_url(organisation, "history") in auditor_client.get(settings_url(organisation)).text
 
 
-def test_a_user_creates_sees_once_replaces_and_revokes_their_api_token(dpo_client, dpo):
-    from rest_framework.authtoken.models import Token
-    from rest_framework.test import APIClient
-
-    page = dpo_client.get(reverse("accounts:profile")).text
-    assert "You have no token." in page
-    created = dpo_client.post(reverse("accounts:api_token_create"))
-    key = Token.objects.get(user=dpo).key
-    assert created.status_code == 200 and f'<code class="token" id="new-token">{key}</code>' in created.text
-    later = dpo_client.get(reverse("accounts:profile")).text
-    assert key not in later and f"starting with {key[:6]}…" in later  # shown only once
-
-    script = APIClient()
-    script.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    assert script.get("/api/v1/organisations/").status_code == 200
-    dpo_client.post(reverse("accounts:api_token_create"))  # replaced: the old key stops working
-    assert script.get("/api/v1/organisations/").status_code == 401
-    new_key = Token.objects.get(user=dpo).key
-    script.credentials(HTTP_AUTHORIZATION=f"Token {new_key}")
-    assert script.get("/api/v1/organisations/").status_code == 200
-    revoked = dpo_client.post(reverse("accounts:api_token_revoke"), follow=True)
-    assert "Your API token has been revoked" in revoked.text
-    assert script.get("/api/v1/organisations/").status_code == 401
-    assert not Token.objects.filter(user=dpo).exists()
-
-
-def test_an_operator_creates_a_token_from_the_command_line(dpo):
-    from io import StringIO
-
-    from django.core.management import call_command
-    from rest_framework.authtoken.models import Token
-
-    out = StringIO()
-    call_command("drf_create_token", "dpo", stdout=out)
-    assert Token.objects.get(user=dpo).key in out.getvalue()
-
-
 def test_the_organisation_switcher_refuses_what_is_not_a_slug(dpo_client):
     assert dpo_client.get(reverse("accounts:switch_organisation"), {"organisation": "hexa\x00gone"}).status_code == 404

@@ -4,6 +4,7 @@ import json
 
 import pytest
 from django.test import RequestFactory
+from django.urls import reverse
 from rest_framework.test import APIClient
 
 from processing.models import ProcessingActivity
@@ -98,23 +99,21 @@ def test_errors_are_translated_by_accept_language(dpo_api, dpo):
     assert english.json()["errors"][0]["message"] == "This field is required."
 
 
-def test_writes_are_rate_limited_per_user_reads_are_not(dpo_api, settings):
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"writes": "3/minute"}}
-    from rest_framework.settings import api_settings
+def test_writes_and_reads_are_rate_limited_per_user(dpo_api, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "api_writes": "3/minute", "api_reads": "6/minute"}
+    statuses = [dpo_api.post(ACTIVITIES, {"organisation": "hexagone", "name": f"A{n}"}).status_code for n in range(4)]
+    assert statuses == [201, 201, 201, 429]
+    refused = dpo_api.post(ACTIVITIES, {"organisation": "hexagone", "name": "A5"})
+    assert refused.json()["code"] == "throttled" and 0 < int(refused["Retry-After"]) <= 60
+    assert ProcessingActivity.objects.count() == 3
+    # Reads are counted apart: the client's first call (tests/api/conftest.py) and five more, then refused.
+    assert [dpo_api.get(ACTIVITIES).status_code for _ in range(6)] == [200] * 5 + [429]
 
-    api_settings.reload()
-    from core.api_defaults import WriteRateThrottle
 
-    WriteRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
-    try:
-        statuses = [
-            dpo_api.post(ACTIVITIES, {"organisation": "hexagone", "name": f"A{n}"}).status_code for n in range(4)
-        ]
-        assert statuses == [201, 201, 201, 429]
-        refused = dpo_api.post(ACTIVITIES, {"organisation": "hexagone", "name": "A5"})
-        assert refused.json()["code"] == "throttled" and int(refused["Retry-After"]) > 0
-        assert dpo_api.get(ACTIVITIES).status_code == 200
-        assert ProcessingActivity.objects.count() == 3
-    finally:
-        api_settings.reload()
-        WriteRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+def test_requests_without_credentials_are_limited_per_address(client, settings):
+    """The schema is open to anyone: its readers are counted by their address."""
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "api_anonymous": "2/minute"}
+    schema = reverse("api-schema")
+    statuses = [client.get(schema, REMOTE_ADDR="198.51.100.7").status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    assert client.get(schema, REMOTE_ADDR="198.51.100.8").status_code == 200  # another address is counted apart

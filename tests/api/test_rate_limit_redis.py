@@ -1,13 +1,12 @@
-"""With REDIS_URL set, the API's write counts live in Redis: every web process shares them."""
+"""With REDIS_URL set, rate-limit counts live in Redis: every web process shares them."""
 
 import os
 import uuid
 
 import pytest
 from django.core.cache import caches
-from rest_framework.test import APIRequestFactory
 
-from core.api_defaults import WriteRateThrottle
+from core import ratelimit
 
 from ..conftest import service_missing
 
@@ -29,19 +28,26 @@ def redis_cache(settings):
     return caches["default"]
 
 
-def test_two_processes_count_writes_against_one_limit(redis_cache, dpo):
-    class TwoPerMinute(WriteRateThrottle):
-        THROTTLE_RATES = {"writes": "2/minute"}
+def test_two_processes_count_against_one_limit(redis_cache, monkeypatch):
+    assert ratelimit.hit("api_writes", "user:1", "2/minute").allowed
+    # A second web process has its own memory: only the count in Redis makes it see the first one's hits.
+    monkeypatch.setattr(ratelimit, "_local", ratelimit._LocalCounts())
+    assert ratelimit.hit("api_writes", "user:1", "2/minute").allowed
+    refused = ratelimit.hit("api_writes", "user:1", "2/minute")
+    assert not refused.allowed and 0 < refused.retry_after <= 60
+    assert ratelimit.hit("api_writes", "user:2", "2/minute").allowed  # counted per requester
+    assert sum(1 for _key in redis_cache._cache.get_client().scan_iter(f"{redis_cache.key_prefix}*")) == 2
 
-    request = APIRequestFactory().post("/api/v1/activities/")
-    request.user = dpo
-    # Two web processes are two throttle instances reading one cache.
-    first_process, second_process = TwoPerMinute(), TwoPerMinute()
-    assert first_process.allow_request(request, view=None)
-    assert second_process.allow_request(request, view=None)
-    assert not first_process.allow_request(request, view=None)
-    key = first_process.get_cache_key(request, view=None)
-    assert len(redis_cache.get(key)) == 2  # the history of writes, in Redis
-    reads = APIRequestFactory().get("/api/v1/activities/")
-    reads.user = dpo
-    assert second_process.allow_request(reads, view=None)  # reads are never counted
+
+def test_without_its_cache_a_limit_still_holds_in_the_process(settings, caplog):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    who = f"user:{uuid.uuid4()}"
+    verdicts = [ratelimit.hit("posts", who, "2/minute").allowed for _ in range(3)]
+    assert verdicts == [True, True, False]
+    assert "counted in this process only" in caplog.text

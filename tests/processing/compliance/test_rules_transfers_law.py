@@ -7,7 +7,6 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from accounts.services import organisation_update
 from inventory.models import AdequacyDecision, InternationalOrganisation, System
@@ -152,11 +151,10 @@ def test_the_web_form_refuses_consent_for_a_public_authority_under_public_powers
 
 def test_the_api_refuses_consent_for_a_public_authority_under_public_powers(dpo, organisation, catalogue):
     """Art. 49(3), through the API: the same service refuses the row, with the field named."""
-    from rest_framework.authtoken.models import Token
+    from tests.api.conftest import token_client
 
     public_authority(organisation)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=dpo)[0].key}")
+    client = token_client(dpo)
     body = {
         "organisation": organisation.slug,
         "name": "Visa applications",
