@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import Membership, Organisation, User
 
@@ -42,3 +43,10 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role", "organisation"]
     search_fields = ["user__username", "user__email", "organisation__name"]
     autocomplete_fields = ["user", "organisation"]
+
+
+# django-otp's admin would show each authenticator's secret key: devices are managed by their owners on
+# /account/two-factor/ (and removed with their account), never read by an administrator.
+for model in (TOTPDevice,):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)

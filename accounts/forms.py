@@ -7,7 +7,7 @@ from django.utils.translation import ngettext
 
 from .models import ApiToken, Membership, Organisation, User
 from .selectors import organisations_for
-from .services import ORGANISATION_IDENTITY_FIELDS
+from .services import ORGANISATION_SETTINGS_FIELDS
 
 
 class OrganisationIdentityForm(forms.ModelForm):
@@ -17,6 +17,7 @@ class OrganisationIdentityForm(forms.ModelForm):
         (_("Data protection officer"), ["dpo_name", "dpo_email", "dpo_phone"]),
         (_("Representative in the EU (Art. 27)"), ["representative_name", "representative_contact"]),
         (_("Compliance checks"), ["tia_review_months"]),
+        (_("Security"), ["require_two_factor"]),
     ]
 
     def grouped_fields(self):
@@ -24,7 +25,7 @@ class OrganisationIdentityForm(forms.ModelForm):
 
     class Meta:
         model = Organisation
-        fields = ORGANISATION_IDENTITY_FIELDS
+        fields = ORGANISATION_SETTINGS_FIELDS
         widgets = {
             "representative_contact": forms.Textarea(attrs={"rows": 3}),
         }

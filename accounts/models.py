@@ -1,5 +1,7 @@
 """Who uses Registre: users, the organisations whose registers they keep, and their roles."""
 
+import hashlib
+import hmac
 import zoneinfo
 
 from django.conf import settings
@@ -12,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+from django_otp.models import Device, ThrottlingMixin
 from simple_history.models import HistoricalRecords
 
 from core.errors import field_error
@@ -161,6 +164,14 @@ class Organisation(TimeStampedModel):
             "older than this is flagged, so that the law and practice of the destination are looked at again."
         ),
     )
+    require_two_factor = models.BooleanField(
+        _("require two factors"),
+        default=False,
+        help_text=_(
+            "Members without an authenticator app are asked to set one up at their next sign-in, and reach nothing "
+            "until they have."
+        ),
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="organisations", verbose_name=_("members")
     )
@@ -297,3 +308,46 @@ class ApiToken(models.Model):
     @property
     def can_write(self) -> bool:
         return self.scope == self.Scope.WRITE
+
+
+class RecoveryCodeDevice(ThrottlingMixin, Device):
+    """A user's recovery codes, as one second factor of django-otp: each code signs in once. Only a salted
+    HMAC-SHA256 of each is kept (``accounts.two_factor``); wrong codes slow further tries down."""
+
+    class Meta:
+        verbose_name = _("recovery codes")
+        verbose_name_plural = _("recovery codes")
+
+    def verify_token(self, token) -> bool:
+        verified = self.spend(str(token))
+        if verified:
+            self.throttle_reset()
+        else:
+            self.throttle_increment()
+        return verified
+
+    def get_throttle_factor(self) -> int:
+        return 1
+
+    def spend(self, code: str) -> bool:
+        """Whether ``code`` is one of these codes; if so it is spent (deleted)."""
+        for stored in self.codes.select_for_update():
+            if hmac.compare_digest(stored.digest, RecoveryCode.digest_of(stored.salt, code)):
+                stored.delete()
+                return True
+        return False
+
+
+class RecoveryCode(models.Model):
+    device = models.ForeignKey(RecoveryCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    salt = models.CharField(max_length=32)
+    digest = models.CharField(max_length=64)
+
+    def __str__(self):
+        return f"{self.device} #{self.pk}"  # never the code, which is not kept
+
+    @staticmethod
+    def digest_of(salt: str, code: str) -> str:
+        """What is kept of a code: its HMAC-SHA256 under a salt of its own, whatever its case, spaces or dashes."""
+        normalised = "".join(code.split()).replace("-", "").upper()
+        return hmac.new(salt.encode(), normalised.encode(), hashlib.sha256).hexdigest()

@@ -35,6 +35,9 @@ ORGANISATION_IDENTITY_FIELDS = (
     "is_public_body",
     "tia_review_months",
 )
+# What the DPO sets on the Settings page: the identity, and whether members need two factors (not over the API: an
+# API token cannot turn a security requirement off).
+ORGANISATION_SETTINGS_FIELDS = (*ORGANISATION_IDENTITY_FIELDS, "require_two_factor")
 
 
 def _unique_slug(name: str) -> str:
@@ -54,10 +57,10 @@ def organisation_create(*, name: str, slug: str = "", **identity) -> Organisatio
 
 
 def organisation_update(*, organisation: Organisation, **changes) -> Organisation:
-    """Change the organisation's identity (Art. 30(1)(a) header). The slug never changes."""
-    unknown = set(changes) - set(ORGANISATION_IDENTITY_FIELDS)
+    """Change the organisation's identity (Art. 30(1)(a) header) or its settings. The slug never changes."""
+    unknown = set(changes) - set(ORGANISATION_SETTINGS_FIELDS)
     if unknown:
-        raise TypeError(f"Not identity fields: {sorted(unknown)}")
+        raise TypeError(f"Not settings fields: {sorted(unknown)}")
     for field, value in changes.items():
         setattr(organisation, field, value)
     organisation.full_clean()

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
+from . import two_factor_views, views
 
 app_name = "accounts"
 
@@ -29,6 +29,12 @@ urlpatterns = [
     ),
     path("password/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("profile/", views.profile, name="profile"),
+    path("two-factor/", two_factor_views.two_factor_page, name="two_factor"),
+    path("two-factor/start/", two_factor_views.two_factor_start, name="two_factor_start"),
+    path("two-factor/confirm/", two_factor_views.two_factor_confirm, name="two_factor_confirm"),
+    path("two-factor/recovery-codes/", two_factor_views.two_factor_recovery_codes, name="two_factor_recovery_codes"),
+    path("two-factor/remove/", two_factor_views.two_factor_remove, name="two_factor_remove"),
+    path("two-factor/verify/", two_factor_views.two_factor_verify, name="two_factor_verify"),
     path("profile/api-tokens/", views.api_token_create, name="api_token_create"),
     path("profile/api-tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api_token_revoke"),
     path("language/", views.switch_language, name="language"),

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "simple_history",
     "rest_framework",
     "django_filters",
@@ -80,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.UserPreferencesMiddleware",
+    "accounts.two_factor.TwoFactorMiddleware",  # nothing else until the second factor is given or set up
     "core.middleware.NoStoreMiddleware",  # signed-in pages, API answers and downloads: Cache-Control no-store
     "core.middleware.PostRateLimitMiddleware",  # form posts per user (per address before signing in): RATE_LIMITS
     "simple_history.middleware.HistoryRequestMiddleware",  # history records who made each change
@@ -171,6 +174,10 @@ RATE_LIMITS = {
     "password_reset_account": env.str("PASSWORD_RESET_ACCOUNT_RATE", default="3/hour"),  # emails to one address
     "api_token_failures": env.str("API_TOKEN_FAILURE_RATE", default="20/minute"),  # unknown tokens per address
 }
+# Two factors (accounts.two_factor): an authenticator app named "Registre" in the app's list; a code is good within
+# one step (30 s) either side, once; wrong codes slow further tries down (1 s, 2 s, 4 s…).
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Registre")
+OTP_TOTP_THROTTLE_FACTOR = 1
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},

@@ -13,6 +13,7 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
+from accounts import two_factor
 from accounts.models import Membership
 from config.celery_app import app as celery_app
 
@@ -117,9 +118,14 @@ def password():
 
 
 def client_for(user) -> Client:
+    """A client signed in as ``user``, as after the whole sign-in: password, and second factor where one is needed
+    (tests/accounts/test_two_factor.py signs in through the pages)."""
     client = Client()
     if user is not None:
         client.force_login(user)
+        session = client.session
+        session[two_factor.SESSION_KEY] = two_factor.VERIFIED
+        session.save()
     return client
 
 

@@ -175,6 +175,13 @@ ROUTES = {
     ),
     # Anyone's revoke of the DPO's token is answered alike: only its owner's removes it (tests/accounts/test_tokens).
     "accounts:api_token_revoke": Route(get=SIGNED_IN_NOT_ALLOWED, post=every(302), kwargs=dpo_token),
+    # Two factors: one's own, for anyone signed in (the superuser persona has given their second factor).
+    "accounts:two_factor": Route(get=SIGNED_IN, post=SIGNED_IN_NOT_ALLOWED),
+    "accounts:two_factor_start": Route(get=SIGNED_IN_NOT_ALLOWED, post=SIGNED_IN),
+    "accounts:two_factor_confirm": Route(get=SIGNED_IN_NOT_ALLOWED, post=every(302)),  # nothing being set up
+    "accounts:two_factor_recovery_codes": Route(get=SIGNED_IN_NOT_ALLOWED, post=every(302)),  # no app yet
+    "accounts:two_factor_remove": Route(get=SIGNED_IN_NOT_ALLOWED, post=statuses(302, 400, 400, 400, 400, 302)),
+    "accounts:two_factor_verify": Route(get=every(302), post=every(302)),  # nothing to verify: on to the next page
     "accounts:language": Route(get=every(405), post=every(302), data={"language": "fr"}),
     "accounts:switch_organisation": Route(
         get=statuses(302, 404, 302, 302, 302, 302), post=every(405), query="organisation={slug}"
