@@ -2,6 +2,7 @@ import zoneinfo
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -31,13 +32,50 @@ class OrganisationIdentityForm(forms.ModelForm):
         }
 
 
-class MemberAddForm(forms.Form):
-    identifier = forms.CharField(
-        label=_("Username or email address"),
-        max_length=254,
-        help_text=_("The person must already have an account. Ask an administrator to create one."),
+class InvitationForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email address"),
+        help_text=_(
+            "The person receives a link to accept, with their account or one they create; they become a member once "
+            "they have."
+        ),
     )
     role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+
+
+class InvitedAccountForm(forms.Form):
+    """The account someone invited creates: a username and a password (their email is the invitation's)."""
+
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        validators=[UnicodeUsernameValidator()],
+        help_text=_("Letters, digits and @ . + - _ only."),
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+    )
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 12 characters, not a common password, not like your username or email."),
+    )
+    password2 = forms.CharField(
+        label=_("The same password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("This username is taken: choose another."), code="unique")
+        return username
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
+            self.add_error("password2", _("The two passwords differ."))
+        return cleaned
 
 
 class MembershipRoleForm(forms.Form):

@@ -351,3 +351,52 @@ class RecoveryCode(models.Model):
         """What is kept of a code: its HMAC-SHA256 under a salt of its own, whatever its case, spaces or dashes."""
         normalised = "".join(code.split()).replace("-", "").upper()
         return hmac.new(salt.encode(), normalised.encode(), hashlib.sha256).hexdigest()
+
+
+class Invitation(models.Model):
+    """A DPO's invitation to join the organisation with a role, sent by email: the person becomes a member only
+    once they accept it (signing in, or creating their account). Only the SHA-256 of the link's key is kept."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for an answer")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("organisation")
+    )
+    email = models.EmailField(_("email address"))
+    role = models.CharField(_("role"), max_length=20, choices=Membership.Role.choices)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("invited by")
+    )
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role__in=["dpo", "manager", "auditor"]), name="accounts_invitation_role_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "accepted", "declined", "cancelled"]),
+                name="accounts_invitation_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} · {self.organisation} · {self.get_role_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.PENDING and self.expires_at > timezone.now()

@@ -13,4 +13,5 @@ urlpatterns = [
     path("settings/members/", views.members, name="members"),
     path("settings/members/<int:membership_id>/role/", views.member_role, name="member_role"),
     path("settings/members/<int:membership_id>/remove/", views.member_remove, name="member_remove"),
+    path("settings/members/invitations/<int:invitation_id>/cancel/", views.invitation_cancel, name="invitation_cancel"),
 ]

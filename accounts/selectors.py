@@ -26,21 +26,3 @@ def organisations_for(user: User) -> QuerySet[Organisation]:
 
 def organisation_members(organisation: Organisation) -> QuerySet[Membership]:
     return organisation.memberships.select_related("user").order_by("user__username")
-
-
-def user_by_username_or_email(identifier: str) -> User | None:
-    """Find an account by its username, or its email address, ignoring case."""
-    identifier = identifier.strip()
-    if not identifier:
-        return None
-    users = User.objects.filter(is_active=True)
-    if "@" in identifier:
-        found = users.filter(email__iexact=identifier).first()
-        if found:
-            return found
-    exact = users.filter(username=identifier).first()
-    if exact:
-        return exact
-    # Ignoring case, only an unambiguous match counts: "Lea" and "lea" may both exist.
-    matches = list(users.filter(username__iexact=identifier)[:2])
-    return matches[0] if len(matches) == 1 else None

@@ -6,15 +6,15 @@ import secrets
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from core.errors import field_error
 
-from .models import ApiToken, Membership, Organisation, User
-from .selectors import organisations_for, user_by_username_or_email
+from .models import ApiToken, Invitation, Membership, Organisation, User
+from .selectors import organisations_for
 
 ORGANISATION_IDENTITY_FIELDS = (
     "name",
@@ -104,20 +104,74 @@ def _refuse_losing_last_dpo(membership: Membership) -> None:
         raise ValidationError(_("An organisation needs at least one DPO: appoint another DPO first."), code="last_dpo")
 
 
+INVITATION_DAYS = 14  # how long an invitation's link works
+
+
 @transaction.atomic
-def membership_add(*, organisation: Organisation, identifier: str, role: str) -> Membership:
-    """Give an existing account (by username or email) a role in the organisation."""
-    user = user_by_username_or_email(identifier)
-    if user is None:
-        raise field_error("identifier", _("No active account has this username or email address."), "unknown_user")
-    membership = Membership(user=user, organisation=organisation, role=role)
-    membership.full_clean()
-    try:
-        with transaction.atomic():
-            membership.save()
-    except IntegrityError:  # added by someone else since full_clean()
-        raise field_error("identifier", _("This person is already a member of the organisation."), "unique") from None
+def invitation_create(*, organisation: Organisation, email: str, role: str, invited_by: User) -> tuple[Invitation, str]:
+    """An invitation to ``email`` to join with ``role``; returns it with the key of its link, which is never stored.
+    An earlier invitation still waiting for the same address is cancelled: only the latest link works. Whether an
+    account has this address is neither checked nor told."""
+    email = User.objects.normalize_email(email.strip())
+    invitation = Invitation(
+        organisation=organisation,
+        email=email,
+        role=role,
+        invited_by=invited_by,
+        expires_at=timezone.now() + datetime.timedelta(days=INVITATION_DAYS),
+    )
+    key = secrets.token_urlsafe(32)
+    invitation.key_hash = api_token_hash(key)
+    invitation.full_clean()
+    organisation.invitations.filter(email__iexact=email, status=Invitation.Status.PENDING).update(
+        status=Invitation.Status.CANCELLED, answered_at=timezone.now()
+    )
+    invitation.save()
+    return invitation, key
+
+
+def invitation_by_key(key: str) -> Invitation | None:
+    """The invitation of a link, whatever its state (the page says if it was answered or expired)."""
+    return Invitation.objects.select_related("organisation", "invited_by").filter(key_hash=api_token_hash(key)).first()
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
+    """``user`` accepts: they become a member with the invitation's role (keeping a role they already have)."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_open:
+        raise ValidationError(_("This invitation has expired or was already answered."), code="closed")
+    membership = Membership.objects.filter(user=user, organisation=invitation.organisation).first()
+    if membership is None:
+        membership = Membership(user=user, organisation=invitation.organisation, role=invitation.role)
+        membership.full_clean()
+        membership.save()
+    invitation.status, invitation.answered_at, invitation.accepted_by = (
+        Invitation.Status.ACCEPTED,
+        timezone.now(),
+        user,
+    )
+    invitation.save(update_fields=["status", "answered_at", "accepted_by"])
     return membership
+
+
+@transaction.atomic
+def invitation_close(*, invitation: Invitation, status: str) -> None:
+    """Decline (the person) or cancel (the DPO) an invitation still waiting."""
+    Invitation.objects.filter(pk=invitation.pk, status=Invitation.Status.PENDING).update(
+        status=status, answered_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def account_create_for_invitation(*, invitation: Invitation, username: str, password: str) -> tuple[User, Membership]:
+    """A new account, with the invitation's email address, that accepts it at once."""
+    user = User(username=username, email=invitation.email)
+    validate_password(password, user)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    return user, invitation_accept(invitation=invitation, user=user)
 
 
 @transaction.atomic

@@ -37,6 +37,7 @@ urlpatterns = [
     path("two-factor/verify/", two_factor_views.two_factor_verify, name="two_factor_verify"),
     path("profile/api-tokens/", views.api_token_create, name="api_token_create"),
     path("profile/api-tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api_token_revoke"),
+    path("invitations/<str:key>/", views.invitation, name="invitation"),
     path("language/", views.switch_language, name="language"),
     path("organisation/", views.switch_organisation, name="switch_organisation"),
 ]

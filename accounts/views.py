@@ -5,26 +5,36 @@ import logging
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.i18n import set_language
 
 from core import ratelimit
 from core.forms import apply_validation_error
 from core.history import object_history
+from core.mail import templated_email
 from core.views import too_many_requests
 
 from . import services
-from .forms import ApiTokenForm, LanguageForm, MemberAddForm, MembershipRoleForm, OrganisationIdentityForm, ProfileForm
-from .models import Membership
+from .forms import (
+    ApiTokenForm,
+    InvitationForm,
+    InvitedAccountForm,
+    LanguageForm,
+    MembershipRoleForm,
+    OrganisationIdentityForm,
+    ProfileForm,
+)
+from .models import Invitation, Membership
 from .permissions import SESSION_ORGANISATION_KEY, Action, organisation_access, organisation_view
 from .selectors import organisation_members, organisations_for
 
@@ -169,20 +179,31 @@ def organisation_history(request, organisation):
 
 @organisation_view(read=Action.VIEW, write=Action.MANAGE_ORGANISATION)
 def members(request, organisation):
-    form = MemberAddForm(request.POST or None)
+    form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            membership = services.membership_add(
-                organisation=organisation,
-                identifier=form.cleaned_data["identifier"],
-                role=form.cleaned_data["role"],
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
+        email = form.cleaned_data["email"]
+        refused = _invitation_refused(request, email)
+        if refused:
+            form.add_error("email", refused)
         else:
-            messages.success(
+            invitation, key = services.invitation_create(
+                organisation=organisation, email=email, role=form.cleaned_data["role"], invited_by=request.user
+            )
+            if _send_invitation(request, invitation, key):
+                messages.success(
+                    request,
+                    _("An invitation has been sent to %(email)s. They become %(role)s once they accept it.")
+                    % {"email": invitation.email, "role": invitation.get_role_display()},
+                )
+                return redirect("organisations:members", organisation_slug=organisation.slug)
+            link = request.build_absolute_uri(reverse("accounts:invitation", args=[key]))
+            messages.warning(
                 request,
-                _("%(user)s is now %(role)s.") % {"user": membership.user, "role": membership.get_role_display()},
+                _(
+                    "The invitation could not be emailed (the mail server did not answer). Send this link to "
+                    "%(email)s yourself; it is shown only this once: %(link)s"
+                )
+                % {"email": invitation.email, "link": link},
             )
             return redirect("organisations:members", organisation_slug=organisation.slug)
     return render(
@@ -191,11 +212,92 @@ def members(request, organisation):
         {
             "organisation": organisation,
             "page": Paginator(organisation_members(organisation), MEMBERS_PER_PAGE).get_page(request.GET.get("page")),
+            "invitations": organisation.invitations.filter(
+                status=Invitation.Status.PENDING, expires_at__gt=timezone.now()
+            ).select_related("invited_by"),
             "form": form,
             "roles": Membership.Role.choices,
             "section": "settings",
         },
     )
+
+
+def _invitation_refused(request, email: str) -> str | None:
+    """Invitations are limited per DPO and per email address: a flood of emails in the organisation's name is not."""
+    if not ratelimit.hit("invitations", ratelimit.requester(request)).allowed:
+        return _("You have sent many invitations in a short time: wait a while before sending more.")
+    if not ratelimit.hit("invitation_email", hashlib.sha256(email.strip().lower().encode()).hexdigest()).allowed:
+        return _("This address has received several invitations today: wait until tomorrow to invite it again.")
+    return None
+
+
+def _send_invitation(request, invitation, key: str) -> bool:
+    """Email the invitation's link, in the inviter's language; False if the mail server did not take it."""
+    context = {
+        "organisation": invitation.organisation,
+        "role": invitation.get_role_display(),
+        "inviter": request.user.username,
+        "link": request.build_absolute_uri(reverse("accounts:invitation", args=[key])),
+        "expires_at": invitation.expires_at,
+    }
+    subject = _("Invitation to the register of %(organisation)s") % {"organisation": invitation.organisation.name}
+    try:
+        templated_email(
+            subject=subject, template="accounts/email/invitation", context=context, to=invitation.email
+        ).send()
+    except Exception:  # SMTP down, refused…: the invitation stands, its link is shown to the DPO instead
+        logger.exception("Invitation %s could not be emailed", invitation.pk)
+        return False
+    return True
+
+
+@organisation_view(read=None, write=Action.MANAGE_ORGANISATION)
+def invitation_cancel(request, organisation, invitation_id):
+    invitation = get_object_or_404(Invitation, pk=invitation_id, organisation=organisation)
+    services.invitation_close(invitation=invitation, status=Invitation.Status.CANCELLED)
+    messages.success(request, _("The invitation to %(email)s has been cancelled.") % {"email": invitation.email})
+    return redirect("organisations:members", organisation_slug=organisation.slug)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def invitation(request, key):
+    """The page of an invitation's link: accept or decline it, signed in or creating an account."""
+    found = services.invitation_by_key(key)
+    if found is None:
+        return render(request, "accounts/invitation.html", {"invitation": None}, status=404)
+    account_form = InvitedAccountForm(request.POST if request.POST.get("action") == "create" else None)
+    if request.method == "POST" and found.is_open:
+        action = request.POST.get("action")
+        if action == "decline":
+            services.invitation_close(invitation=found, status=Invitation.Status.DECLINED)
+            messages.success(request, _("You have declined the invitation."))
+            return redirect("accounts:login" if not request.user.is_authenticated else "home")
+        if action == "accept" and request.user.is_authenticated:
+            membership = services.invitation_accept(invitation=found, user=request.user)
+            return _welcome(request, membership)
+        if action == "create" and not request.user.is_authenticated and account_form.is_valid():
+            try:
+                user, membership = services.account_create_for_invitation(
+                    invitation=found,
+                    username=account_form.cleaned_data["username"],
+                    password=account_form.cleaned_data["password1"],
+                )
+            except ValidationError as error:
+                apply_validation_error(account_form, error)
+            else:
+                auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                return _welcome(request, membership)
+    context = {"invitation": found, "account_form": account_form, "key": key}
+    return render(request, "accounts/invitation.html", context, status=400 if account_form.errors else 200)
+
+
+def _welcome(request, membership):
+    messages.success(
+        request,
+        _("Welcome: you are now %(role)s of %(organisation)s.")
+        % {"role": membership.get_role_display(), "organisation": membership.organisation.name},
+    )
+    return redirect("organisations:home", organisation_slug=membership.organisation.slug)
 
 
 def _membership(organisation, membership_id) -> Membership:

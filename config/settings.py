@@ -173,6 +173,8 @@ RATE_LIMITS = {
     "password_reset_address": env.str("PASSWORD_RESET_ADDRESS_RATE", default="5/hour"),  # reset requests
     "password_reset_account": env.str("PASSWORD_RESET_ACCOUNT_RATE", default="3/hour"),  # emails to one address
     "api_token_failures": env.str("API_TOKEN_FAILURE_RATE", default="20/minute"),  # unknown tokens per address
+    "invitations": env.str("INVITATION_RATE", default="30/hour"),  # invitations a DPO sends
+    "invitation_email": env.str("INVITATION_EMAIL_RATE", default="3/day"),  # invitations to one email address
 }
 # Two factors (accounts.two_factor): an authenticator app named "Registre" in the app's list; a code is good within
 # one step (30 s) either side, once; wrong codes slow further tries down (1 s, 2 s, 4 s…).

@@ -151,6 +151,26 @@ def dpo_token(world):
     return {"token_id": token.pk}
 
 
+def invitation_link(world):
+    from accounts.services import invitation_create
+
+    dpo = world.organisation.memberships.get(role="dpo").user
+    _invitation, key = invitation_create(
+        organisation=world.organisation, email="new@example.org", role="auditor", invited_by=dpo
+    )
+    return {"key": key}
+
+
+def org_and_invitation(world):
+    from accounts.services import invitation_create
+
+    dpo = world.organisation.memberships.get(role="dpo").user
+    invitation, _key = invitation_create(
+        organisation=world.organisation, email="new@example.org", role="auditor", invited_by=dpo
+    )
+    return {**org(world), "invitation_id": invitation.pk}
+
+
 def reset_link(world):
     # Not one of the personas: signing in changes a user's last_login and so their token.
     user = UserFactory(username="forgetful")
@@ -182,6 +202,8 @@ ROUTES = {
     "accounts:two_factor_recovery_codes": Route(get=SIGNED_IN_NOT_ALLOWED, post=every(302)),  # no app yet
     "accounts:two_factor_remove": Route(get=SIGNED_IN_NOT_ALLOWED, post=statuses(302, 400, 400, 400, 400, 302)),
     "accounts:two_factor_verify": Route(get=every(302), post=every(302)),  # nothing to verify: on to the next page
+    # An invitation's link: anyone holding it sees it (the key is the credential); the page answers each alike.
+    "accounts:invitation": Route(get=every(200), post=every(200), kwargs=invitation_link),
     "accounts:language": Route(get=every(405), post=every(302), data={"language": "fr"}),
     "accounts:switch_organisation": Route(
         get=statuses(302, 404, 302, 302, 302, 302), post=every(405), query="organisation={slug}"
@@ -193,6 +215,7 @@ ROUTES = {
     "organisations:member_role": Route(
         get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org_and_auditor_membership, data={"role": "auditor"}
     ),
+    "organisations:invitation_cancel": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org_and_invitation),
     "organisations:member_remove": Route(get=DPO_ONLY_FORM, post=DPO_ONLY_REDIRECT, kwargs=org_and_auditor_membership),
     "inventory:catalogue": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),
     "inventory:load_defaults": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org, data={"language": "fr"}),

@@ -4,37 +4,14 @@ from django.core.exceptions import ValidationError
 from accounts.models import Membership, User
 from accounts.services import (
     member_grant,
-    membership_add,
     membership_change_role,
     membership_remove,
     organisation_update,
 )
 
-from .factories import MembershipFactory, OrganisationFactory, UserFactory
+from .factories import MembershipFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.mark.parametrize("identifier", ["lea", "LEA", "lea@example.org", "Lea@Example.org"])
-def test_member_is_added_by_username_or_email_ignoring_case(organisation, identifier):
-    lea = UserFactory(username="lea", email="lea@example.org")
-    membership = membership_add(organisation=organisation, identifier=identifier, role=Membership.Role.AUDITOR)
-    assert membership.user == lea
-    assert membership.role == Membership.Role.AUDITOR
-
-
-def test_adding_an_unknown_person_says_so_and_writes_nothing(organisation):
-    with pytest.raises(ValidationError) as error:
-        membership_add(organisation=organisation, identifier="nobody@example.org", role="auditor")
-    assert error.value.message_dict["identifier"] == ["No active account has this username or email address."]
-    assert not Membership.objects.exists()
-
-
-def test_adding_an_existing_member_again_is_refused(organisation, auditor):
-    with pytest.raises(ValidationError) as error:
-        membership_add(organisation=organisation, identifier="auditor", role="dpo")
-    assert "This person is already a member of the organisation." in error.value.messages
-    assert Membership.objects.get(user=auditor).role == Membership.Role.AUDITOR
 
 
 def test_the_last_dpo_cannot_be_demoted_or_removed(organisation, dpo):
@@ -89,11 +66,3 @@ def test_member_grant_creates_the_account_then_updates_the_role():
     assert not created
     assert membership.role == "dpo"
     assert Membership.objects.filter(user__username="sam").count() == 1
-
-
-def test_an_ambiguous_username_adds_nobody(organisation):
-    UserFactory(username="Lea", email="lea1@example.org")
-    UserFactory(username="lea", email="lea2@example.org")
-    assert membership_add(organisation=organisation, identifier="lea", role="auditor").user.email == "lea2@example.org"
-    with pytest.raises(ValidationError):
-        membership_add(organisation=organisation, identifier="LEA", role="auditor")
