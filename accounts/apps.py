@@ -6,6 +6,9 @@ class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts and organisations")
 
+    def ready(self):
+        from . import sign_ins, tasks  # noqa: F401  (its receivers record each sign-in; the tasks register with Celery)
+
     def seed_demo(self) -> str:
         # Imported when called: an app's modules load models, which Django's app loading forbids at import time.
         from .demo import DEMO_PASSWORD, seed_demo_accounts

@@ -26,9 +26,14 @@ class UserPreferencesMiddleware:
         return self.get_response(request)
 
 
+def zone_of(user):
+    """The user's own time zone, the server's default if theirs is unknown."""
+    try:
+        return zoneinfo.ZoneInfo(user.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return timezone.get_default_timezone()
+
+
 def activate_time_zone(user) -> None:
     """Dates and times in the user's own time zone (the server's default if theirs is unknown)."""
-    try:
-        timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        timezone.deactivate()
+    timezone.activate(zone_of(user))

@@ -400,3 +400,37 @@ class Invitation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.PENDING and self.expires_at > timezone.now()
+
+
+class SignInEvent(models.Model):
+    """One sign-in, or one refused: when, from which address and browser, with which factor. Kept
+    ``SIGN_IN_HISTORY_DAYS`` (then deleted): users see theirs, a DPO their members'. ``device`` is the SHA-256 of
+    a random identifier the browser keeps in a cookie, to tell a browser never seen before."""
+
+    class Outcome(models.TextChoices):
+        SUCCESS = "success", _("Signed in")
+        FAILURE = "failure", _("Refused")
+
+    class Method(models.TextChoices):
+        PASSWORD = "password", _("Password")
+        APP = "app", _("Password and authenticator app")
+        RECOVERY_CODE = "recovery", _("Password and recovery code")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sign_ins", verbose_name=_("user")
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    browser = models.CharField(_("browser"), max_length=300, blank=True)
+    device = models.CharField(max_length=64, blank=True, editable=False)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    method = models.CharField(_("factor"), max_length=10, choices=Method.choices, default=Method.PASSWORD)
+
+    class Meta:
+        verbose_name = _("sign-in")
+        verbose_name_plural = _("sign-ins")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["user", "-at"], name="accounts_signin_user_at")]
+
+    def __str__(self):
+        return f"{self.user} · {self.at:%Y-%m-%d %H:%M} · {self.outcome}"

@@ -23,7 +23,8 @@ from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import Membership, RecoveryCode, RecoveryCodeDevice, User
+from . import sign_ins
+from .models import Membership, RecoveryCode, RecoveryCodeDevice, SignInEvent, User
 
 SESSION_KEY = "two_factor"  # "verified", "not_needed", "verify" (has a device, not yet given a code), "enrol"
 VERIFIED, NOT_NEEDED, VERIFY, ENROL = "verified", "not_needed", "verify", "enrol"
@@ -158,8 +159,16 @@ def verify(request, code: str) -> str:
         token = _digits(code) if isinstance(device, TOTPDevice) else code
         if device.verify_token(token):
             mark_verified(request, device)
+            sign_ins.second_factor_given(request, _method(device), success=True)
             return VERIFIED
+    sign_ins.second_factor_given(
+        request, _method(allowed[0] if _digits(code).isdigit() else devices[-1]), success=False
+    )
     return WRONG
+
+
+def _method(device) -> str:
+    return SignInEvent.Method.APP if isinstance(device, TOTPDevice) else SignInEvent.Method.RECOVERY_CODE
 
 
 def mark_verified(request, device) -> None:

@@ -34,11 +34,12 @@ from .forms import (
     OrganisationIdentityForm,
     ProfileForm,
 )
-from .models import Invitation, Membership
+from .models import Invitation, Membership, SignInEvent
 from .permissions import SESSION_ORGANISATION_KEY, Action, organisation_access, organisation_view
 from .selectors import organisation_members, organisations_for
 
 MEMBERS_PER_PAGE = 50
+RECENT_SIGN_INS = 20  # shown on one's profile
 logger = logging.getLogger(__name__)
 
 
@@ -98,6 +99,7 @@ def _profile_page(request, form, token_form=None, new_token=None, status=200):
         "tokens": request.user.api_tokens.select_related("organisation"),
         "token_form": token_form or ApiTokenForm(user=request.user),
         "new_token": new_token,
+        "sign_ins": request.user.sign_ins.all()[:RECENT_SIGN_INS],
     }
     return render(request, "accounts/profile.html", context, status=status)
 
@@ -298,6 +300,22 @@ def _welcome(request, membership):
         % {"role": membership.get_role_display(), "organisation": membership.organisation.name},
     )
     return redirect("organisations:home", organisation_slug=membership.organisation.slug)
+
+
+@organisation_view(read=Action.MANAGE_ORGANISATION, write=None)
+def member_sign_ins(request, organisation):
+    """The DPO's view of the members' sign-ins (and refused ones), newest first."""
+    events = SignInEvent.objects.filter(user__memberships__organisation=organisation).select_related("user")
+    return render(
+        request,
+        "accounts/member_sign_ins.html",
+        {
+            "organisation": organisation,
+            "page": Paginator(events, MEMBERS_PER_PAGE).get_page(request.GET.get("page")),
+            "section": "settings",
+            "days": settings.SIGN_IN_HISTORY_DAYS,
+        },
+    )
 
 
 def _membership(organisation, membership_id) -> Membership:

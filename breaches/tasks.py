@@ -17,11 +17,11 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from accounts.middleware import zone_of
 from accounts.models import Membership, Organisation
 from core import jobs
 from core.mail import templated_email
 from processing.compliance.check import CheckResult, check_organisation
-from processing.compliance.digest import user_zone
 from processing.compliance.rechecks import breach_check_key
 from processing.compliance.rules.registry import family_rules, on_findings_raised
 from processing.compliance.selectors import ACTIVE
@@ -117,7 +117,7 @@ def send_deadline_warnings(organisation_id: int, breach_ids: list[int]) -> int:
     sent = 0
     for membership in dpos:
         user = membership.user
-        with translation.override(user.language or settings.LANGUAGE_CODE), timezone.override(user_zone(user)):
+        with translation.override(user.language or settings.LANGUAGE_CODE), timezone.override(zone_of(user)):
             for breach in breaches:
                 _deadline_email(breach, user).send()
                 sent += 1

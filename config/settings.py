@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.UserPreferencesMiddleware",
     "accounts.two_factor.TwoFactorMiddleware",  # nothing else until the second factor is given or set up
+    "accounts.sign_ins.DeviceCookieMiddleware",  # the browser's identifier, set at a successful sign-in
     "core.middleware.NoStoreMiddleware",  # signed-in pages, API answers and downloads: Cache-Control no-store
     "core.middleware.PostRateLimitMiddleware",  # form posts per user (per address before signing in): RATE_LIMITS
     "simple_history.middleware.HistoryRequestMiddleware",  # history records who made each change
@@ -178,6 +179,8 @@ RATE_LIMITS = {
 }
 # Two factors (accounts.two_factor): an authenticator app named "Registre" in the app's list; a code is good within
 # one step (30 s) either side, once; wrong codes slow further tries down (1 s, 2 s, 4 s…).
+# The sign-in audit (accounts.sign_ins): how long each sign-in (address, browser) is kept.
+SIGN_IN_HISTORY_DAYS = env.int("SIGN_IN_HISTORY_DAYS", default=90)
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Registre")
 OTP_TOTP_THROTTLE_FACTOR = 1
 AUTH_PASSWORD_VALIDATORS = [
@@ -282,6 +285,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "breaches.check_breaches",
         "schedule": crontab(minute="*/5"),  # the 72-hour clock: warnings within minutes
         "options": {"expires": 4 * 60},
+    },
+    "sign-ins-forget-old": {
+        "task": "accounts.forget_old_sign_ins",
+        "schedule": crontab(hour=3, minute=15),
     },
     "exports-housekeeping": {
         "task": "processing.exports_housekeeping",

@@ -215,6 +215,9 @@ ROUTES = {
     "organisations:member_role": Route(
         get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org_and_auditor_membership, data={"role": "auditor"}
     ),
+    "organisations:member_sign_ins": Route(
+        get=statuses(302, 404, 403, 403, 200, 200), post=ORG_NOT_ALLOWED, kwargs=org
+    ),
     "organisations:invitation_cancel": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org_and_invitation),
     "organisations:member_remove": Route(get=DPO_ONLY_FORM, post=DPO_ONLY_REDIRECT, kwargs=org_and_auditor_membership),
     "inventory:catalogue": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org),

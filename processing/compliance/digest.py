@@ -8,7 +8,6 @@ item (``SITE_URL``).
 """
 
 import datetime
-import zoneinfo
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -17,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.middleware import zone_of
 from accounts.models import Membership, Organisation
 from core.mail import templated_email
 from processing.compliance.models import DigestSent, Finding
@@ -100,13 +100,6 @@ def _message(digest: Digest, user):
     return templated_email(subject=subject, template="compliance/email/digest", context=context, to=user.email)
 
 
-def user_zone(user):
-    try:
-        return zoneinfo.ZoneInfo(user.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return timezone.get_default_timezone()
-
-
 def send_digests(now: datetime.datetime | None = None) -> int:
     """Send every DPO who wants it the digest of each of their organisations. Returns how many
     emails were sent. Safe to run twice: the second run finds nothing new."""
@@ -123,7 +116,7 @@ def send_digests(now: datetime.datetime | None = None) -> int:
         user, organisation = membership.user, membership.organisation
         state = sent_until.get((organisation.pk, user.pk))
         since = state.until if state else now - FIRST_WINDOW
-        with translation.override(user.language or settings.LANGUAGE_CODE), timezone.override(user_zone(user)):
+        with translation.override(user.language or settings.LANGUAGE_CODE), timezone.override(zone_of(user)):
             digest = digest_for(organisation, since, now)
             if digest:
                 _message(digest, user).send()
