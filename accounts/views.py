@@ -24,7 +24,7 @@ from core.history import object_history
 from core.mail import templated_email
 from core.views import too_many_requests
 
-from . import services
+from . import services, sso
 from .forms import (
     ApiTokenForm,
     InvitationForm,
@@ -384,3 +384,12 @@ class PasswordResetView(auth_views.PasswordResetView):
             logger.warning("Password reset not sent: too many requested for one email address")
             return redirect(self.success_url)
         return super().form_valid(form)
+
+
+class LoginView(auth_views.LoginView):
+    """Django's sign-in page, offering single sign-on when a provider is set up (``accounts.sso``)."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["sso_provider"] = sso.provider_name() if sso.enabled() else None
+        return context

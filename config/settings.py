@@ -144,7 +144,24 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses sign-in while locked out
     "django.contrib.auth.backends.ModelBackend",
+    "accounts.sso.Backend",  # OpenID Connect, when a provider is set up below
 ]
+# Single sign-on with OpenID Connect (accounts.sso, docs/configuration.md): on when OIDC_RP_CLIENT_ID is set.
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="")  # shown on the sign-in button
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = "openid email"
+OIDC_USE_PKCE = True
+OIDC_CREATE_USER = False  # people join by invitation
+OIDC_ALLOWED_EMAIL_DOMAINS = env.list("OIDC_ALLOWED_EMAIL_DOMAINS", default=[])
+OIDC_TIMEOUT = 10
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:sso_callback"
+LOGIN_REDIRECT_URL_FAILURE = "/account/login/"
 # Sign-in throttling (accounts.security.SignInThrottle): after AXES_FAILURE_LIMIT wrong passwords for one
 # username from one address, or SIGN_IN_ADDRESS_FAILURE_LIMIT from one address over every username (password
 # spraying), the sign-in is refused (429) for AXES_COOLOFF_MINUTES. Successful sign-ins are not logged by axes.

@@ -183,6 +183,9 @@ ROUTES = {
     "healthz": Route(get=every(200), post=every(405), query="checks=database"),
     "accounts:login": Route(get=statuses(200, 302, 302, 302, 302, 302), post=statuses(200, 302, 302, 302, 302, 302)),
     "accounts:logout": Route(get=every(405), post=every(302)),
+    # Single sign-on: no provider set up in these tests (tests/browser/test_sso_journey.py sets one up).
+    "accounts:sso": Route(get=every(404), post=every(405)),
+    "accounts:sso_callback": Route(get=every(404), post=every(405)),
     "accounts:password_change": Route(get=SIGNED_IN, post=SIGNED_IN),
     "accounts:password_change_done": Route(get=SIGNED_IN, post=SIGNED_IN_NOT_ALLOWED),
     "accounts:password_reset": Route(get=every(200), post=every(200)),

@@ -131,3 +131,20 @@ def test_signed_in_pages_api_answers_and_downloads_are_never_stored(dpo_client, 
         assert response.status_code == 200
         assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
     assert download["Content-Type"].startswith("text/csv")
+
+
+def test_without_a_provider_single_sign_on_is_not_offered(client):
+    """The provider's own journey is tests/browser/test_sso_journey.py, against a real provider on loopback."""
+    assert "Sign in with" not in client.get(LOGIN).text
+    assert client.get(reverse("accounts:sso")).status_code == 404
+    assert client.get(reverse("accounts:sso_callback"), {"code": "x", "state": "y"}).status_code == 404
+
+
+def test_with_a_provider_the_sign_in_page_offers_it(client, settings):
+    settings.OIDC_RP_CLIENT_ID, settings.OIDC_PROVIDER_NAME = "registre", "Hexagone SSO"
+    settings.OIDC_OP_AUTHORIZATION_ENDPOINT = "https://sso.hexagone.example/auth"
+    page = client.get(LOGIN + "?next=/account/profile/").text
+    assert "Sign in with Hexagone SSO" in page and 'href="/account/sso/?next=/account/profile/"' in page
+    start = client.get(reverse("accounts:sso"), {"next": "/account/profile/"})
+    assert start.status_code == 302 and start["Location"].startswith("https://sso.hexagone.example/auth?")
+    assert "code_challenge=" in start["Location"] and "client_id=registre" in start["Location"]
