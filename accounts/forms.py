@@ -40,7 +40,7 @@ class InvitationForm(forms.Form):
             "they have."
         ),
     )
-    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.AUDITOR)
 
 
 class InvitedAccountForm(forms.Form):
