@@ -415,6 +415,7 @@ class SignInEvent(models.Model):
         PASSWORD = "password", _("Password")
         APP = "app", _("Password and authenticator app")
         RECOVERY_CODE = "recovery", _("Password and recovery code")
+        PASSKEY = "passkey", _("Password and passkey")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sign_ins", verbose_name=_("user")

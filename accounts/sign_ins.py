@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from core import jobs
 from core.mail import templated_email
@@ -68,7 +69,11 @@ def sign_in_succeeded(sender, request, user, **kwargs):
     if request is None:
         return
     device = _device_id(request)
-    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():  # a second factor to come
+    second_factor = (
+        TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        or WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
+    )
+    if second_factor:  # the sign-in is recorded with it
         request.session[PENDING_SESSION_KEY] = device  # recorded with the second factor
     else:
         record(request, user, SignInEvent.Outcome.SUCCESS, SignInEvent.Method.PASSWORD, device)

@@ -20,8 +20,10 @@ from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from . import sign_ins
 from .models import Membership, RecoveryCode, RecoveryCodeDevice, SignInEvent, User
@@ -45,15 +47,29 @@ def has_app(user: User) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
+def passkeys_of(user: User):
+    return WebAuthnCredential.objects.filter(user=user, confirmed=True).order_by("created_at")
+
+
+def has_second_factor(user: User) -> bool:
+    """An authenticator app or a passkey (recovery codes alone are a spare, not a factor)."""
+    return has_app(user) or passkeys_of(user).exists()
+
+
 def state_at_sign_in(user: User) -> str:
-    if has_app(user):
+    if has_second_factor(user):
         return VERIFY
     return ENROL if required(user) else NOT_NEEDED
 
 
 def session_state(request) -> str:
-    """The session's two-factor state, worked out once per session."""
+    """The session's two-factor state, worked out once per session. A device django-otp recorded in the session (a
+    passkey used or just added, through django-otp-webauthn's views) verifies it."""
     state = request.session.get(SESSION_KEY)
+    if state in (VERIFY, ENROL) and request.session.get(DEVICE_ID_SESSION_KEY):
+        if state == VERIFY:
+            sign_ins.second_factor_given(request, SignInEvent.Method.PASSKEY, success=True)
+        state = request.session[SESSION_KEY] = VERIFIED
     if state is None:
         state = request.session[SESSION_KEY] = state_at_sign_in(request.user)
     return state
@@ -106,6 +122,7 @@ def qr_code_svg(device: TOTPDevice) -> str:
 @transaction.atomic
 def two_factors_remove(user: User) -> None:
     TOTPDevice.objects.filter(user=user).delete()
+    WebAuthnCredential.objects.filter(user=user).delete()
     RecoveryCodeDevice.objects.filter(user=user).delete()
 
 
@@ -190,6 +207,11 @@ OPEN_BEFORE_SECOND_FACTOR = {
     "accounts:two_factor_start",
     "accounts:two_factor_confirm",
     "accounts:two_factor_verify",
+    "otp_webauthn:credential-registration-begin",
+    "otp_webauthn:credential-registration-complete",
+    "otp_webauthn:credential-authentication-begin",
+    "otp_webauthn:credential-authentication-complete",
+    "otp_webauthn:js-i18n-catalog",
 }
 
 

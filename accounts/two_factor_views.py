@@ -43,6 +43,7 @@ def _page(request, *, status=200, **context):
     setup = context.pop("setup", None)
     context = {
         "app": two_factor.TOTPDevice.objects.filter(user=user, confirmed=True).first(),
+        "passkeys": two_factor.passkeys_of(user),
         "codes_left": two_factor.recovery_codes_left(user),
         "may_remove": not two_factor.required(user),
         "must_enrol": two_factor.session_state(request) == two_factor.ENROL,
@@ -89,7 +90,7 @@ def two_factor_confirm(request):
 @login_required
 @require_POST
 def two_factor_recovery_codes(request):
-    if not two_factor.has_app(request.user):
+    if not two_factor.has_second_factor(request.user):
         return redirect("accounts:two_factor")
     return _page(request, recovery_codes=two_factor.recovery_codes_renew(request.user))
 
@@ -129,5 +130,10 @@ def two_factor_verify(request):
                 "code",
                 _("This code is not right, or was already used. Wait for the app to show a new one, then type it."),
             )
-    context = {"form": form, "next": request.POST.get("next") or request.GET.get("next") or ""}
+    context = {
+        "form": form,
+        "next": request.POST.get("next") or request.GET.get("next") or "",
+        "has_app": two_factor.has_app(request.user),
+        "has_passkey": two_factor.passkeys_of(request.user).exists(),
+    }
     return render(request, "accounts/two_factor_verify.html", context, status=400 if form.errors else 200)

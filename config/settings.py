@@ -10,6 +10,7 @@ import os
 import tempfile
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp_webauthn",
     "simple_history",
     "rest_framework",
     "django_filters",
@@ -81,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # user.is_verified(), which django-otp-webauthn's views read
     "accounts.middleware.UserPreferencesMiddleware",
     "accounts.two_factor.TwoFactorMiddleware",  # nothing else until the second factor is given or set up
     "accounts.sign_ins.DeviceCookieMiddleware",  # the browser's identifier, set at a successful sign-in
@@ -200,6 +203,12 @@ RATE_LIMITS = {
 SIGN_IN_HISTORY_DAYS = env.int("SIGN_IN_HISTORY_DAYS", default=90)
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Registre")
 OTP_TOTP_THROTTLE_FACTOR = 1
+# Passkeys (WebAuthn, django-otp-webauthn) as a second factor, never instead of the password; bound to the address
+# users reach Registre at (SITE_URL): its host is the relying party, its origin the only one accepted.
+OTP_WEBAUTHN_RP_NAME = "Registre"
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_RP_ID = env.str("OTP_WEBAUTHN_RP_ID", default="")  # default: SITE_URL's host (set below)
+OTP_WEBAUTHN_ALLOWED_ORIGINS: list[str] = []  # default: SITE_URL (set below)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
@@ -237,6 +246,11 @@ vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="registre@localhost")
 # Where users reach Registre: the links of emails sent by the workers (no request to read it from).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Passkeys need a domain name: on this machine, http://localhost:<port> (a browser refuses them on 127.0.0.1).
+_site = urlsplit(SITE_URL)
+_local = _site.scheme == "http" and _site.hostname in ("127.0.0.1", "localhost")
+OTP_WEBAUTHN_RP_ID = OTP_WEBAUTHN_RP_ID or ("localhost" if _local else _site.hostname or "localhost")
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [f"http://localhost:{_site.port or 80}" if _local else SITE_URL]
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Celery ------------------------------------------------------------------------------

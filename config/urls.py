@@ -17,6 +17,7 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("account/", include("accounts.urls")),
+    path("account/passkeys/", include("django_otp_webauthn.urls", namespace="otp_webauthn")),
     path("o/<slug:organisation_slug>/", include(organisation_patterns)),
     path("api/", include("config.api")),
     path("admin/", admin.site.urls),

@@ -205,6 +205,20 @@ ROUTES = {
     "accounts:two_factor_recovery_codes": Route(get=SIGNED_IN_NOT_ALLOWED, post=every(302)),  # no app yet
     "accounts:two_factor_remove": Route(get=SIGNED_IN_NOT_ALLOWED, post=statuses(302, 400, 400, 400, 400, 302)),
     "accounts:two_factor_verify": Route(get=every(302), post=every(302)),  # nothing to verify: on to the next page
+    # Passkeys (django-otp-webauthn): one's own, signed in; never without a password (passwordless sign-in is off).
+    "otp_webauthn:credential-registration-begin": Route(
+        get=statuses(403, 405, 405, 405, 405, 405), post=statuses(403, 200, 200, 200, 200, 200)
+    ),
+    "otp_webauthn:credential-registration-complete": Route(
+        get=statuses(403, 405, 405, 405, 405, 405), post=statuses(403, 400, 400, 400, 400, 400)
+    ),
+    "otp_webauthn:credential-authentication-begin": Route(
+        get=statuses(403, 405, 405, 405, 405, 405), post=statuses(403, 200, 200, 200, 200, 200)
+    ),
+    "otp_webauthn:credential-authentication-complete": Route(
+        get=statuses(403, 405, 405, 405, 405, 405), post=statuses(403, 400, 400, 400, 400, 400)
+    ),
+    "otp_webauthn:js-i18n-catalog": Route(get=every(200), post=every(405)),
     # An invitation's link: anyone holding it sees it (the key is the credential); the page answers each alike.
     "accounts:invitation": Route(get=every(200), post=every(200), kwargs=invitation_link),
     "accounts:language": Route(get=every(405), post=every(302), data={"language": "fr"}),

@@ -144,3 +144,12 @@ def test_two_factors_turn_off_with_the_password_when_not_required(client, dpo):
     client.post(reverse("accounts:logout"))
     sign_in(client)
     assert client.get("/account/profile/").status_code == 200
+
+
+def test_the_passkey_script_speaks_french(client):
+    """django-otp-webauthn ships no French: its script's messages come from Registre's catalogue
+    (locale/fr/LC_MESSAGES/djangojs.po). The passkey journey itself is tests/browser/test_two_factor_journey.py."""
+    catalogue = client.get(reverse("otp_webauthn:js-i18n-catalog"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Enregistrement interrompu." in catalogue and "Ajouter une cl" in catalogue
+    english = client.get(reverse("otp_webauthn:js-i18n-catalog"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Enregistrement interrompu." not in english

@@ -63,3 +63,42 @@ def test_a_dpo_turns_on_two_factors_then_signs_in_with_a_code(
     page.get_by_label("Code").fill(app_code(secret, seconds_from_now=30))
     page.get_by_role("button", name="Verify").click()
     expect(page).to_have_url(f"{live_server.url}/o/{organisation.slug}/")
+
+
+def test_a_dpo_adds_a_passkey_then_signs_in_with_it(
+    live_server, page, organisation, dpo, password, settings, axe_script
+):
+    """A passkey (WebAuthn, django-otp-webauthn) as the second factor; Chromium's virtual authenticator stands for
+    the phone's (DevTools protocol), with a real key pair and real signatures."""
+    settings.OTP_WEBAUTHN_RP_ID = "localhost"
+    settings.OTP_WEBAUTHN_ALLOWED_ORIGINS = [live_server.url]
+    assert live_server.url.startswith("http://localhost:")
+    devtools = page.context.new_cdp_session(page)
+    devtools.send("WebAuthn.enable")
+    devtools.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+            }
+        },
+    )
+    sign_in(page, live_server, "dpo", password)
+    page.goto(f"{live_server.url}/account/two-factor/")
+    page.get_by_role("button", name="Add a passkey").click()
+    expect(page.locator("#passkeys li")).to_have_count(1)
+    assert axe_violations(page, axe_script) == []
+
+    page.get_by_role("button", name="Sign out").first.click()
+    sign_in(page, live_server, "dpo", password)
+    expect(page.get_by_role("heading", name="Second factor")).to_be_visible()
+    assert axe_violations(page, axe_script) == []
+    page.get_by_role("button", name="Use a passkey").click()
+    expect(page).to_have_url(f"{live_server.url}/o/{organisation.slug}/")
+    from accounts.models import SignInEvent
+
+    assert SignInEvent.objects.filter(user=dpo, outcome="success", method="passkey").exists()
