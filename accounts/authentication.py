@@ -12,8 +12,7 @@ from rest_framework import authentication, exceptions, permissions
 from core import ratelimit
 
 from .middleware import activate_time_zone
-from .models import ApiToken
-from .services import api_token_hash
+from .models import ApiToken, secret_hash
 
 LAST_USE_PRECISION = datetime.timedelta(minutes=1)  # a token's last use is written at most this often
 
@@ -35,7 +34,7 @@ class TokenAuthentication(authentication.BaseAuthentication):
             key = words[1].decode("ascii")
         except UnicodeDecodeError:
             key = ""
-        token = ApiToken.objects.select_related("user").filter(key_hash=api_token_hash(key)).first()
+        token = ApiToken.objects.select_related("user").filter(key_hash=secret_hash(key)).first()
         if token is None or not token.user.is_active:
             verdict = ratelimit.hit("api_token_failures", ratelimit.client_address(request))
             if not verdict.allowed:

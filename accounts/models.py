@@ -258,6 +258,12 @@ class Membership(TimeStampedModel):
         return f"{self.user} · {self.organisation} · {self.get_role_display()}"
 
 
+def secret_hash(secret: str) -> str:
+    """What is stored of a random secret (an API token, an invitation's key, a browser's id): its SHA-256. The
+    secrets are 128 random bits or more, so a fast hash cannot be reversed."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
 class ApiToken(models.Model):
     """A key a script calls the API with, as its user: named, with an expiry and a scope (read only or read and
     write, all the user's organisations or one). Only its SHA-256 is stored, with its first characters to tell it

@@ -5,15 +5,8 @@ from axes.handlers.database import AxesDatabaseHandler
 from django.conf import settings
 from django.db.models import Sum
 
-from core.ratelimit import client_address
-
 # AXES_LOCKOUT_PARAMETERS, in this order: the username at the address, then the address alone.
 LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
-
-
-def client_ip_address(request) -> str | None:
-    """The address django-axes counts failures against (``core.ratelimit.client_address``)."""
-    return client_address(request)
 
 
 class SignInThrottle(AxesDatabaseHandler):

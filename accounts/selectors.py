@@ -1,6 +1,8 @@
 """Reads of the accounts app."""
 
 from django.db.models import QuerySet
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from .models import Membership, Organisation, User
 
@@ -26,3 +28,16 @@ def organisations_for(user: User) -> QuerySet[Organisation]:
 
 def organisation_members(organisation: Organisation) -> QuerySet[Membership]:
     return organisation.memberships.select_related("user").order_by("user__username")
+
+
+def passkeys_of(user: User) -> QuerySet:
+    return WebAuthnCredential.objects.filter(user=user, confirmed=True).order_by("created_at")
+
+
+def has_app(user: User) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def has_second_factor(user: User) -> bool:
+    """An authenticator app or a passkey (recovery codes alone are a spare, not a factor)."""
+    return has_app(user) or passkeys_of(user).exists()

@@ -1,7 +1,6 @@
 """Writes of the accounts app. Views, forms, commands and the admin all go through here."""
 
 import datetime
-import hashlib
 import secrets
 
 from django.contrib.auth.password_validation import validate_password
@@ -13,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import field_error
 
-from .models import ApiToken, Invitation, Membership, Organisation, User
+from .models import ApiToken, Invitation, Membership, Organisation, User, secret_hash
 from .selectors import organisations_for
 
 ORGANISATION_IDENTITY_FIELDS = (
@@ -121,7 +120,7 @@ def invitation_create(*, organisation: Organisation, email: str, role: str, invi
         expires_at=timezone.now() + datetime.timedelta(days=INVITATION_DAYS),
     )
     key = secrets.token_urlsafe(32)
-    invitation.key_hash = api_token_hash(key)
+    invitation.key_hash = secret_hash(key)
     invitation.full_clean()
     organisation.invitations.filter(email__iexact=email, status=Invitation.Status.PENDING).update(
         status=Invitation.Status.CANCELLED, answered_at=timezone.now()
@@ -132,7 +131,7 @@ def invitation_create(*, organisation: Organisation, email: str, role: str, invi
 
 def invitation_by_key(key: str) -> Invitation | None:
     """The invitation of a link, whatever its state (the page says if it was answered or expired)."""
-    return Invitation.objects.select_related("organisation", "invited_by").filter(key_hash=api_token_hash(key)).first()
+    return Invitation.objects.select_related("organisation", "invited_by").filter(key_hash=secret_hash(key)).first()
 
 
 @transaction.atomic
@@ -237,11 +236,6 @@ API_TOKEN_DEFAULT_DAYS = 90
 API_TOKEN_MAX_DAYS = 366
 
 
-def api_token_hash(key: str) -> str:
-    """What is stored of a key: its SHA-256 (a key is 256 random bits, so a fast hash cannot be reversed)."""
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
 @transaction.atomic
 def api_token_create(
     *,
@@ -269,7 +263,7 @@ def api_token_create(
         name=name.strip(),
         scope=scope,
         organisation=organisation,
-        key_hash=api_token_hash(key),
+        key_hash=secret_hash(key),
         start=key[: len(ApiToken.PREFIX) + 6],
         created_at=now,
         expires_at=now + datetime.timedelta(days=expires_days),

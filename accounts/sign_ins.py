@@ -7,7 +7,6 @@ identifier in a long-lived cookie (only its SHA-256 is stored), set at a success
 """
 
 import datetime
-import hashlib
 import secrets
 
 from django.conf import settings
@@ -17,15 +16,14 @@ from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django_otp.plugins.otp_totp.models import TOTPDevice
-from django_otp_webauthn.models import WebAuthnCredential
 
 from core import jobs
 from core.mail import templated_email
 from core.ratelimit import client_address
 
 from .middleware import zone_of
-from .models import SignInEvent, User
+from .models import SignInEvent, User, secret_hash
+from .selectors import has_second_factor
 
 DEVICE_COOKIE = "registre_device"
 DEVICE_COOKIE_AGE = 2 * 365 * 24 * 3600
@@ -41,16 +39,12 @@ def _device_id(request) -> str:
     return device
 
 
-def _hash(device: str) -> str:
-    return hashlib.sha256(device.encode()).hexdigest()
-
-
 def record(request, user: User, outcome: str, method: str, device: str = "") -> SignInEvent:
     event = SignInEvent.objects.create(
         user=user,
         address=client_address(request),
         browser=request.headers.get("user-agent", "")[:300],
-        device=_hash(device) if device else "",
+        device=secret_hash(device) if device else "",
         outcome=outcome,
         method=method,
     )
@@ -69,11 +63,7 @@ def sign_in_succeeded(sender, request, user, **kwargs):
     if request is None:
         return
     device = _device_id(request)
-    second_factor = (
-        TOTPDevice.objects.filter(user=user, confirmed=True).exists()
-        or WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
-    )
-    if second_factor:  # the sign-in is recorded with it
+    if has_second_factor(user):  # the sign-in is recorded with it
         request.session[PENDING_SESSION_KEY] = device  # recorded with the second factor
     else:
         record(request, user, SignInEvent.Outcome.SUCCESS, SignInEvent.Method.PASSWORD, device)

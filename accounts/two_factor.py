@@ -27,6 +27,7 @@ from django_otp_webauthn.models import WebAuthnCredential
 
 from . import sign_ins
 from .models import Membership, RecoveryCode, RecoveryCodeDevice, SignInEvent, User
+from .selectors import has_second_factor
 
 SESSION_KEY = "two_factor"  # "verified", "not_needed", "verify" (has a device, not yet given a code), "enrol"
 VERIFIED, NOT_NEEDED, VERIFY, ENROL = "verified", "not_needed", "verify", "enrol"
@@ -41,19 +42,6 @@ def required(user: User) -> bool:
     if user.is_superuser and not settings.DEBUG:
         return True
     return Membership.objects.filter(user=user, organisation__require_two_factor=True).exists()
-
-
-def has_app(user: User) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
-
-
-def passkeys_of(user: User):
-    return WebAuthnCredential.objects.filter(user=user, confirmed=True).order_by("created_at")
-
-
-def has_second_factor(user: User) -> bool:
-    """An authenticator app or a passkey (recovery codes alone are a spare, not a factor)."""
-    return has_app(user) or passkeys_of(user).exists()
 
 
 def state_at_sign_in(user: User) -> str:

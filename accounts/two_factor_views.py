@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from . import two_factor
+from .selectors import has_app, passkeys_of
 
 
 class CodeForm(forms.Form):
@@ -43,7 +44,7 @@ def _page(request, *, status=200, **context):
     setup = context.pop("setup", None)
     context = {
         "app": two_factor.TOTPDevice.objects.filter(user=user, confirmed=True).first(),
-        "passkeys": two_factor.passkeys_of(user),
+        "passkeys": passkeys_of(user),
         "codes_left": two_factor.recovery_codes_left(user),
         "may_remove": not two_factor.required(user),
         "must_enrol": two_factor.session_state(request) == two_factor.ENROL,
@@ -133,7 +134,7 @@ def two_factor_verify(request):
     context = {
         "form": form,
         "next": request.POST.get("next") or request.GET.get("next") or "",
-        "has_app": two_factor.has_app(request.user),
-        "has_passkey": two_factor.passkeys_of(request.user).exists(),
+        "has_app": has_app(request.user),
+        "has_passkey": passkeys_of(request.user).exists(),
     }
     return render(request, "accounts/two_factor_verify.html", context, status=400 if form.errors else 200)

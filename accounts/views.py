@@ -1,6 +1,5 @@
 """Pages of the accounts app: sign-in, profile, language, organisations and their members."""
 
-import hashlib
 import logging
 
 from django.conf import settings
@@ -228,7 +227,7 @@ def _invitation_refused(request, email: str) -> str | None:
     """Invitations are limited per DPO and per email address: a flood of emails in the organisation's name is not."""
     if not ratelimit.hit("invitations", ratelimit.requester(request)).allowed:
         return _("You have sent many invitations in a short time: wait a while before sending more.")
-    if not ratelimit.hit("invitation_email", hashlib.sha256(email.strip().lower().encode()).hexdigest()).allowed:
+    if not ratelimit.hit("invitation_email", email.strip().lower()).allowed:
         return _("This address has received several invitations today: wait until tomorrow to invite it again.")
     return None
 
@@ -380,7 +379,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     def form_valid(self, form):
         email = form.cleaned_data["email"].strip().lower()
-        if not ratelimit.hit("password_reset_account", hashlib.sha256(email.encode()).hexdigest()).allowed:
+        if not ratelimit.hit("password_reset_account", email).allowed:
             logger.warning("Password reset not sent: too many requested for one email address")
             return redirect(self.success_url)
         return super().form_valid(form)

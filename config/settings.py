@@ -178,7 +178,7 @@ AXES_DISABLE_ACCESS_LOG = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
-AXES_CLIENT_IP_CALLABLE = "accounts.security.client_ip_address"
+AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_address"
 if SIGN_IN_ADDRESS_FAILURE_LIMIT < AXES_FAILURE_LIMIT:
     raise ImproperlyConfigured("SIGN_IN_ADDRESS_FAILURE_LIMIT must be at least AXES_FAILURE_LIMIT.")
 

@@ -6,6 +6,7 @@ does not answer, the count goes on in the process's own memory and the outage is
 still holds per process, and no request fails because Redis is away (the faults issue, #20).
 """
 
+import hashlib
 import logging
 import math
 import threading
@@ -69,7 +70,7 @@ def hit(scope: str, who: str, rate: str | None = None) -> Verdict:
     now = time.time()
     window = int(now // parsed.period)
     window_end = (window + 1) * parsed.period
-    key = f"rate:{scope}:{who}:{window}"
+    key = f"rate:{scope}:{hashlib.sha256(who.encode()).hexdigest()[:32]}:{window}"  # no email or address in the cache
     try:
         cache = caches[settings.RATE_LIMIT_CACHE]
         cache.add(key, 0, timeout=parsed.period + 5)

@@ -260,7 +260,7 @@ def test_membership_of_another_organisation_cannot_be_reached_through_mine(dpo_c
 
 
 def test_throttling_counts_the_client_behind_the_proxy_not_the_proxy(settings, rf):
-    from accounts.security import client_ip_address
+    from core.ratelimit import client_address as client_ip_address
 
     request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9", REMOTE_ADDR="10.0.0.2")
     settings.BEHIND_TLS_PROXY = False
