@@ -78,5 +78,22 @@ def measure_requests(request: Callable[[], object], repeat: int = 50, warmup: in
     )
 
 
-def report(name: str, **figures) -> None:
-    print(json.dumps({"benchmark": name, **figures}), flush=True)
+def report(name: str, targets: dict[str, float] | None = None, **figures) -> None:
+    """Print one JSON line of ``figures`` for the benchmark ``name``; with ``targets`` (a figure's name: its upper
+    bound, in the figure's unit), one line per bound instead, each saying which figure it bounds (``of``), the
+    bound (``target``) and whether it was ``met``. A missed target is reported, never raised: machines are noisy."""
+    if not targets:
+        print(json.dumps({"benchmark": name, **figures}), flush=True)
+        return
+    for of, target in targets.items():
+        met = figures[of] <= target
+        print(json.dumps({"benchmark": name, **figures, "of": of, "target": target, "met": met}), flush=True)
+
+
+def p95_over_p50(measure: "Measure") -> float:
+    """How much slower the slow requests are than the usual one (the issue's bound: 1.5)."""
+    return round(measure.p95_ms / measure.p50_ms, 2) if measure.p50_ms else 0.0
+
+
+# Bounds that hold for every page and API measure: the 95th percentile within 1.5 times the median.
+STEADY = 1.5
