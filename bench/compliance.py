@@ -30,7 +30,8 @@ from collections import Counter
 from .harness import report
 
 CHUNK = 5_000  # activities seeded at a time, so that seeding holds little in memory
-SWEEP_TARGET_SECONDS = 60
+SWEEP_TARGET_SECONDS = 20  # each sweep of 100,000 activities, on PostgreSQL, straight after a bulk load
+SAVE_TARGET_MS = 300  # saving one activity with its re-check, at 100,000
 FLOOR_TARGET_RATIO = 5
 
 EEA = ["FR", "DE", "IE", "NL", "SE"]
@@ -178,8 +179,11 @@ def seed(*, name: str, slug: str, size: int, seed_number: int = 42):
     from django.utils import timezone
 
     from accounts.services import organisation_create
+    from core.bulk import analyze
+    from inventory.services import CATALOGUE_MODELS
     from processing.compliance.services import retention_policy_seed
     from processing.models import ActivityDataSubject, ProcessingActivity, RetentionLine, Transfer
+    from processing.services import REGISTER_MODELS
 
     rng = random.Random(seed_number)
     today = timezone.localdate()
@@ -281,6 +285,8 @@ def seed(*, name: str, slug: str, size: int, seed_number: int = 42):
             counts["data_subject_links"] += len(people)
     counts["transfer_tools_used"] = len(used_mechanisms - {""})  # besides the rows naming none
     counts["transfer_tools_total"] = len(mechanisms)
+    # As an import does after its bulk write: the sweep that follows is planned on the tables as they are now.
+    analyze([*REGISTER_MODELS, *CATALOGUE_MODELS])
     return organisation, dict(counts)
 
 
@@ -382,8 +388,7 @@ def measure_sweeps(organisation, size: int) -> dict:
             "compliance_sweep",
             size=size,
             run=run,
-            target_seconds=SWEEP_TARGET_SECONDS,
-            within_target=figures["seconds"] < SWEEP_TARGET_SECONDS,
+            targets={"seconds": SWEEP_TARGET_SECONDS},
             **figures,
         )
     if second["opened"] or second["reopened"] or second["resolved"]:
@@ -489,8 +494,7 @@ def measure_floor(organisation, size: int) -> None:
         rule_ms=rule_ms,
         rule_queries=counter.figures["queries"],
         rule_times_floor=ratio,
-        target_ratio=FLOOR_TARGET_RATIO,
-        within_target=ratio <= FLOOR_TARGET_RATIO,
+        targets={"rule_times_floor": FLOOR_TARGET_RATIO},
     )
 
 
@@ -544,7 +548,8 @@ def measure_one_activity_change(organisation, size: int) -> None:
     report(
         "compliance_one_activity_change",
         size=size,
-        service_and_recheck_seconds=round(service_seconds, 2),
+        service_and_recheck_ms=round(service_seconds * 1000, 1),
+        targets={"service_and_recheck_ms": SAVE_TARGET_MS},
         **counter.figures,
         finding_opened=opened,
         recheck_after_undo_seconds=round(check_seconds, 2),

@@ -11,7 +11,10 @@ from core.errors import field_error
 from core.text import normalise_key
 
 from .defaults import DEFAULT_DATA_FIELDS, DEFAULT_DATA_SUBJECT_CATEGORIES
-from .models import CatalogueItem, Country, DataField, DataSubjectCategory, System, SystemCountry
+from .models import CatalogueItem, Country, DataField, DataSubjectCategory, Recipient, System, SystemCountry
+
+# The catalogue's tables, those a bulk write (an import, a seed) fills: ``core.bulk.analyze``.
+CATALOGUE_MODELS = (DataField, DataSubjectCategory, Recipient, System, SystemCountry)
 
 
 def _set_countries(system: System, countries: Iterable[Country | str]) -> None:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
-from core.bulk import insert_history
+from core.bulk import analyze_after_commit, insert_history
 from core.errors import field_error
 from core.history import change_author, change_origin
 from inventory.models import (
@@ -27,7 +27,7 @@ from inventory.models import (
     Recipient,
     System,
 )
-from inventory.services import catalogue_item_create
+from inventory.services import CATALOGUE_MODELS, catalogue_item_create
 from processing.completeness import missing_items
 from processing.models import (
     ACTIVITY_HISTORY,
@@ -432,6 +432,8 @@ def activity_clone(*, activity: ProcessingActivity) -> ProcessingActivity:
 
 # --- Many new activities at once: an import ---------------------------------------------------
 
+# The register's own tables, those a bulk write fills (their links and history with them: ``core.bulk.analyze``).
+REGISTER_MODELS = (ProcessingActivity, ActivityDataSubject, ControllerParty, Transfer, RetentionLine, SecurityMeasure)
 CREATE_MANY_CHUNK = 1000  # activities written per round of statements
 
 
@@ -469,6 +471,8 @@ def activities_create_many(*, organisation: Organisation, entries: Sequence[dict
     when, author, origin = timezone.now(), change_author(), change_origin()
     for start in range(0, len(new), CREATE_MANY_CHUNK):
         _insert_new(new[start : start + CREATE_MANY_CHUNK], when, author, origin)
+    # The re-check that follows is planned on the tables as they are now (an import adds to the catalogue too).
+    analyze_after_commit([*REGISTER_MODELS, *CATALOGUE_MODELS], rows=len(new))
     activities_changed.send(
         sender=ProcessingActivity, organisation_id=organisation.pk, activity_ids=[item.activity.pk for item in new]
     )

@@ -15,12 +15,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import OperationalError, connections, transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_update_with_history
 
 from accounts.models import Organisation
-from core.bulk import insert_history, insert_rows
+from core.bulk import analyze_after_commit, insert_history, insert_rows
+from inventory.models import System
 from processing.compliance.models import ComplianceRun, Finding
-from processing.compliance.rules.registry import RAISED_LISTENERS, load, only_activities
+from processing.compliance.rules.registry import RAISED_LISTENERS, load, only_activities, only_systems
 from processing.models import ProcessingActivity
 
 # What a check compares: it reads these columns of every finding, and whole findings only for
@@ -86,10 +88,11 @@ def check_organisation(
         for rule in load().values()
         if (families is None or rule.family in families) and (activities is None or rule.reads_register)
     ]
-    found = _find(organisation, today, rules, activities, progress)
+    systems = _systems_touched(activities) if activities is not None else None
+    found = _find(organisation, today, rules, activities, systems, progress)
     now = timezone.now()
     result = CheckResult()
-    findings = _findings_of_this_check(organisation, rules, families, activities)
+    findings = _findings_of_this_check(organisation, rules, families, activities, systems)
     with transaction.atomic():
         # Rows, not objects: a finding found again as it was costs no model instance.
         existing = {
@@ -113,11 +116,28 @@ def check_organisation(
     return result
 
 
-def _find(organisation, today, rules, activities, progress) -> dict:
+def _systems_touched(activities: Collection[int]) -> set[int]:
+    """The systems whose verdict a change to ``activities`` may have changed: those they store data in now, or did in
+    an earlier version (a link removed). A change to a system itself re-checks the whole register."""
+    links = ProcessingActivity.systems.through.objects.filter(processingactivity_id__in=activities)
+    past = HistoricalRecords.m2m_models[ProcessingActivity._meta.get_field("systems")].objects.filter(
+        processingactivity_id__in=activities
+    )
+    return {
+        *links.values_list("system_id", flat=True),
+        *past.exclude(system_id=None).values_list("system_id", flat=True).distinct(),
+    }
+
+
+def _find(organisation, today, rules, activities, systems, progress) -> dict:
     """(rule, content type, key) → (severity, params) of every hit of the rules, telling ``progress`` after each."""
     found = {}
     for done, rule in enumerate(rules, start=1):
-        scope = only_activities(activities) if activities is not None and rule.per_activity else nullcontext()
+        scope = nullcontext()
+        if activities is not None and rule.per_activity:
+            scope = only_activities(activities)
+        elif systems is not None and rule.per_system:
+            scope = only_systems(systems)
         with scope:  # the hits are read inside: a rule finds them as it is iterated
             for hit in rule.find(organisation, today):
                 content_type = ContentType.objects.get_for_model(hit.model)
@@ -127,14 +147,19 @@ def _find(organisation, today, rules, activities, progress) -> dict:
     return found
 
 
-def _findings_of_this_check(organisation, rules, families, activities):
-    """The findings this check reconciles: those of the rules it ran, on the activities it checked."""
+def _findings_of_this_check(organisation, rules, families, activities, systems):
+    """The findings this check reconciles: those of the rules it ran, on the activities and systems it checked (and
+    the organisation itself). Named by their subjects, so that the index on them finds the few a change concerns."""
     findings = Finding.objects.filter(organisation=organisation)
     if families is not None or activities is not None:  # the other rules' findings are not this check's
         findings = findings.filter(rule__in=[rule.code for rule in rules])
-    if activities is not None:  # the findings of other activities are not this check's
-        activity_type = ContentType.objects.get_for_model(ProcessingActivity)
-        findings = findings.exclude(Q(subject_type=activity_type) & ~Q(subject_id__in=activities))
+    if activities is not None:  # the findings of other activities and systems are not this check's
+        type_of = ContentType.objects.get_for_model
+        findings = findings.filter(
+            Q(subject_type=type_of(ProcessingActivity), subject_id__in=activities)
+            | Q(subject_type=type_of(System), subject_id__in=systems)
+            | Q(subject_type=type_of(Organisation), subject_id=organisation.pk)
+        )
     return findings
 
 
@@ -219,6 +244,7 @@ def _insert_findings(organisation: Organisation, new: list, now) -> None:
         ),
     )
     insert_history(Finding.objects.filter(organisation=organisation, first_detected_at=now, pk__gt=after), when=now)
+    analyze_after_commit([Finding], rows=len(new))  # the next check compares with them by index
 
 
 def perform_run(run: ComplianceRun, attempt: int):

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from core.dates import day_text, iso_day
 from core.text import duration_text, kept_text
-from inventory.models import DataField, country_name
+from inventory.models import DataField, System, country_name
 from processing.models import ProcessingActivity
 
 
@@ -44,8 +44,8 @@ class Rule:
     section: str  # the activity form's section that fixes it
     find: Callable[[object, datetime.date], Iterable[Hit]]
     # Its findings concern activities, each on its own: a check of some activities runs it on
-    # them alone. A rule on a system weighs every activity storing data there, so it always
-    # runs on the whole register.
+    # them alone. A rule on a system weighs every activity storing data there (``per_system``):
+    # a check of some activities runs it on the systems they touch, with all their activities.
     per_activity: bool = True
     # Its findings may change when activities change (a register rule); a rule on breaches
     # does not, and runs in the full sweep and the breach checks only.
@@ -56,6 +56,8 @@ class Rule:
     source: Promise | str = ""
     # A few words naming the rule for a reader (filters, charts), translated when shown; its code if none.
     title: Promise | str = ""
+    # Its findings concern systems, each weighing the activities storing data there (``current_systems``).
+    per_system: bool = False
 
     @property
     def label(self) -> str:
@@ -133,6 +135,7 @@ def rule(
     describe=None,
     source="",
     title="",
+    per_system=False,
 ):
     """Register the decorated function as the finder of a rule. Other apps register their
     families too (``breaches.rules``, from its AppConfig.ready), without processing knowing them."""
@@ -151,6 +154,7 @@ def rule(
             describe,
             source,
             title,
+            per_system,
         )
         return find
 
@@ -213,14 +217,35 @@ def family_rules(family: str) -> list[str]:
 _ONLY: ContextVar[frozenset | None] = ContextVar("only_activities", default=None)
 
 
+# The systems a check is restricted to (None: all), read by ``current_systems``.
+_ONLY_SYSTEMS: ContextVar[frozenset | None] = ContextVar("only_systems", default=None)
+
+
 @contextmanager
-def only_activities(ids: Collection[int]) -> Iterator[None]:
-    """While inside, per-activity rules look at these activities alone (consume their hits inside)."""
-    token = _ONLY.set(frozenset(ids))
+def _only(variable: ContextVar, ids: Collection[int]) -> Iterator[None]:
+    token = variable.set(frozenset(ids))
     try:
         yield
     finally:
-        _ONLY.reset(token)
+        variable.reset(token)
+
+
+def only_activities(ids: Collection[int]):
+    """While inside, per-activity rules look at these activities alone (consume their hits inside)."""
+    return _only(_ONLY, ids)
+
+
+def only_systems(ids: Collection[int]):
+    """While inside, per-system rules look at these systems alone (consume their hits inside)."""
+    return _only(_ONLY_SYSTEMS, ids)
+
+
+def current_systems(organisation):
+    """The organisation's systems in use (not archived), or those of them a check is restricted to."""
+    systems = System.objects.filter(organisation=organisation, archived_at__isnull=True)
+    if (only := _ONLY_SYSTEMS.get()) is not None:
+        systems = systems.filter(pk__in=only)
+    return systems
 
 
 def current_activities(organisation):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from inventory.models import System
 from processing.compliance.models import RetentionPolicy, months_of
-from processing.compliance.rules.registry import Hit, current_activities, rule
+from processing.compliance.rules.registry import Hit, current_activities, current_systems, rule
 from processing.models import ActivityDataSubject, ProcessingActivity, RetentionLine
 
 
@@ -234,23 +234,30 @@ def _outside_policy(organisation, bound: str):
     ),
     section="oldest_record_on",
     per_activity=False,
+    per_system=True,
 )
 def kept_beyond(organisation, today):
     """Only where every activity storing data in the system counts all its periods from
     collection: a period that runs from an event (the end of a contract, the last contact)
-    can rightly keep a record collected long ago, so the oldest record proves nothing there."""
-    dated = System.objects.filter(organisation=organisation, oldest_record_on__isnull=False, archived_at__isnull=True)
+    can rightly keep a record collected long ago, so the oldest record proves nothing there.
+
+    The dated systems are read first and named by their ids: the links and lines are then found from the links'
+    index on the system, whatever the statistics say (joined to the register by a subquery instead, PostgreSQL
+    without fresh statistics crossed every dated system with every activity: 8 million index lookups at 100,000)."""
+    dated = current_systems(organisation).filter(oldest_record_on__isnull=False)
     systems = dict(dated.values_list("pk", "oldest_record_on"))
     if not systems:
         return
+    current = ~Q(processingactivity__status=ProcessingActivity.Status.ARCHIVED)
     storing = defaultdict(set)
-    links = ProcessingActivity.systems.through.objects.filter(
-        system__in=dated, processingactivity__in=current_activities(organisation)
-    )
+    links = ProcessingActivity.systems.through.objects.filter(current, system_id__in=list(systems))
     for system_id, activity_id in links.values_list("system_id", "processingactivity_id"):
         storing[system_id].add(activity_id)
     lines = defaultdict(list)
-    for line in _lines(RetentionLine.objects.filter(activity_id__in=links.values("processingactivity_id"))):
+    stored = RetentionLine.objects.filter(activity__systems__in=list(systems)).exclude(
+        activity__status=ProcessingActivity.Status.ARCHIVED
+    )
+    for line in _lines(stored):  # once per dated system its activity stores in: the same verdict, no matter
         lines[line.activity_id].append(line)
     for system_id, activity_ids in storing.items():
         own = [line for activity_id in activity_ids for line in lines[activity_id]]

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from inventory.models import AdequacyDecision, Recipient, System, SystemCountry
-from processing.compliance.rules.registry import Hit, current_activities, rule
+from processing.compliance.rules.registry import Hit, current_activities, current_systems, rule
 from processing.models import ProcessingActivity, Transfer
 
 OBSOLETE = (Transfer.Mechanism.SCC_PRE_2021, Transfer.Mechanism.PRIVACY_SHIELD)
@@ -123,6 +123,7 @@ def destinations_uncovered(organisation, today):
     ),
     section="countries",
     per_activity=False,
+    per_system=True,
 )
 def own_storage_outside_eea(organisation, today):
     """EDPB Guidelines 05/2021 (v2.0), criterion 2 and the executive summary: storage by the controller itself in a
@@ -130,8 +131,7 @@ def own_storage_outside_eea(organisation, today):
     links = (
         SystemCountry.objects.filter(
             SELF_OPERATED,
-            system__organisation=organisation,
-            system__archived_at__isnull=True,
+            system__in=current_systems(organisation),
             system__activities__in=current_activities(organisation).values("pk"),
             country__is_eea=False,
         )

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from accounts.services import organisation_update
 from core.models import Job
-from inventory.models import AdequacyDecision
+from inventory.models import AdequacyDecision, System
 from processing.compliance.check import check_organisation
 from processing.compliance.models import ComplianceRun, Finding
 from processing.compliance.selectors import shown
@@ -497,6 +497,45 @@ def test_a_check_of_one_activity_still_weighs_every_activity_on_a_system(organis
     check_organisation(organisation, today=TODAY, activities=[kept.pk])
     finding.refresh_from_db()
     assert finding.status == "open"
+
+
+def test_a_check_of_one_activity_weighs_again_the_system_it_left(organisation):
+    """The activity whose period ran from an event is taken off the archive: what it kept from being concluded is
+    concluded by its own check, though it no longer stores data there (its earlier version names the system)."""
+    archive = SystemFactory(organisation=organisation, oldest_record_on=TODAY - datetime.timedelta(days=3 * 365))
+    draft(
+        organisation,
+        systems=[archive],
+        retention_lines=[{"duration": 2, "duration_unit": "years", "trigger": "collection"}],
+    )
+    contracts = draft(
+        organisation,
+        systems=[archive],
+        retention_lines=[{"duration": 5, "duration_unit": "years", "trigger": "end_of_contract"}],
+    )
+    check_organisation(organisation, today=TODAY)
+    assert open_rules(organisation, activity=archive) == []
+
+    activity_update(activity=contracts, systems=[])
+    check_organisation(organisation, today=TODAY, activities=[contracts.pk])
+    assert open_rules(organisation, activity=archive) == ["retention.kept_beyond"]
+
+
+def test_a_check_of_one_activity_leaves_the_other_systems_findings_alone(organisation):
+    two_years = [{"duration": 2, "duration_unit": "years", "trigger": "collection"}]
+    old = TODAY - datetime.timedelta(days=3 * 365)
+    watched_system, other_system = (SystemFactory(organisation=organisation, oldest_record_on=old) for _ in range(2))
+    watched = draft(organisation, systems=[watched_system], retention_lines=two_years)
+    draft(organisation, systems=[other_system], retention_lines=two_years)
+    check_organisation(organisation, today=TODAY)
+    assert Finding.objects.filter(rule="retention.kept_beyond", status="open").count() == 2
+    System.objects.update(oldest_record_on=TODAY)  # both fixed, unseen: only the watched one is looked at again
+
+    result = check_organisation(organisation, today=TODAY, activities=[watched.pk])
+    assert [finding.subject for finding in result.resolved if finding.rule == "retention.kept_beyond"] == [
+        watched_system
+    ]
+    assert Finding.objects.get(rule="retention.kept_beyond", subject_id=other_system.pk).status == "open"
 
 
 def test_a_check_of_one_activity_costs_the_same_queries_in_a_small_and_a_large_register(organisation):
