@@ -237,7 +237,10 @@ class ActivityViewSet(OrganisationScopedViewSet):
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
 
     def get_queryset(self):
-        return super().get_queryset().order_by("organisation__name", "reference", "pk")
+        # By organisation, then reference: the order of the index behind their uniqueness, so a page of 50 is read
+        # from it rather than sorted out of the whole register (ordered by the organisation's name, PostgreSQL
+        # joined and sorted all 100,000 activities for each page: about 110 ms).
+        return super().get_queryset().order_by("organisation_id", "reference")
 
     def etag(self, activity) -> str:
         return f'"v{activity.version}"'
