@@ -1,7 +1,14 @@
-"""Run the benchmarks: ``python -m bench [--size N] [--only NAME]``."""
+"""Run the benchmarks: ``python -m bench [--size N] [--only NAME]``.
+
+Each line printed is a JSON object; a line with a target says which figure it bounds (``of``), the bound (``target``)
+and whether it was ``met``. A missed target is only reported (machines are noisy); a module that crashes makes the
+exit status non-zero once the others have run."""
 
 import argparse
 import importlib
+import json
+import sys
+import traceback
 
 from .harness import setup_django
 
@@ -15,8 +22,16 @@ def main() -> None:
     parser.add_argument("--only", choices=BENCHMARKS, help="run one benchmark module")
     arguments = parser.parse_args()
     setup_django()
+    crashed = []
     for name in [arguments.only] if arguments.only else BENCHMARKS:
-        importlib.import_module(f"bench.{name}").run(arguments.size)
+        try:
+            importlib.import_module(f"bench.{name}").run(arguments.size)
+        except Exception:  # the next modules still run; the exit status says one crashed
+            traceback.print_exc()
+            print(json.dumps({"benchmark": name, "crashed": True}), flush=True)
+            crashed.append(name)
+    if crashed:
+        sys.exit(f"benchmark modules that crashed: {', '.join(crashed)}")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,5 @@
 """The benchmark harness: its own database, a seeded register, timings and query counts."""
 
-import gc
 import json
 import os
 import statistics
@@ -54,12 +53,13 @@ def measure_requests(request: Callable[[], object], repeat: int = 50, warmup: in
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from config.processes import settle
+
     for _ in range(warmup):
         request()
-    # As config/wsgi.py does in a server process: what is loaded already (here, the seeded
-    # register too) is left out of the garbage collector's full passes.
-    gc.collect()
-    gc.freeze()
+    # As config/wsgi.py does in a server process: what is loaded already (here, the seeded register too) is left out
+    # of the garbage collector's passes, which run at the server's thresholds.
+    settle()
     with CaptureQueriesContext(connection) as captured:
         request()
     queries = len(captured)  # read now: later requests reset the connection's query log

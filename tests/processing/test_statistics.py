@@ -1,0 +1,34 @@
+"""PostgreSQL plans the checks by its statistics: a bulk write leaves them fresh for the re-check that follows it."""
+
+import pytest
+from django.db import connection
+
+from processing.models import ProcessingActivity
+from processing.services import activities_create_many
+
+from ..conftest import service_missing
+
+pytestmark = pytest.mark.django_db
+
+
+def estimated_rows(model) -> float:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [model._meta.db_table])
+        return cursor.fetchone()[0]
+
+
+def test_an_import_sized_write_refreshes_the_statistics_before_its_re_check(
+    organisation, django_capture_on_commit_callbacks
+):
+    if connection.vendor != "postgresql":
+        service_missing("needs PostgreSQL: set DATABASE_URL")
+    entries = [{"reference": f"PA-{n:04d}", "name": f"Activity {n}"} for n in range(1000)]
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert activities_create_many(organisation=organisation, entries=entries) == {}
+    assert estimated_rows(ProcessingActivity) < 1000  # what the planner would believe, left alone
+    names = [callback.__qualname__ for callback in callbacks]
+    refresh = next(n for n, name in enumerate(names) if name.endswith(".refresh_statistics"))
+    assert refresh < names.index("dispatch(processing.check_organisation)")  # the re-check planned on them
+    for callback in callbacks:
+        callback()
+    assert estimated_rows(ProcessingActivity) >= 1000
