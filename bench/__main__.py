@@ -13,7 +13,7 @@ import traceback
 from .harness import setup_django
 
 # Each a module of this package with run(size).
-BENCHMARKS = ["accounts", "register", "compliance", "reports", "imports"]
+BENCHMARKS = ["accounts", "register", "compliance", "reports", "imports", "nightly"]
 
 
 def main() -> None:
