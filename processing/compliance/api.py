@@ -21,6 +21,7 @@ class FindingSerializer(serializers.ModelSerializer):
     message = serializers.SerializerMethodField(help_text="What is wrong and what to do, in the caller's language.")
     article = serializers.SerializerMethodField()
     status_changed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    last_seen_at = serializers.DateTimeField(source="seen_at", read_only=True, help_text="When a check last found it.")
 
     class Meta:
         model = Finding
@@ -71,7 +72,11 @@ class FindingApiFilter(FindingFilter):
     retrieve=extend_schema(summary="One finding"),
 )
 class FindingViewSet(OrganisationScopedReadViewSet):
-    queryset = Finding.objects.select_related("subject_type", "status_changed_by").order_by("-first_detected_at", "pk")
+    queryset = (
+        Finding.objects.with_last_seen()
+        .select_related("subject_type", "status_changed_by")
+        .order_by("-first_detected_at", "pk")
+    )
     serializer_class = FindingSerializer
     filterset_class = FindingApiFilter
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend]

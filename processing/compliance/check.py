@@ -21,7 +21,7 @@ from simple_history.utils import bulk_update_with_history
 from accounts.models import Organisation
 from core.bulk import analyze_after_commit, insert_history, insert_rows
 from inventory.models import System
-from processing.compliance.models import ComplianceRun, Finding
+from processing.compliance.models import ComplianceRun, Finding, RegisterCheck
 from processing.compliance.rules.registry import RAISED_LISTENERS, load, only_activities, only_systems
 from processing.models import ProcessingActivity
 
@@ -101,17 +101,23 @@ def check_organisation(
         }
         new, found_again, gone = _compare(existing, found, result)
         changed = list(Finding.objects.in_bulk([*found_again, *gone]).values()) if found_again or gone else []
-        _change(changed, found_again, now, result)
+        whole = families is None and activities is None
+        last_whole = RegisterCheck.objects.filter(organisation=organisation).values_list("checked_at", flat=True)
+        _change(changed, found_again, now, result, last_whole.first())
         if new:
             _insert_findings(organisation, new, now)
             result.opened = [key for key, _severity, _params in new]
         if changed:
             for finding in changed:
                 finding.updated_at = now
-            bulk_update_with_history(changed, Finding, CHANGED_FIELDS, batch_size=500)
-        # Every finding not resolved now was found by this check: seen again, without a
-        # history entry (the column is not tracked). One statement, whatever their number.
-        findings.exclude(status=Finding.Status.RESOLVED).update(last_seen_at=now)
+            bulk_update_with_history(changed, Finding, [*CHANGED_FIELDS, "last_seen_at"], batch_size=500)
+        # Every finding not resolved now was found by this check: seen again. A whole check says so once, for all;
+        # a check of some activities or families, on each of its few findings (without a history entry: the
+        # column is not tracked).
+        if whole:
+            RegisterCheck.objects.update_or_create(organisation=organisation, defaults={"checked_at": now})
+        else:
+            findings.exclude(status=Finding.Status.RESOLVED).update(last_seen_at=now)
         _tell_listeners(organisation, result)
     return result
 
@@ -180,10 +186,14 @@ def _compare(existing: dict, found: dict, result: CheckResult) -> tuple[list, di
     return new, found_again, gone
 
 
-def _change(changed: list, found_again: dict, now, result: CheckResult) -> None:
-    """Reopen, escalate or update the findings found again; resolve the others (not saved here)."""
+def _change(changed: list, found_again: dict, now, result: CheckResult, last_whole) -> None:
+    """Reopen, escalate or update the findings found again; resolve the others (not saved here). A finding resolved
+    was last seen by the last whole check (``last_whole``) if it was later than its own last sighting."""
     for finding in changed:
+        if finding.status != Finding.Status.RESOLVED and last_whole is not None:
+            finding.last_seen_at = max(finding.last_seen_at, last_whole)
         if finding.pk in found_again:
+            finding.last_seen_at = now
             severity, finding.params = found_again[finding.pk]
             if finding.status == Finding.Status.RESOLVED:
                 finding.status, finding.resolved_at = Finding.Status.OPEN, None

@@ -322,9 +322,28 @@ def test_each_new_finding_is_recorded_once_in_history_and_every_finding_found_is
     later = datetime.datetime(2026, 11, 29, 9, 0, tzinfo=datetime.UTC)
     with time_machine.travel(later, tick=False):
         check_organisation(organisation, today=TODAY)
-    seen = dict(Finding.objects.values_list("subject_id", "last_seen_at"))
+    seen = dict(Finding.objects.with_last_seen().values_list("subject_id", "seen_at"))
     assert seen[first.pk] == later  # found again
     assert seen[second.pk] < later  # resolved: last seen before
+
+
+def test_a_whole_check_says_once_when_it_saw_its_findings_and_a_resolved_one_keeps_its_last_sighting(organisation):
+    first = draft(organisation, next_review_on=TODAY - datetime.timedelta(days=3))
+    draft(organisation, next_review_on=TODAY - datetime.timedelta(days=3))
+    opened, confirmed, fixed = (datetime.datetime(2026, 11, day, 9, 0, tzinfo=datetime.UTC) for day in (27, 28, 29))
+    with time_machine.travel(opened, tick=False):
+        check_organisation(organisation, today=TODAY)
+    with time_machine.travel(confirmed, tick=False), CaptureQueriesContext(connection) as queries:
+        check_organisation(organisation, today=TODAY)
+    assert not [query for query in queries if query["sql"].startswith('UPDATE "processing_finding"')]
+    assert set(Finding.objects.with_last_seen().values_list("seen_at", flat=True)) == {confirmed}
+
+    activity_update(activity=first, next_review_on=TODAY + datetime.timedelta(days=30))
+    with time_machine.travel(fixed, tick=False):
+        check_organisation(organisation, today=TODAY)
+    seen = dict(Finding.objects.with_last_seen().values_list("subject_id", "seen_at"))
+    assert seen.pop(first.pk) == confirmed  # resolved: last seen by the check before
+    assert list(seen.values()) == [fixed]
 
 
 def test_an_accepted_risk_stays_accepted_while_the_problem_lasts(organisation, dpo):
