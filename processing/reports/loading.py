@@ -98,7 +98,7 @@ TRANSFER_IDS = {
 }
 
 
-def _columns(part: str) -> list[str]:
+def stored_columns(part: str) -> list[str]:
     """The columns a row of ``part`` is read from, in the order of its fields in the document."""
     return [TRANSFER_IDS.get(name, name) if part == "transfers" else name for name in document.PART_FIELDS[part]]
 
@@ -316,7 +316,7 @@ class RegisterReader:
             count,
         )
         rows = [
-            _aligned(source.rows(model, _columns(part), record, ids, place_of_id), place_of_id, count)
+            _aligned(source.rows(model, stored_columns(part), record, ids, place_of_id), place_of_id, count)
             for part, model in ROWS.items()
         ]
         activity_dates = _dates(ProcessingActivity, document.ACTIVITY_FIELDS)
