@@ -110,11 +110,9 @@ def write_xlsx(reader: RegisterReader, output, progress: Progress | None = None)
     counted = _Counted(reader, progress)
     for (row_of, sheet), record in zip(records, RECORDS, strict=True):
         for chunk in counted.chunks(record):
-            for activity in chunk:
-                sheet.append(row_of(activity))
-                for rows_of, part_sheet in parts:
-                    for row in rows_of(activity):
-                        part_sheet.append(row)
+            sheet.extend([row_of(activity) for activity in chunk])
+            for rows_of, part_sheet in parts:
+                part_sheet.extend([row for activity in chunk for row in rows_of(activity)])
     stream.close()
 
 
