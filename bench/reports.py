@@ -151,7 +151,7 @@ def _exported_rows(organisation) -> list:
         through = links.filter(processingactivity__organisation=organisation)
         querysets.append(
             through.order_by("processingactivity__reference").values_list(
-                "processingactivity__reference", *(f"{column}__{name}" for name in ("name", "description", "kind"))
+                "processingactivity__reference", f"{column}__name", f"{column}__description"
             )
         )
     subjects = ActivityDataSubject.objects.filter(activity__organisation=organisation)
