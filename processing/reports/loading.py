@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import groupby, islice
+from operator import itemgetter
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
@@ -107,7 +108,7 @@ def _aligned(rows: Iterable[tuple], position: dict, count: int) -> Iterator[list
     """For each of ``count`` activities in turn, its rows: ``rows`` are ``(activity key, *values)`` in the order of
     the activities (``position``: key -> place), and each comes out without its key. The rows of an activity that is
     not among them (one added since they were counted, say) are left out."""
-    groups = ((position.get(key), [row[1:] for row in group]) for key, group in groupby(rows, key=lambda row: row[0]))
+    groups = ((position.get(key), [row[1:] for row in group]) for key, group in groupby(rows, key=itemgetter(0)))
     pending = next(groups, None)
     for place in range(count):
         while pending is not None and (pending[0] is None or pending[0] < place):
