@@ -3,20 +3,38 @@ does: 10 data fields, 3 systems, 3 recipients, people, retention, a measure, a t
 one in three) written as XLSX, CSV and JSON, and of 200 activities as PDF.
 
 Each export runs in a process of its own, forked from the seeded one, which writes the file
-to disk as the background export does; it reports the wall time, the queries, and the
-process's peak resident memory (the whole process, seeded register included, as a worker
-would be measured) and how far the export raised it.
+to disk as the background export does, three times: the median run's wall time is reported,
+with the queries and the process's peak resident memory. What the peak measures is a worker's
+process: Django, the project's modules and the export. The child first lets go of what the
+seeding left behind (the objects kept in ``bench.register._SEEDED``, collected, and the heap
+the seeding freed given back with ``malloc_trim``) and reads the organisation again by its key,
+then resets its peak: about 105 MB before any export on PostgreSQL, where a fresh process with
+the same modules holds about 90 (what the seeding's freed objects still occupy is not all given
+back). ``rss_growth_mb`` is how far the export raised it.
+
+On PostgreSQL the CSV and JSON are also set against the database's own speed: ``copy_seconds``
+is the time to ``COPY`` out the rows the export reads (each table the export streams, joined
+to its activity and catalogue entry, in the register's order) and ``times_copy`` how many
+times that the export took. SQLite has no ``COPY``: there it is left out.
 """
 
 import contextlib
+import ctypes
+import gc
 import os
+import statistics
 import tempfile
 import time
 from pathlib import Path
 
 from .harness import report
 
-TARGETS = {"xlsx": (10, 300), "csv": (3, None), "json": (3, None)}  # seconds, peak MB
+REPEAT = 3
+TARGETS = {  # the issue's bounds: seconds, peak MB, times a COPY of the same rows (PostgreSQL)
+    "xlsx": {"seconds": 5, "peak_rss_mb": 150},
+    "csv": {"seconds": 1.5, "times_copy": 6},
+    "json": {"seconds": 1.5, "times_copy": 6},
+}
 
 
 def _status(field: str) -> float:
@@ -24,6 +42,16 @@ def _status(field: str) -> float:
         if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def _release_seeded() -> None:
+    """Let go of what seeding left in this process, as a fresh worker would not have it (see the docstring)."""
+    from . import register
+
+    register._SEEDED.clear()
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _in_child(work) -> dict:
@@ -37,6 +65,7 @@ def _in_child(work) -> dict:
     pid = os.fork()
     if pid == 0:  # the child
         os.close(read_end)
+        _release_seeded()
         with contextlib.suppress(OSError):
             Path("/proc/self/clear_refs").write_text("5")  # resets the peak resident size
         before = _status("VmRSS")
@@ -52,14 +81,16 @@ def _in_child(work) -> dict:
     return json.loads(data)
 
 
-def export_to_file(organisation, format_: str, language: str = "fr") -> dict:
+def export_to_file(organisation_pk: int, format_: str, language: str = "fr") -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
     from django.utils import translation
 
+    from accounts.models import Organisation
     from processing.reports.loading import RegisterReader, Scope
     from processing.reports.writers import write_csv_register, write_json, write_xlsx
 
+    organisation = Organisation.objects.get(pk=organisation_pk)
     with tempfile.TemporaryDirectory() as folder, translation.override(language):
         path = Path(folder) / f"register.{format_}"
         start = time.perf_counter()
@@ -77,20 +108,78 @@ def export_to_file(organisation, format_: str, language: str = "fr") -> dict:
         return {"seconds": round(seconds, 2), "queries": len(queries), "file_mb": round(path.stat().st_size / 2**20, 1)}
 
 
+def _median_run(work) -> dict:
+    """``work`` run ``REPEAT`` times, each in a process of its own: the figures of the run of median wall time."""
+    runs = sorted((_in_child(work) for _ in range(REPEAT)), key=lambda figures: figures["seconds"])
+    return runs[len(runs) // 2]
+
+
+def copy_seconds(organisation) -> float | None:
+    """The median time PostgreSQL takes to ``COPY`` out the rows an export reads (None elsewhere)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        statements = [
+            cursor.mogrify(*queryset.query.sql_with_params()).decode() for queryset in _exported_rows(organisation)
+        ]
+        timings = []
+        for _ in range(REPEAT):
+            start = time.perf_counter()
+            for statement in statements:
+                cursor.copy_expert(f"COPY ({statement}) TO STDOUT", _Discard())
+            timings.append(time.perf_counter() - start)
+    return statistics.median(timings)
+
+
+class _Discard:
+    def write(self, data) -> int:
+        return len(data)
+
+
+def _exported_rows(organisation) -> list:
+    """The rows an export of every activity reads, each joined to its activity's reference and the name of the
+    catalogue entry it links (the export joins them in Python), in the register's order."""
+    from processing.models import ActivityDataSubject, ProcessingActivity
+    from processing.reports import document
+    from processing.reports.loading import ROWS, stored_columns
+
+    activities = ProcessingActivity.objects.filter(organisation=organisation)
+    querysets = [activities.order_by("reference").values_list(*document.ACTIVITY_FIELDS)]
+    for part, column in (("data_fields", "datafield"), ("recipients", "recipient"), ("systems", "system")):
+        links = getattr(ProcessingActivity, part).through.objects
+        through = links.filter(processingactivity__organisation=organisation)
+        querysets.append(
+            through.order_by("processingactivity__reference").values_list(
+                "processingactivity__reference", f"{column}__name", f"{column}__description"
+            )
+        )
+    subjects = ActivityDataSubject.objects.filter(activity__organisation=organisation)
+    querysets.append(
+        subjects.order_by("activity__reference", "id").values_list(
+            "activity__reference", "category__name", "category__description", "approximate_count"
+        )
+    )
+    for part, model in ROWS.items():
+        rows = model.objects.filter(activity__organisation=organisation).order_by("activity__reference", "id")
+        querysets.append(rows.values_list("activity__reference", *stored_columns(part)))
+    return querysets
+
+
 def run(size: int) -> None:
     from .register import seed
 
     _dpo, organisation, _activity, seed_seconds = seed(size)
-    for format_, (seconds_target, memory_target) in TARGETS.items():
-        figures = _in_child(lambda format_=format_: export_to_file(organisation, format_))
-        report(
-            f"report_{format_}",
-            size=size,
-            seed_seconds=seed_seconds,
-            **figures,
-            target_seconds=seconds_target,
-            target_peak_mb=memory_target,
-        )
+    copy = copy_seconds(organisation)
+    for format_, targets in TARGETS.items():
+        figures = _median_run(lambda format_=format_: export_to_file(organisation.pk, format_))
+        if "times_copy" in targets:
+            if copy is None:  # SQLite
+                targets = {of: bound for of, bound in targets.items() if of != "times_copy"}
+            else:
+                figures |= {"copy_seconds": round(copy, 3), "times_copy": round(figures["seconds"] / copy, 1)}
+        report(f"report_{format_}", targets, size=size, seed_seconds=seed_seconds, **figures)
     pdf_benchmark()
 
 
@@ -128,4 +217,4 @@ def pdf_benchmark(size: int = 200) -> None:
             }
 
     figures = _in_child(work)
-    report("report_pdf", size=size, seed_seconds=seed_seconds, **figures, target_seconds=60, target_peak_mb=None)
+    report("report_pdf", {"seconds": 60}, size=size, seed_seconds=seed_seconds, **figures)

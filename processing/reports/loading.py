@@ -1,17 +1,29 @@
 """Reading the register into documents (see ``document``), today's or as it stood on a day.
 
-Activities are read a chunk at a time, and each chunk's links and rows in one query per
-kind, as plain values: the catalogue is read once and shared, so memory holds one chunk and
-the catalogue whatever the size of the register, and no model instance is built for the
-hundreds of thousands of links a large register has. The register of a past day comes from
-the history tables the same way (``as_of`` explains why not ``as_of()``).
+Today's register is streamed from the database in the register's order: one query per table
+for the whole register, each table's rows ordered by their activity's reference and read a
+``CHUNK`` at a time (``iterator``: server-side cursors on PostgreSQL), so that an activity and
+its parts arrive side by side and are put together as they come. Memory holds a chunk of
+documents and the catalogue whatever the size of the register, the query count does not grow
+with it, and no model instance is built for the hundreds of thousands of links a large register
+has: rows come as tuples. The catalogue is read once, each entry made once and shared, with its
+place in the order of names: sorting each activity's entries by ``normalise_key`` cost more than
+reading them.
+
+The register of a past day comes from the history tables (``as_of`` explains why not
+``as_of()``), a chunk of activities at a time: there a row's activity as it then stood is not a
+join away, so the rows of a chunk's activities are read together and put in the chunk's order.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import groupby, islice
+from operator import itemgetter
 
 from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.utils import timezone
 
 from accounts.models import Organisation
@@ -66,12 +78,55 @@ def _values(row: dict, names) -> dict:
     return {name: _plain(row[name]) for name in names}
 
 
-class _Source:
-    """Where the rows come from: the live tables (``moment`` None) or their history."""
+def _dates(model, names) -> list[str]:
+    """Those of ``names`` that are dates (or times) in ``model``: the document has them as ISO text."""
+    dates = []
+    for name in names:
+        try:
+            if isinstance(model._meta.get_field(name), models.DateField):
+                dates.append(name)
+        except FieldDoesNotExist:
+            continue
+    return dates
 
-    def __init__(self, organisation: Organisation, moment: datetime | None):
+
+# A transfer's importer and destination as the database has them; the document names them.
+TRANSFER_IDS = {
+    "country": "country_id",
+    "international_organisation": "international_organisation_id",
+    "recipient": "recipient_id",
+    "system": "system_id",
+}
+
+
+def stored_columns(part: str) -> list[str]:
+    """The columns a row of ``part`` is read from, in the order of its fields in the document."""
+    return [TRANSFER_IDS.get(name, name) if part == "transfers" else name for name in document.PART_FIELDS[part]]
+
+
+def _aligned(rows: Iterable[tuple], position: dict, count: int) -> Iterator[list[tuple]]:
+    """For each of ``count`` activities in turn, its rows: ``rows`` are ``(activity key, *values)`` in the order of
+    the activities (``position``: key -> place), and each comes out without its key. The rows of an activity that is
+    not among them (one added since they were counted, say) are left out."""
+    groups = ((position.get(key), [row[1:] for row in group]) for key, group in groupby(rows, key=itemgetter(0)))
+    pending = next(groups, None)
+    for place in range(count):
+        while pending is not None and (pending[0] is None or pending[0] < place):
+            pending = next(groups, None)
+        if pending is not None and pending[0] == place:
+            yield pending[1]
+            pending = next(groups, None)
+        else:
+            yield []
+
+
+class _Source:
+    """Where the rows come from: the live tables (``moment`` None), streamed, or their history, a chunk at a time."""
+
+    def __init__(self, organisation: Organisation, moment: datetime | None, active_only: bool):
         self.organisation = organisation
         self.moment = moment
+        self.active_only = active_only
 
     def table(self, model, **filters):
         if self.moment is None:
@@ -86,31 +141,72 @@ class _Source:
             rows.update({row["id"]: row for row in self.table(model, organisation_id=self.organisation.pk).values()})
         return rows
 
-    def activities(self, active_only: bool):
-        """(key, id) of each activity in reference order; the key finds its links."""
+    def activities(self):
+        """(key, id, role) of each activity in reference order; the key finds its links."""
         rows = self.table(ProcessingActivity, organisation_id=self.organisation.pk)
-        if active_only:
+        if self.active_only:
             rows = rows.filter(status=ProcessingActivity.Status.ACTIVE)
         key = "id" if self.moment is None else "history_id"
         return rows.order_by("reference").values_list(key, "id", "role")
 
-    def activity_rows(self, keys):
-        key = "id" if self.moment is None else "history_id"
-        table = ProcessingActivity if self.moment is None else ProcessingActivity.history.model
-        return (
-            table.objects.filter(**{f"{key}__in": keys}).order_by("reference").values("id", *document.ACTIVITY_FIELDS)
+    def _selection(self, record: str | None, prefix: str) -> dict:
+        """The filters that choose the activities read (``prefix``: the way to them from a table of their rows)."""
+        filters = {f"{prefix}organisation_id": self.organisation.pk}
+        if self.active_only:
+            filters[f"{prefix}status"] = ProcessingActivity.Status.ACTIVE
+        if record is not None:
+            roles = [role for role in ProcessingActivity.Role.values if record_of(role) == record]
+            filters[f"{prefix}role__in"] = roles
+        return filters
+
+    def _stream(self, rows):
+        return rows.iterator(chunk_size=CHUNK)
+
+    def _by_chunk(self, keys: list, position: dict, read) -> Iterator[tuple]:
+        """The rows ``read(keys of a chunk)`` gives, chunk after chunk, each chunk's in the order of ``keys``."""
+        for start in range(0, len(keys), CHUNK):
+            yield from sorted(read(keys[start : start + CHUNK]), key=lambda row: position[row[0]])
+
+    def activity_rows(self, record: str | None, keys: list, position: dict) -> Iterator[tuple]:
+        """(key, *ACTIVITY_FIELDS) of each activity of ``record`` (every record: None), in reference order."""
+        if self.moment is None:
+            rows = ProcessingActivity.objects.filter(**self._selection(record, ""))
+            return self._stream(rows.order_by("reference").values_list("id", *document.ACTIVITY_FIELDS))
+        table = ProcessingActivity.history.model.objects
+        return self._by_chunk(
+            keys,
+            position,
+            lambda chunk: table.filter(history_id__in=chunk).values_list("history_id", *document.ACTIVITY_FIELDS),
         )
 
-    def links(self, name: str, keys) -> list[tuple[int, int]]:
-        """(activity key, catalogue id) pairs of one many-to-many link."""
+    def links(self, name: str, record: str | None, keys: list, position: dict) -> Iterator[tuple[int, int]]:
+        """(activity key, catalogue id) pairs of one many-to-many link, in the activities' order."""
         column, _model = LINKS[name]
         if self.moment is None:
-            through = getattr(ProcessingActivity, name).through
-            return list(
-                through.objects.filter(processingactivity_id__in=keys).values_list("processingactivity_id", column)
+            rows = getattr(ProcessingActivity, name).through.objects.filter(
+                **self._selection(record, "processingactivity__")
+            )
+            return self._stream(
+                rows.order_by("processingactivity__reference").values_list("processingactivity_id", column)
             )
         through = apps.get_model("processing", f"HistoricalProcessingActivity_{name}")
-        return list(through.objects.filter(history_id__in=keys).values_list("history_id", column))
+        return self._by_chunk(
+            keys,
+            position,
+            lambda chunk: through.objects.filter(history_id__in=chunk).values_list("history_id", column),
+        )
+
+    def rows(self, model, columns: list[str], record: str | None, ids: list, position: dict) -> Iterator[tuple]:
+        """(activity id, *columns) of the rows of ``model`` (an activity's part), in the activities' order, each
+        activity's in the order they were added."""
+        if self.moment is None:
+            rows = model.objects.filter(**self._selection(record, "activity__"))
+            return self._stream(rows.order_by("activity__reference", "id").values_list("activity_id", *columns))
+        return self._by_chunk(
+            ids,
+            position,
+            lambda chunk: self.table(model, activity_id__in=chunk).order_by("id").values_list("activity_id", *columns),
+        )
 
 
 def _system_countries(links) -> dict[int, set[str]]:
@@ -127,12 +223,12 @@ class RegisterReader:
         self.organisation = organisation
         self.scope = scope
         self.chunk = chunk
-        self.source = _Source(organisation, scope.moment)
+        self.source = _Source(organisation, scope.moment, scope.active_only)
         self._keys, self._records = [], {}
-        for key, pk, role in self.source.activities(scope.active_only):
+        for key, pk, role in self.source.activities():
             self._keys.append((key, pk))
             self._records[pk] = record_of(role)
-        self._catalogue = None
+        self._catalogue = self._order = None
 
     def __len__(self):
         return len(self._keys)
@@ -164,6 +260,7 @@ class RegisterReader:
         }
 
     def _load_catalogue(self) -> dict[str, dict[int, dict]]:
+        """Each part's entries by id, as the document has them, and (``_order``) each entry's place by name."""
         source = self.source
         recipients = source.catalogue(Recipient)
         countries = _system_countries(source.table(SystemCountry, system__organisation=self.organisation))
@@ -172,7 +269,7 @@ class RegisterReader:
                 SystemCountry.objects.filter(system__organisation=self.organisation)
             ).items():
                 countries.setdefault(system, codes)
-        entries = {}
+        entries, self._order = {}, {}
         for part, model in CATALOGUE.items():
             rows = recipients if model is Recipient else source.catalogue(model)
             fields = document.PART_FIELDS[part]
@@ -186,6 +283,8 @@ class RegisterReader:
                     row["hosting_provider"] = host["name"] if host else None
                 made[pk] = _values({**row, "approximate_count": None}, fields)
             entries[part] = made
+            ranked = sorted(made, key=lambda pk, made=made: normalise_key(made[pk]["name"]))
+            self._order[part] = {pk: rank for rank, pk in enumerate(ranked)}
         entries["international"] = dict(InternationalOrganisation.objects.values_list("id", "name"))
         return entries
 
@@ -194,47 +293,73 @@ class RegisterReader:
         if self._catalogue is None:
             self._catalogue = self._load_catalogue()
         keys = self._keys if record is None else [key for key in self._keys if self._records[key[1]] == record]
-        for start in range(0, len(keys), self.chunk):
-            yield self._documents(keys[start : start + self.chunk])
+        if not keys:  # no query for a record that has no activity
+            return
+        documents = self._documents(keys, record)
+        while chunk := list(islice(documents, self.chunk)):
+            yield chunk
 
-    def _documents(self, keys: list[tuple[int, int]]) -> list[dict]:
-        catalogue = self._catalogue
-        source = self.source
+    def _documents(self, keys: list[tuple[int, int]], record: str | None) -> Iterator[dict]:
+        catalogue, order, source = self._catalogue, self._order, self.source
         by_key = [key for key, _pk in keys]
         ids = [pk for _key, pk in keys]
-        documents = {}
-        for row in source.activity_rows(by_key):
-            documents[row["id"]] = {
-                **_values(row, document.ACTIVITY_FIELDS),
-                "record": record_of(row["role"]),
-                **{part: [] for part in document.PART_FIELDS},
-            }
-        pk_of = dict(keys)
-        for part in ("data_fields", "recipients", "systems"):
-            for key, target in source.links(part, by_key):
-                entry = catalogue[part].get(target)
-                if entry is not None:
-                    documents[pk_of[key]][part].append(entry)
-        for row in source.table(ActivityDataSubject, activity_id__in=ids).order_by("id").values():
-            entry = catalogue["data_subjects"].get(row["category_id"])
-            if entry is not None:
-                documents[row["activity_id"]]["data_subjects"].append(
-                    {**entry, "approximate_count": row["approximate_count"]}
-                )
+        position = {key: place for place, key in enumerate(by_key)}
+        place_of_id = {pk: place for place, pk in enumerate(ids)}
+        count = len(keys)
+        activities = _aligned(source.activity_rows(record, by_key, position), position, count)
+        links = [
+            _aligned(source.links(part, record, by_key, position), position, count)
+            for part in ("data_fields", "recipients", "systems")
+        ]
+        subjects = _aligned(
+            source.rows(ActivityDataSubject, ["category_id", "approximate_count"], record, ids, place_of_id),
+            place_of_id,
+            count,
+        )
+        rows = [
+            _aligned(source.rows(model, stored_columns(part), record, ids, place_of_id), place_of_id, count)
+            for part, model in ROWS.items()
+        ]
+        activity_dates = _dates(ProcessingActivity, document.ACTIVITY_FIELDS)
+        row_dates = {part: _dates(model, document.PART_FIELDS[part]) for part, model in ROWS.items()}
         names = {"recipient": catalogue["recipients"], "system": catalogue["systems"]}
-        for part, model in ROWS.items():
-            fields = document.PART_FIELDS[part]
-            for row in source.table(model, activity_id__in=ids).order_by("id").values():
-                if model is Transfer:
-                    row["country"] = row["country_id"]
+
+        def linked(part, found):
+            entries, rank = catalogue[part], order[part]
+            return [entries[pk] for pk in sorted((pk for (pk,) in found if pk in entries), key=rank.__getitem__)]
+
+        def part_rows(part, found):
+            made = []
+            for values in found:
+                row = dict(zip(document.PART_FIELDS[part], values, strict=True))
+                for name in row_dates[part]:
+                    if row[name] is not None:
+                        row[name] = row[name].isoformat()
+                if part == "transfers":
                     row["international_organisation"] = catalogue["international"].get(
-                        row["international_organisation_id"]
+                        row["international_organisation"]
                     )
                     for name, entries in names.items():
-                        entry = entries.get(row[f"{name}_id"])
+                        entry = entries.get(row[name])
                         row[name] = entry["name"] if entry else None
-                documents[row["activity_id"]][part].append(_values(row, fields))
-        for activity in documents.values():
-            for part in CATALOGUE:
-                activity[part].sort(key=lambda entry: normalise_key(entry["name"]))
-        return [documents[pk] for pk in ids if pk in documents]
+                made.append(row)
+            return made
+
+        for found, fields, recipients, systems, people, *parts in zip(activities, *links, subjects, *rows, strict=True):
+            if not found:  # deleted since it was counted
+                continue
+            activity = dict(zip(document.ACTIVITY_FIELDS, found[0], strict=True))
+            for name in activity_dates:
+                if activity[name] is not None:
+                    activity[name] = activity[name].isoformat()
+            entries, rank = catalogue["data_subjects"], order["data_subjects"]
+            people = sorted((row for row in people if row[0] in entries), key=lambda row: rank[row[0]])
+            yield {
+                **activity,
+                "record": record_of(activity["role"]),
+                "data_fields": linked("data_fields", fields),
+                "data_subjects": [{**entries[pk], "approximate_count": number} for pk, number in people],
+                "recipients": linked("recipients", recipients),
+                "systems": linked("systems", systems),
+                **{part: part_rows(part, found) for part, found in zip(ROWS, parts, strict=True)},
+            }

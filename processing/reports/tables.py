@@ -68,23 +68,42 @@ class Column:
 
     def cell(self, value):
         """The document's value as a spreadsheet shows it."""
+        return self.shown()(value)
+
+    def shown(self) -> Callable:
+        """``cell`` for the many values of an export, in the active language: what it looks up (labels, yes and no,
+        country names) looked up once, not once a cell (a register of 10,000 activities has a million cells)."""
         if self.summary is not None:
-            return self.summary(value)
-        if value is None or value == "":
-            return None
+            return self.summary
         if self.kind == "choice":
-            return self.labels.get(value, value)
+            labels = self.labels
+            return lambda value: None if value is None or value == "" else labels.get(value, value)
         if self.kind == "bool":
-            return _("Yes") if value else _("No")
+            yes, no = _("Yes"), _("No")
+            return lambda value: None if value is None or value == "" else yes if value else no
         if self.kind == "country":
-            return _country(value)
+            country = _countries()
+            return lambda value: None if value is None or value == "" else country(value)
         if self.kind == "countries":
-            return "\n".join(_country(code) for code in value)
-        return value
+            country = _countries()
+            return lambda value: None if value is None or value == "" else "\n".join(map(country, value))
+        return lambda value: None if value is None or value == "" else value
 
 
 def _country(code: str) -> str:
     return f"{country_name(code, get_language())} ({code})"
+
+
+def _countries() -> Callable[[str], str]:
+    """``_country`` in the active language, each country's name looked up once."""
+    names = {}
+
+    def country(code: str) -> str:
+        if code not in names:
+            names[code] = _country(code)
+        return names[code]
+
+    return country
 
 
 def _model_field(models_: tuple, name: str):
@@ -140,7 +159,8 @@ def register_columns(record: Record = CONTROLLER_RECORD) -> list[Column]:
     the record names them, in the order of the record's headings (``records``)."""
     activity = (ProcessingActivity,)
     fields = {name: column_of(activity, name) for name in document.ACTIVITY_FIELDS}
-    parts = {part: {c.key: c for c in part_columns(part)} for part in document.PART_FIELDS}
+    shown = {part: {c.key: c.shown() for c in part_columns(part)} for part in document.PART_FIELDS}
+    country = _countries()
 
     def summary(key, header, render, width=30):
         return Column(key, header, width, "summary", summary=render)
@@ -152,13 +172,13 @@ def register_columns(record: Record = CONTROLLER_RECORD) -> list[Column]:
 
     def retention(line):
         """Art. 30(1)(f): the period, what starts it, and any intermediate archive after it (5 + 5 years is not 5)."""
-        what = parts["retention_lines"]["data_category"].cell(line["data_category"])
+        what = shown["retention_lines"]["data_category"](line["data_category"])
         if line["duration"] is not None:
             kept = [line["duration"], line["duration_unit"]]
             if line["archive_duration"] is not None:
                 kept += [line["archive_duration"], line["archive_duration_unit"]]
             text = kept_text(kept)
-            trigger = parts["retention_lines"]["trigger"].cell(line["trigger"])
+            trigger = shown["retention_lines"]["trigger"](line["trigger"])
             text += f" · {trigger}" if trigger else ""
         else:
             text = line["criteria"]
@@ -167,8 +187,8 @@ def register_columns(record: Record = CONTROLLER_RECORD) -> list[Column]:
     def transfer(row):
         """Art. 30(1)(e): the destination, the importer, the tool, and for the one-off transfer of Art. 49(1), second
         subparagraph, the documentation of its suitable safeguards."""
-        destination = _country(row["country"]) if row["country"] else row["international_organisation"]
-        mechanism = parts["transfers"]["mechanism"].cell(row["mechanism"])
+        destination = country(row["country"]) if row["country"] else row["international_organisation"]
+        mechanism = shown["transfers"]["mechanism"](row["mechanism"])
         items = [destination, row["recipient"] or row["system"], mechanism]
         if row["mechanism"] == "compelling_interest" and (row["safeguards"] or row["documentation"]):
             documented = " ".join(part for part in (row["safeguards"], row["documentation"]) if part)
@@ -192,10 +212,10 @@ def register_columns(record: Record = CONTROLLER_RECORD) -> list[Column]:
 
     def countries(activity):
         codes = sorted({code for system in activity["systems"] for code in system["countries"]})
-        return _lines(_country(code) for code in codes)
+        return _lines(country(code) for code in codes)
 
     def measure(row):
-        kind = parts["security_measures"]["kind"].cell(row["kind"])
+        kind = shown["security_measures"]["kind"](row["kind"])
         return f"{kind}: {row['details']}" if row["details"] else kind
 
     named = lambda part: lambda a: _lines(row["name"] for row in a[part])  # noqa: E731
@@ -251,11 +271,15 @@ def heading_row(record: Record) -> list[str | None]:
     return row
 
 
-def register_row(columns: list[Column], activity: dict) -> list:
-    return [column.cell(activity if column.summary else activity[column.key]) for column in columns]
+def register_row(columns: list[Column]) -> Callable[[dict], list]:
+    """An activity's row of a record's sheet, its cells shown by ``Column.shown`` (in the active language)."""
+    cells = [(column.key, column.summary is not None, column.shown()) for column in columns]
+    return lambda activity: [show(activity if whole else activity[key]) for key, whole, show in cells]
 
 
-def part_rows(columns: list[Column], activity: dict, part: str):
-    reference = activity["reference"]
-    for row in activity[part]:
-        yield [reference, *(column.cell(row[column.key]) for column in columns[1:])]
+def part_rows(columns: list[Column], part: str) -> Callable[[dict], list[list]]:
+    """An activity's rows of a part's sheet, each keyed by the activity's reference."""
+    cells = [(column.key, column.shown()) for column in columns[1:]]
+    return lambda activity: [
+        [activity["reference"], *[show(row[key]) for key, show in cells]] for row in activity[part]
+    ]

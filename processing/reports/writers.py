@@ -98,23 +98,21 @@ def write_xlsx(reader: RegisterReader, output, progress: Progress | None = None)
     """A sheet per record (Art. 30(1), Art. 30(2)), one row per activity, then one sheet per kind of part (its rows
     keyed by the activity's reference, whichever its record), then the organisation's identity."""
     stream = XlsxStream(output)
-    records = [(register_columns(record), _record_sheet(stream, record)) for record in RECORDS.values()]
-    parts = {}
+    records = [(register_row(register_columns(record)), _record_sheet(stream, record)) for record in RECORDS.values()]
+    parts = []
     for part in document.PART_FIELDS:
         part_cols = part_columns(part)
         sheet = stream.add_sheet(part_title(part), [c.header for c in part_cols], [c.width for c in part_cols])
-        parts[part] = (part_cols, sheet)
+        parts.append((part_rows(part_cols, part), sheet))
     organisation = stream.add_sheet(str(ORGANISATION_SHEET), [str(header) for header in IDENTITY_HEADERS], [30, 80])
     for line in organisation_lines(reader):
         organisation.append(line)
     counted = _Counted(reader, progress)
-    for (columns, sheet), record in zip(records, RECORDS, strict=True):
+    for (row_of, sheet), record in zip(records, RECORDS, strict=True):
         for chunk in counted.chunks(record):
-            for activity in chunk:
-                sheet.append(register_row(columns, activity))
-                for part, (part_cols, part_sheet) in parts.items():
-                    for row in part_rows(part_cols, activity, part):
-                        part_sheet.append(row)
+            sheet.extend([row_of(activity) for activity in chunk])
+            for rows_of, part_sheet in parts:
+                part_sheet.extend([row for activity in chunk for row in rows_of(activity)])
     stream.close()
 
 
@@ -125,19 +123,20 @@ def write_csv_register(reader: RegisterReader, output, progress: Progress | None
     section stays one table. UTF-8 with a byte order mark, for Excel."""
     identity = organisation_lines(reader)
     labels = [label for label, _value in identity]
-    values = [value for _label, value in identity]
+    values = [csv_safe(value) for _label, value in identity]
     writer = csv.writer(output)
     output.write("\ufeff")
     counted = _Counted(reader, progress)
     for number, record in enumerate(RECORDS.values()):
         columns = register_columns(record)
+        row_of = register_row(columns)
         if number:
             writer.writerow([])
         writer.writerow([csv_safe(record.title)])
         writer.writerow([csv_safe(heading) for heading in heading_row(record)])
         writer.writerow([csv_safe(header) for header in [*(c.header for c in columns), *labels]])
         for chunk in counted.chunks(record.code):
-            writer.writerows([csv_safe(v) for v in [*register_row(columns, a), *values]] for a in chunk)
+            writer.writerows([*map(csv_safe, row_of(activity)), *values] for activity in chunk)
 
 
 def _document_keys(key: str) -> tuple[str, ...]:
