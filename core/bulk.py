@@ -67,28 +67,45 @@ def insert_history(queryset: QuerySet, *, when, history_type: str = "+", user=No
     columns = [history._meta.get_field(name).column for name in tracked]
     columns += ["history_date", "history_type", "history_change_reason", "history_user_id"]
     table = quote(history._meta.db_table)
+    links = history._history_m2m_fields
+    returning = f" RETURNING {quote(history._meta.pk.column)}" if links else ""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} ({', '.join(quote(column) for column in columns)}) {sql}",
+            f"INSERT INTO {table} ({', '.join(quote(column) for column in columns)}) {sql}{returning}",
             params,
         )
-    if history._history_m2m_fields:
-        records = history.objects.filter(id__in=queryset.values("pk"), history_date=when, history_type=history_type)
-        _insert_m2m_history(model, dict(records.values_list("id", "history_id")))
+        records = [record for (record,) in cursor.fetchall()] if links else []
+    per_statement = connection.features.max_query_params or DEFAULT_MAX_PARAMS
+    for start in range(0, len(records), per_statement):
+        _insert_m2m_history(model, records[start : start + per_statement])
 
 
-def _insert_m2m_history(model: type[Model], history_ids: dict) -> None:
-    """The current links of ``model``'s tracked many-to-many fields, recorded for the new
-    historical records ``history_ids`` (object's pk -> its record's history_id)."""
-
-    for field in model.history.model._history_m2m_fields:
+def _insert_m2m_history(model: type[Model], records: list) -> None:
+    """The current links of ``model``'s tracked many-to-many fields, recorded for the new historical records
+    ``records`` (their keys), each field's in one ``INSERT … SELECT``: a link joined to its owner's record in the
+    database, not read into Python (an import writes tens of thousands). The records are named by their own unique
+    key, which the planner counts right in a table it has no statistics of yet."""
+    history = model.history.model
+    connection = connections[router.db_for_write(history)]
+    quote = connection.ops.quote_name
+    recorded = quote(history._meta.get_field(model._meta.pk.attname).column)  # the record's copy of the owner's key
+    among = ", ".join(["%s"] * len(records))
+    for field in history._history_m2m_fields:
         source, target = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
-        links = field.remote_field.through.objects.filter(**{f"{source}__in": list(history_ids)})
-        insert_rows(
-            HistoricalRecords.m2m_models[field],
-            ["id", source, target, "history_id"],
-            ((pk, owner, linked, history_ids[owner]) for pk, owner, linked in links.values_list("pk", source, target)),
-        )
+        through = field.remote_field.through._meta
+        copies = HistoricalRecords.m2m_models[field]._meta
+        names = ["id", source, target]
+        copied = ", ".join(f"link.{quote(through.get_field(name).column)}" for name in names)
+        columns = ", ".join(quote(copies.get_field(name).column) for name in [*names, "history"])
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {quote(copies.db_table)} ({columns}) "  # noqa: S608 (model names)
+                f"SELECT {copied}, record.{quote(history._meta.pk.column)} FROM {quote(through.db_table)} link "
+                f"JOIN {quote(history._meta.db_table)} record "
+                f"ON record.{recorded} = link.{quote(through.get_field(source).column)} "
+                f"WHERE record.{quote(history._meta.pk.column)} IN ({among})",
+                records,
+            )
 
 
 # Fewer rows than this written at once leave the statistics as they were: autovacuum's analyze catches up with them.

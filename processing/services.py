@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
-from core.bulk import analyze_after_commit, insert_history
+from core.bulk import analyze_after_commit, insert_history, insert_rows
 from core.errors import field_error
 from core.history import change_author, change_origin
 from inventory.models import (
@@ -619,9 +619,11 @@ def _insert_new(new: list[_NewActivity], when, author, origin) -> None:
     for name in LINK_FIELDS:
         field = ProcessingActivity._meta.get_field(name)
         source, target = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
-        through = field.remote_field.through
-        through.objects.bulk_create(
-            through(**{source: item.activity.pk, target: linked.pk}) for item in new for linked in item.links[name]
+        # Keys only: tens of thousands of links, written without a model instance each.
+        insert_rows(
+            field.remote_field.through,
+            [source, target],
+            ((item.activity.pk, linked.pk) for item in new for linked in item.links[name]),
         )
     written = {ActivityDataSubject: [link for item in new for link in item.subject_links]}
     for name, model in ROW_MODELS.items():

@@ -33,7 +33,10 @@ def organisation_changed(sender, instance, created, raw=False, **kwargs):
 
 @receiver([post_save, post_delete], sender=SystemCountry)
 def storage_country_changed(sender, instance, **kwargs):
-    organisation_id = System.objects.filter(pk=instance.system_id).values_list("organisation_id", flat=True).first()
+    if SystemCountry.system.is_cached(instance):  # written by its system's service: no query (an import writes many)
+        organisation_id = instance.system.organisation_id
+    else:
+        organisation_id = System.objects.filter(pk=instance.system_id).values_list("organisation_id", flat=True).first()
     if organisation_id is not None:
         check_after_commit(organisation_id)
 

@@ -101,9 +101,16 @@ class _Catalogue:
             part: {entry.name_key: entry for entry in model.objects.filter(organisation=organisation)}
             for part, model in CATALOGUE_PARTS.items()
         }
+        self.keys: dict[str, str] = {}  # name -> its key: a register names the same few hundred entries again and again
+
+    def key(self, name: str) -> str:
+        key = self.keys.get(name)
+        if key is None:
+            key = self.keys[name] = normalise_key(name)
+        return key
 
     def get(self, part: str, values: dict):
-        key = normalise_key(values["name"])
+        key = self.key(values["name"])
         entry = self.entries[part].get(key)
         if entry is None:
             fields = {name: values[name] for name in CATALOGUE_FIELDS[part] if values.get(name) is not None}
@@ -114,16 +121,16 @@ class _Catalogue:
                 if host:
                     fields["hosting_provider"] = self.get("recipients", {"name": host, "kind": "other"})
                 fields["countries"] = values.get("countries") or []
-            with transaction.atomic():  # refused, it leaves nothing behind
-                entry = catalogue_item_create(
-                    model=CATALOGUE_PARTS[part], organisation=self.organisation, name=values["name"].strip(), **fields
-                )
+            # Refused, it leaves nothing behind: the service writes in a savepoint of its own.
+            entry = catalogue_item_create(
+                model=CATALOGUE_PARTS[part], organisation=self.organisation, name=values["name"].strip(), **fields
+            )
             self.entries[part][key] = entry
             self.outcome.catalogue.setdefault(part, []).append(entry.name)
         return entry
 
     def named(self, part: str, name: str | None):
-        return self.entries[part].get(normalise_key(name)) if name else None
+        return self.entries[part].get(self.key(name)) if name else None
 
 
 def _service_data(activity: dict, catalogue: _Catalogue, international: dict) -> dict:
