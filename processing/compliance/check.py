@@ -102,8 +102,9 @@ def check_organisation(
         new, found_again, gone = _compare(existing, found, result)
         changed = list(Finding.objects.in_bulk([*found_again, *gone]).values()) if found_again or gone else []
         whole = families is None and activities is None
+        # Read only when a finding is resolved (the one case that needs it): a breach check stays within its budget.
         last_whole = RegisterCheck.objects.filter(organisation=organisation).values_list("checked_at", flat=True)
-        _change(changed, found_again, now, result, last_whole.first())
+        _change(changed, found_again, now, result, last_whole.first() if gone else None)
         if new:
             _insert_findings(organisation, new, now)
             result.opened = [key for key, _severity, _params in new]
