@@ -19,6 +19,7 @@ every kind, and systems with the date of their oldest record. Then it measures
 
 import datetime
 import gc
+import json
 import os
 import random
 import resource
@@ -538,9 +539,9 @@ def measure_one_activity_change(organisation, size: int) -> None:
     if not opened:
         raise AssertionError("removing a transfer tool opened no finding")
     Transfer.objects.filter(pk=transfer.pk).update(mechanism=Transfer.Mechanism.SCC_MODULE_2)
-    check = QueryCounter()
+    check, statements = QueryCounter(), StatementRecorder()
     start = time.perf_counter()
-    with connection.execute_wrapper(check):
+    with connection.execute_wrapper(check), connection.execute_wrapper(statements):
         result = check_organisation(organisation, activities=[activity.pk])
     check_seconds = time.perf_counter() - start
     if [finding.subject_id for finding in result.resolved] != [activity.pk]:
@@ -556,6 +557,60 @@ def measure_one_activity_change(organisation, size: int) -> None:
         recheck_queries=check.figures["queries"],
         after_undo={"opened": len(result.opened), "reopened": len(result.reopened), "resolved": len(result.resolved)},
     )
+    if connection.vendor == "postgresql":
+        report_plans("compliance_recheck_plans", statements.selects, size)
+
+
+class StatementRecorder:
+    """The SELECT statements run while it wraps the connection, with their parameters."""
+
+    def __init__(self):
+        self.selects = []
+
+    def __call__(self, execute, sql, params, many, context):
+        if sql.lstrip().upper().startswith("SELECT") and not many:
+            self.selects.append((sql, params))
+        return execute(sql, params, many, context)
+
+
+# A table this large read whole, or driving a nested loop, is the plan a re-check of one activity must not take.
+LARGE_ROWS = 10_000
+
+
+def report_plans(name: str, selects: list, size: int) -> None:
+    """PostgreSQL's plans of ``selects``: each sequential scan of a large table, and each nested loop whose outer
+    side is large (the plan that made one re-check take 27 s after a bulk load), named with its statement."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname, reltuples FROM pg_class WHERE relkind = 'r'")
+        rows = dict(cursor.fetchall())
+        scans, loops = [], []
+        for sql, params in selects:
+            cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+            plan = cursor.fetchone()[0]
+            plan = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
+            for node in _nodes(plan):
+                if node["Node Type"] == "Seq Scan" and rows.get(node["Relation Name"], 0) > LARGE_ROWS:
+                    scans.append({"table": node["Relation Name"], "statement": sql[:160]})
+                if node["Node Type"] == "Nested Loop" and node["Plans"][0]["Plan Rows"] > LARGE_ROWS:
+                    loops.append({"outer_rows": node["Plans"][0]["Plan Rows"], "statement": sql[:160]})
+    report(
+        name,
+        {"large_seq_scans": 0, "large_nested_loops": 0},
+        size=size,
+        statements=len(selects),
+        large_seq_scans=len(scans),
+        large_nested_loops=len(loops),
+        seq_scans=scans,
+        nested_loops=loops,
+    )
+
+
+def _nodes(plan: dict):
+    yield plan
+    for child in plan.get("Plans", []):
+        yield from _nodes(child)
 
 
 def run(size: int) -> None:
