@@ -39,19 +39,6 @@ def _workers(database_url: str, redis_url: str) -> list[subprocess.Popen]:
     ]
 
 
-def _point_app_at(redis_url: str) -> None:
-    """This process's tasks sent to the workers' broker from now on, instead of run eagerly."""
-    from kombu import pools
-
-    from config.celery_app import app
-
-    pools.reset()
-    app._pool = None
-    app.amqp._producer_pool = None
-    app.conf.broker_url = app.conf.result_backend = redis_url
-    app.conf.task_always_eager = False
-
-
 def run(size: int) -> None:
     database_url, redis_url = os.environ.get("BENCH_DATABASE_URL"), os.environ.get("BENCH_REDIS_URL")
     if not database_url or not redis_url:
@@ -81,8 +68,10 @@ def run(size: int) -> None:
     redis.Redis.from_url(redis_url).flushdb()
     workers = _workers(database_url, redis_url)
     try:
-        _point_app_at(redis_url)
-        from config.celery_app import app
+        from config.celery_app import app, point_at
+
+        point_at(redis_url)  # this process's tasks to the workers' broker from now on, instead of run eagerly
+        app.conf.task_always_eager = False
 
         deadline = time.monotonic() + READY_SECONDS
         while len(app.control.ping(timeout=0.5)) < WORKERS:

@@ -123,16 +123,16 @@ def analyze_after_commit(models: Sequence[type[Model]], *, rows: int) -> None:
     transaction.on_commit(refresh_statistics, robust=True)
 
 
-def analyze(models: Sequence[type[Model]], *, rows: int | None = None) -> None:
+def analyze(models: Sequence[type[Model]]) -> None:
     """Refresh PostgreSQL's statistics of ``models``' tables, with their many-to-many links and history tables, after
-    a bulk write of ``rows``.
+    a bulk write.
 
     Without them the planner guesses the size of tables it has just seen filled: after a bulk load of 100,000
     activities it chose, for the rule ``retention.kept_beyond``, a nested loop of 8 million index lookups (27 s; 0.9 s
     once analysed), and autovacuum analyses only a minute or more later. Call it once the write has committed: an
     ANALYZE inside the transaction holds its locks until the end. SQLite's planner steers little by statistics:
     nothing is done there."""
-    if not models or (rows is not None and rows < ANALYZE_FROM_ROWS):
+    if not models:
         return
     connection = connections[router.db_for_write(models[0])]
     if connection.vendor != "postgresql":

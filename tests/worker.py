@@ -19,9 +19,9 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import pytest
 from django.conf import settings
 from django.db import connection
-from kombu import pools as kombu_pools
 
 from config.celery_app import app as celery_app
+from config.celery_app import point_at
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
@@ -75,17 +75,6 @@ def _database_url_for_worker() -> str:
     return f"postgres://{credentials}@{host}{port}/{quote(db['NAME'], safe='')}"
 
 
-def _point_app_at(broker_url: str | None) -> None:
-    """Send this process's tasks to ``broker_url`` (None: back to the settings' broker)."""
-    kombu_pools.reset()  # closes and forgets every cached broker connection pool
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-    celery_app.__dict__.pop("backend", None)  # the result backend is cached: on the app in older Celery,
-    celery_app._local.__dict__.pop("backend", None)  # per thread in Celery 5
-    celery_app.conf.broker_url = broker_url or settings.CELERY_BROKER_URL
-    celery_app.conf.result_backend = broker_url or settings.CELERY_RESULT_BACKEND
-
-
 def spawn_worker(redis_url: str, database_url: str, node_name: str, log_path: Path, *options: str, **variables):
     """A Celery worker process on ``redis_url`` and the test database (``options``: more of its command line;
     ``variables``: more of its environment)."""
@@ -123,11 +112,11 @@ def stop_worker(process) -> None:
 def app_pointed_at(broker_url: str):
     """This process's tasks sent to ``broker_url`` for a while, then to wherever they went before."""
     previous = (celery_app.conf.broker_url, celery_app.conf.result_backend)
-    _point_app_at(broker_url)
+    point_at(broker_url)
     try:
         yield
     finally:
-        _point_app_at(previous[0])
+        point_at(previous[0])
         celery_app.conf.result_backend = previous[1]
         celery_app._local.__dict__.pop("backend", None)
 
@@ -145,7 +134,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, worker_id):
     log_path = ARTIFACTS / f"celery-worker-{worker_id}.log"
     process = spawn_worker(redis_url, database_url, node_name, log_path)
     worker = WorkerProcess(node_name=node_name, pid=process.pid, broker_url=redis_url, log_path=log_path)
-    _point_app_at(redis_url)
+    point_at(redis_url)
     try:
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
         while not celery_app.control.ping(destination=[node_name], timeout=0.5):
@@ -154,7 +143,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, worker_id):
         yield worker
     finally:
         stop_worker(process)
-        _point_app_at(None)
+        point_at(None)
 
 
 @pytest.fixture
