@@ -9,7 +9,6 @@ nothing.
 """
 
 import logging
-import smtplib
 
 from celery import shared_task
 from django.conf import settings
@@ -91,13 +90,8 @@ def warn_dpos_of_deadlines(organisation, result: CheckResult) -> None:
 on_findings_raised(FAMILY, warn_dpos_of_deadlines)
 
 
-@shared_task(
-    name="breaches.send_deadline_warnings",
-    # A mail server briefly unavailable: tried again, with backoff, a few times.
-    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
-    retry_backoff=True,
-    max_retries=5,
-)
+# A mail server briefly unavailable: the outbox tries the job again, with back-off (``core.jobs.TRANSIENT``).
+@shared_task(name="breaches.send_deadline_warnings")
 def send_deadline_warnings(organisation_id: int, breach_ids: list[int]) -> int:
     """Email each DPO of the organisation (active, with an address) about each breach, in
     their language and time zone. Returns how many emails were sent."""

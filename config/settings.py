@@ -297,6 +297,7 @@ if JOB_HEARTBEAT_TIMEOUT_SECONDS <= 2 * JOB_HEARTBEAT_SECONDS or JOB_MAX_ATTEMPT
     raise ImproperlyConfigured(
         "JOB_HEARTBEAT_TIMEOUT_SECONDS must exceed twice JOB_HEARTBEAT_SECONDS, and JOB_MAX_ATTEMPTS be positive."
     )
+DIGEST_HOUR_UTC = env.int("DIGEST_HOUR_UTC", default=6)  # the daily digests fall due then (after the nightly sweep)
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "compliance-nightly-sweep": {
@@ -304,8 +305,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=30),
     },
     "compliance-daily-digest": {
-        "task": "processing.send_digests",
-        "schedule": crontab(hour=6, minute=0),  # after the nightly sweep
+        # Hourly: the digests due since DIGEST_HOUR_UTC and not sent yet, each a job in the outbox.
+        "task": "processing.plan_digests",
+        "schedule": crontab(minute=5),
+        "options": {"expires": 50 * 60},
     },
     "compliance-reconcile-runs": {
         "task": "processing.reconcile_compliance_runs",

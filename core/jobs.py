@@ -20,6 +20,7 @@ import contextlib
 import contextvars
 import datetime
 import logging
+import smtplib
 import threading
 from collections.abc import Callable
 
@@ -34,7 +35,9 @@ from .models import Job
 logger = logging.getLogger(__name__)
 
 _GIVE_UP: dict[str, Callable] = {}
-TRANSIENT = (OperationalError, InterfaceError)  # the database briefly away: the job waits and is tried again
+# The database, the mail server or another service briefly away: the job waits its back-off and is tried again (an
+# email is sent at least once: one whose server failed after sending it may go twice).
+TRANSIENT = (OperationalError, InterfaceError, smtplib.SMTPException, ConnectionError, TimeoutError)
 _current: contextvars.ContextVar[Job | None] = contextvars.ContextVar("current_job", default=None)
 # The jobs of this request that could not be sent (``core.middleware.JobsNoticeMiddleware`` tells the user).
 _unsent: contextvars.ContextVar[list | None] = contextvars.ContextVar("unsent_jobs", default=None)
@@ -178,11 +181,13 @@ def _reason(error: Exception) -> str:
 
 
 def _after_transient_error(job: Job, mine, error: Exception) -> None:
-    """The database was briefly away: the job waits its back-off and is sent again, unless it had its attempts."""
-    logger.warning("Job %s (%s) met a database error; attempt %s", job.pk, job.task, job.attempts, exc_info=True)
+    """A service was briefly away: the job waits its back-off and is sent again, unless it had its attempts (then it
+    is given up, and what it was for is marked failed)."""
+    logger.warning("Job %s (%s) met a transient error; attempt %s", job.pk, job.task, job.attempts, exc_info=True)
     try:
         if job.attempts >= settings.JOB_MAX_ATTEMPTS:
-            mine.update(status=Job.Status.FAILED, finished_at=timezone.now(), error=_reason(error))
+            if mine.update(status=Job.Status.FAILED, finished_at=timezone.now(), error=_reason(error)):
+                _tell_given_up(job.pk)
         else:
             wait = datetime.timedelta(seconds=min(2**job.attempts * 5, 300))
             mine.update(status=Job.Status.PENDING, available_at=timezone.now() + wait, dispatched_at=None)

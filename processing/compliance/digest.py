@@ -2,7 +2,9 @@
 reopened, or reviews fall due, since their last digest; none when nothing changed.
 
 Each DPO's digest covers the time since the previous one (``DigestSent``), so sending twice
-repeats nothing. A review is announced once, a week before it falls due. The email is in the
+repeats nothing. Digests fall due every day at ``DIGEST_HOUR_UTC``; an hourly planner writes one
+outbox job per DPO whose digest is due (``plan_digests``), so a digest delayed by a fault goes as
+soon as the fault ends. A review is announced once, a week before it falls due. The email is in the
 DPO's language and time zone, as plain text and HTML, with links to the pages that fix each
 item (``SITE_URL``).
 """
@@ -11,13 +13,15 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import OuterRef, Subquery
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.middleware import zone_of
 from accounts.models import Membership, Organisation
+from core import jobs
 from core.mail import templated_email
 from processing.compliance.models import DigestSent, Finding
 from processing.compliance.rules.registry import current_activities
@@ -100,26 +104,73 @@ def _message(digest: Digest, user):
     return templated_email(subject=subject, template="compliance/email/digest", context=context, to=user.email)
 
 
-def send_digests(now: datetime.datetime | None = None) -> int:
-    """Send every DPO who wants it the digest of each of their organisations. Returns how many
-    emails were sent. Safe to run twice: the second run finds nothing new."""
-    now = now or timezone.now()
-    memberships = (
+def last_digest_time(now: datetime.datetime) -> datetime.datetime:
+    """The latest moment at or before ``now`` when the day's digests fell due (``DIGEST_HOUR_UTC``)."""
+    today = now.astimezone(datetime.UTC).replace(hour=settings.DIGEST_HOUR_UTC, minute=0, second=0, microsecond=0)
+    return today if today <= now else today - datetime.timedelta(days=1)
+
+
+def _subscribers():
+    return (
         Membership.objects.filter(role=Membership.Role.DPO, user__daily_digest=True, user__is_active=True)
         .exclude(user__email="")
         .select_related("user", "organisation")
-        .order_by("organisation_id", "user_id")
     )
-    sent_until = {(state.organisation_id, state.user_id): state for state in DigestSent.objects.all()}
-    sent = 0
-    for membership in memberships:
-        user, organisation = membership.user, membership.organisation
-        state = sent_until.get((organisation.pk, user.pk))
-        since = state.until if state else now - FIRST_WINDOW
+
+
+def due_digests(now: datetime.datetime | None = None) -> list[Membership]:
+    """The DPOs (one membership each) whose digest of the day has not gone yet: never sent, or last sent before the
+    day's digest time. A digest missed (the workers or the broker were down then) is due until it goes."""
+    now = now or timezone.now()
+    sent = DigestSent.objects.filter(
+        organisation_id=OuterRef("organisation_id"), user_id=OuterRef("user_id"), until__gte=last_digest_time(now)
+    )
+    return list(_subscribers().exclude(Exists(sent)).order_by("organisation_id", "user_id"))
+
+
+def plan_digests(now: datetime.datetime | None = None) -> int:
+    """Write a job in the outbox for each digest due (``processing.send_digest``): one DPO's mail server error or a
+    worker's death delays theirs, it loses nobody's, and a planning run that never came (beat's message lost) is made
+    up by the next one, an hour later. Returns how many were planned."""
+    due = due_digests(now or timezone.now())
+    with transaction.atomic():
+        for membership in due:
+            jobs.enqueue(
+                "processing.send_digest",
+                membership.organisation_id,
+                membership.user_id,
+                key=f"digest:{membership.organisation_id}:{membership.user_id}",
+            )
+    return len(due)
+
+
+def send_digest(organisation_id: int, user_id: int, now: datetime.datetime | None = None) -> bool:
+    """Send one DPO the digest of one organisation, if they still want it and it has not gone since the day's digest
+    time; returns whether an email went. The digest covers the time since their previous one (``DigestSent``),
+    which is moved on in the same transaction: sent twice, it repeats nothing."""
+    now = now or timezone.now()
+    membership = _subscribers().filter(organisation_id=organisation_id, user_id=user_id).first()
+    if membership is None:
+        return False
+    user, organisation = membership.user, membership.organisation
+    with transaction.atomic():
+        state, _created = DigestSent.objects.select_for_update().get_or_create(
+            organisation=organisation, user=user, defaults={"until": now - FIRST_WINDOW}
+        )
+        if not _created and state.until >= last_digest_time(now):
+            return False  # already sent today (a job delivered again)
         with translation.override(user.language or settings.LANGUAGE_CODE), timezone.override(zone_of(user)):
-            digest = digest_for(organisation, since, now)
+            digest = digest_for(organisation, state.until, now)
             if digest:
+                # Sent before the transaction commits: a mail server that fails leaves the digest due, and the job
+                # is tried again (``core.jobs.TRANSIENT``).
                 _message(digest, user).send()
-                sent += 1
-        DigestSent.objects.update_or_create(organisation=organisation, user=user, defaults={"until": now})
-    return sent
+        state.until = now
+        state.save(update_fields=["until"])
+    return bool(digest)
+
+
+def send_digests(now: datetime.datetime | None = None) -> int:
+    """Send now, in this process, every digest due (``manage.py`` and tests); returns how many emails went."""
+    now = now or timezone.now()
+    return sum(send_digest(m.organisation_id, m.user_id, now) for m in due_digests(now))

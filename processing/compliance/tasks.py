@@ -23,7 +23,7 @@ from django.utils import timezone
 from accounts.models import Organisation
 from core import jobs
 from processing.compliance.check import check_organisation, perform_run
-from processing.compliance.digest import send_digests
+from processing.compliance.digest import plan_digests, send_digest
 from processing.compliance.models import ComplianceRun
 from processing.compliance.rechecks import run_key
 from processing.compliance.services import (
@@ -130,11 +130,16 @@ def reconcile_compliance_runs() -> dict:
     return {"redispatched": redispatched, "failed": failed}
 
 
-@shared_task(name="processing.send_digests", acks_late=True)
-def send_digests_task() -> int:
-    """The daily digest to each organisation's DPOs (``processing.compliance.digest``)."""
+@shared_task(name="processing.plan_digests", acks_late=True)
+def plan_digests_task() -> int:
+    """Hourly: a job in the outbox for each DPO's daily digest that is due (``processing.compliance.digest``)."""
+    return plan_digests()
 
-    return send_digests()
+
+@shared_task(name="processing.send_digest")
+def send_digest_task(organisation_id: int, user_id: int) -> bool:
+    """One DPO's digest of one organisation (run by the outbox: ``core.run_job``)."""
+    return send_digest(organisation_id, user_id)
 
 
 def _run_given_up(args: list) -> None:

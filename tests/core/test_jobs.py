@@ -348,3 +348,25 @@ def test_a_job_given_up_marks_what_it_was_for_failed(organisation, settings, dpo
     assert export.status == "failed" and export.error == "Given up: the workers preparing it kept stopping."
     assert register_import.status == "failed"
     assert register_import.error.startswith("L’import s’est arrêté\u00a0: les processus qui l’exécutaient")
+
+
+def test_a_job_whose_last_attempt_meets_a_blip_is_given_up_and_its_export_says_so(organisation, monkeypatch, settings):
+    """The database (or mail server) away on every attempt: the job fails at its last one, and the export it was for
+    is marked failed too, rather than shown as being prepared for ever."""
+    export = csv_export(organisation, status="running")
+    job = Job.objects.create(
+        task="processing.export_register",
+        args=[export.pk],
+        available_at=timezone.now(),
+        attempts=settings.JOB_MAX_ATTEMPTS - 1,
+    )
+
+    def blip(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr("processing.reports.tasks.register_export_run", blip)
+    assert jobs.run(job.pk)["retry"] is True
+    job.refresh_from_db()
+    export.refresh_from_db()
+    assert job.status == "failed" and job.attempts == settings.JOB_MAX_ATTEMPTS
+    assert export.status == "failed" and export.error == "Given up: the workers preparing it kept stopping."

@@ -1,16 +1,21 @@
 """The daily digest: what it tells each DPO, in their language, once, and never when nothing changed."""
 
 import datetime
+import smtplib
 
 import pytest
 import time_machine
 from django.core import mail
+from django.core.mail import EmailMessage
 from django.urls import reverse
 
 from accounts.models import Membership
+from core import jobs
+from core.models import Job
 from processing.compliance.check import check_organisation
-from processing.compliance.digest import send_digests
-from processing.compliance.tasks import send_digests_task
+from processing.compliance.digest import due_digests, send_digests
+from processing.compliance.models import DigestSent
+from processing.compliance.tasks import plan_digests_task
 from processing.services import activity_update
 
 from ...accounts.factories import MembershipFactory, UserFactory
@@ -86,7 +91,7 @@ def test_no_digest_when_nothing_changed_or_for_those_who_switched_it_off(dpo_wit
 
 
 def test_each_dpo_gets_their_own_organisations_in_their_language(
-    dpo_with_email, organisation, other_organisation, auditor
+    dpo_with_email, organisation, other_organisation, auditor, django_capture_on_commit_callbacks
 ):
     french_dpo = UserFactory(username="dpd", email="dpd@autre.example", language="fr", time_zone="Europe/Paris")
     MembershipFactory(user=french_dpo, organisation=other_organisation, role=Membership.Role.DPO)
@@ -97,7 +102,9 @@ def test_each_dpo_gets_their_own_organisations_in_their_language(
         draft(other_organisation, name="Theirs", next_review_on=datetime.date(2020, 1, 1))
         check_organisation(organisation)
         check_organisation(other_organisation)
-    assert at(DAY_1, send_digests_task) == 2
+    # Each digest a job of the outbox, run once its planning commits.
+    with time_machine.travel(DAY_1), django_capture_on_commit_callbacks(execute=True):
+        assert plan_digests_task() == 2
     by_recipient = {message.to[0]: message for message in mail.outbox}
     assert set(by_recipient) == {"dpo@hexagone.example", "dpd@autre.example"}, "auditors get no digest"
     ours, theirs = by_recipient["dpo@hexagone.example"], by_recipient["dpd@autre.example"]
@@ -105,3 +112,52 @@ def test_each_dpo_gets_their_own_organisations_in_their_language(
     assert "Theirs" in theirs.body and "Ours" not in theirs.body
     assert "Nouveaux constats (1)" in theirs.body and "Corriger\u00a0:" in theirs.body
     assert theirs.subject == "[Registre] Autre Société SA\u00a0: nouveaux constats 1, revenus 0, revues à faire 0"
+
+
+def test_a_digest_held_up_by_the_mail_server_goes_when_it_is_back_and_once(
+    dpo_with_email, organisation, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The mail server refuses at 06:00: the digest's job waits its back-off, the digest stays due (nothing it
+    covers is counted as told), and it goes once when the server answers; the next hourly planning sends nothing."""
+    with time_machine.travel(DAY_1 - datetime.timedelta(hours=1)):
+        draft(organisation, name="Payroll", next_review_on=datetime.date(2020, 1, 1))
+        check_organisation(organisation)
+    real_send = EmailMessage.send
+
+    def refused(self, *args, **kwargs):
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+    monkeypatch.setattr(EmailMessage, "send", refused)
+    with time_machine.travel(DAY_1), django_capture_on_commit_callbacks(execute=True):
+        assert plan_digests_task() == 1
+    job = Job.objects.get(task="processing.send_digest")
+    assert (job.status, job.attempts, job.error) == ("pending", 1, "")
+    assert not mail.outbox and not DigestSent.objects.exists()
+
+    # The hourly planning meanwhile finds the job still waiting: no second one.
+    with time_machine.travel(DAY_1 + datetime.timedelta(minutes=5)), django_capture_on_commit_callbacks(execute=True):
+        assert plan_digests_task() == 1  # still due, but its job waits already
+    assert Job.objects.filter(task="processing.send_digest").count() == 1
+
+    monkeypatch.setattr(EmailMessage, "send", real_send)
+    at(DAY_1 + datetime.timedelta(minutes=10), jobs.dispatch_due)  # its back-off over
+    job.refresh_from_db()
+    assert job.status == "done"
+    (digest,) = mail.outbox
+    assert "Payroll" in digest.body and "New findings (1)" in digest.body
+    with time_machine.travel(DAY_1 + datetime.timedelta(hours=1)), django_capture_on_commit_callbacks(execute=True):
+        assert plan_digests_task() == 0
+    assert len(mail.outbox) == 1
+
+
+def test_a_day_whose_planning_never_came_is_made_up_at_the_next_hour(dpo_with_email, organisation):
+    """Beat's 06:05 message was lost (or the workers were down all morning): the digest is still due at 09:05, and
+    it is due once a day, from DIGEST_HOUR_UTC on."""
+    with time_machine.travel(DAY_1 - datetime.timedelta(hours=1)):
+        draft(organisation, name="Payroll", next_review_on=datetime.date(2020, 1, 1))
+        check_organisation(organisation)
+    assert at(DAY_1 + datetime.timedelta(hours=3), due_digests) == [Membership.objects.get(user=dpo_with_email)]
+    assert at(DAY_1 + datetime.timedelta(hours=3), send_digests) == 1
+    assert at(DAY_1 + datetime.timedelta(hours=4), due_digests) == []
+    assert at(DAY_2 - datetime.timedelta(minutes=1), due_digests) == [], "not before the next day's digest time"
+    assert len(at(DAY_2, due_digests)) == 1
