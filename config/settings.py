@@ -297,12 +297,15 @@ if JOB_HEARTBEAT_TIMEOUT_SECONDS <= 2 * JOB_HEARTBEAT_SECONDS or JOB_MAX_ATTEMPT
     raise ImproperlyConfigured(
         "JOB_HEARTBEAT_TIMEOUT_SECONDS must exceed twice JOB_HEARTBEAT_SECONDS, and JOB_MAX_ATTEMPTS be positive."
     )
+NIGHTLY_SWEEP_HOUR_UTC = env.int("NIGHTLY_SWEEP_HOUR_UTC", default=2)  # each organisation's register checked whole
 DIGEST_HOUR_UTC = env.int("DIGEST_HOUR_UTC", default=6)  # the daily digests fall due then (after the nightly sweep)
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "compliance-nightly-sweep": {
+        # Hourly: a run for each organisation not checked since NIGHTLY_SWEEP_HOUR_UTC (a lost night made up).
         "task": "processing.check_all_organisations",
-        "schedule": crontab(hour=2, minute=30),
+        "schedule": crontab(minute=0),
+        "options": {"expires": 50 * 60},
     },
     "compliance-daily-digest": {
         # Hourly: the digests due since DIGEST_HOUR_UTC and not sent yet, each a job in the outbox.

@@ -49,6 +49,14 @@ def on_give_up(task: str, callback: Callable[[list], None]) -> None:
     _GIVE_UP[task] = callback
 
 
+def last_daily_time(now: datetime.datetime, hour_utc: int) -> datetime.datetime:
+    """The latest moment at or before ``now`` when a daily job fell due (at ``hour_utc`` o'clock, UTC). Daily work
+    (the nightly sweep, the digests) is planned hourly for whatever has not been done since then, so a beat message
+    lost or a morning without workers delays it by an hour, never by a day."""
+    today = now.astimezone(datetime.UTC).replace(hour=hour_utc, minute=0, second=0, microsecond=0)
+    return today if today <= now else today - datetime.timedelta(days=1)
+
+
 def current() -> Job | None:
     """The job being run in this process (its ``attempts`` say whether an earlier attempt was cut short)."""
     return _current.get()

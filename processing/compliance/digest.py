@@ -104,12 +104,6 @@ def _message(digest: Digest, user):
     return templated_email(subject=subject, template="compliance/email/digest", context=context, to=user.email)
 
 
-def last_digest_time(now: datetime.datetime) -> datetime.datetime:
-    """The latest moment at or before ``now`` when the day's digests fell due (``DIGEST_HOUR_UTC``)."""
-    today = now.astimezone(datetime.UTC).replace(hour=settings.DIGEST_HOUR_UTC, minute=0, second=0, microsecond=0)
-    return today if today <= now else today - datetime.timedelta(days=1)
-
-
 def _subscribers():
     return (
         Membership.objects.filter(role=Membership.Role.DPO, user__daily_digest=True, user__is_active=True)
@@ -123,7 +117,9 @@ def due_digests(now: datetime.datetime | None = None) -> list[Membership]:
     day's digest time. A digest missed (the workers or the broker were down then) is due until it goes."""
     now = now or timezone.now()
     sent = DigestSent.objects.filter(
-        organisation_id=OuterRef("organisation_id"), user_id=OuterRef("user_id"), until__gte=last_digest_time(now)
+        organisation_id=OuterRef("organisation_id"),
+        user_id=OuterRef("user_id"),
+        until__gte=jobs.last_daily_time(now, settings.DIGEST_HOUR_UTC),
     )
     return list(_subscribers().exclude(Exists(sent)).order_by("organisation_id", "user_id"))
 
@@ -157,7 +153,7 @@ def send_digest(organisation_id: int, user_id: int, now: datetime.datetime | Non
         state, _created = DigestSent.objects.select_for_update().get_or_create(
             organisation=organisation, user=user, defaults={"until": now - FIRST_WINDOW}
         )
-        if not _created and state.until >= last_digest_time(now):
+        if not _created and state.until >= jobs.last_daily_time(now, settings.DIGEST_HOUR_UTC):
             return False  # already sent today (a job delivered again)
         with translation.override(user.language or settings.LANGUAGE_CODE), timezone.override(zone_of(user)):
             digest = digest_for(organisation, state.until, now)

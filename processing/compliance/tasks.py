@@ -17,7 +17,7 @@ import logging
 from celery import shared_task
 from django.conf import settings
 from django.db import OperationalError
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import Organisation
@@ -70,11 +70,15 @@ def check_organisation_task(organisation_id: int, activity_ids: list[int] | None
 
 @shared_task(name="processing.check_all_organisations", acks_late=True)
 def check_all_organisations() -> int:
-    """The nightly sweep: one run per organisation (or the one already under way)."""
-    organisations = list(Organisation.objects.all())
-    for organisation in organisations:
+    """The nightly sweep, planned hourly: a run for each organisation that has had none since the night's sweep time
+    (``NIGHTLY_SWEEP_HOUR_UTC``; a run under way is followed, not doubled), so a night whose beat message was lost or
+    that had no worker is made up within the hour after. Returns how many organisations were due."""
+    since = jobs.last_daily_time(timezone.now(), settings.NIGHTLY_SWEEP_HOUR_UTC)
+    checked = ComplianceRun.objects.filter(organisation=OuterRef("pk"), created_at__gte=since)
+    due = list(Organisation.objects.exclude(Exists(checked)).order_by("pk"))
+    for organisation in due:
         start_compliance_run(organisation, origin=ComplianceRun.Origin.NIGHTLY)
-    return len(organisations)
+    return len(due)
 
 
 # --- Runs: a full check that shows its progress ---------------------------------------

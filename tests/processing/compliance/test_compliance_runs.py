@@ -295,17 +295,41 @@ def test_the_run_costs_the_same_queries_for_few_and_many_activities(organisation
 # --- The nightly sweep ---------------------------------------------------------------------
 
 
+NIGHT = datetime.datetime(2026, 11, 28, 2, 0, tzinfo=datetime.UTC)  # NIGHTLY_SWEEP_HOUR_UTC
+
+
 def test_the_nightly_sweep_runs_each_organisation_once(
     organisation, other_organisation, django_capture_on_commit_callbacks
 ):
     two_problems(organisation)
-    under_way = queued_run(other_organisation, dispatched_at=NOW)
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with time_machine.travel(NIGHT - datetime.timedelta(minutes=10)):
+        under_way = queued_run(other_organisation, dispatched_at=NIGHT)  # started before the night's time
+    with time_machine.travel(NIGHT), django_capture_on_commit_callbacks(execute=True) as callbacks:
         assert check_all_organisations() == 2
     assert len(callbacks) == 1  # the other organisation's run was already under way: followed, not doubled
     nightly = ComplianceRun.objects.get(organisation=organisation)
     assert (nightly.origin, nightly.status, nightly.opened, nightly.requested_by) == ("nightly", "done", 2, None)
     assert list(ComplianceRun.objects.filter(organisation=other_organisation)) == [under_way]
+
+
+def test_a_night_whose_sweep_never_came_is_made_up_at_the_next_hour_and_only_once(
+    organisation, other_organisation, django_capture_on_commit_callbacks
+):
+    """Beat's 02:00 message was lost, or no worker ran then: the 05:00 planning starts the night's runs; the 06:00 one
+    starts none (each organisation has had its run since 02:00), and neither does one before the next night."""
+    two_problems(organisation)
+    with time_machine.travel(NIGHT + datetime.timedelta(hours=1)):
+        queued_run(other_organisation)  # a DPO's own run after 02:00 counts as the night's
+    with time_machine.travel(NIGHT + datetime.timedelta(hours=3)), django_capture_on_commit_callbacks(execute=True):
+        assert check_all_organisations() == 1
+    assert ComplianceRun.objects.get(organisation=organisation, origin="nightly").status == "done"
+    for later in (datetime.timedelta(hours=4), datetime.timedelta(hours=23, minutes=59)):
+        with time_machine.travel(NIGHT + later), django_capture_on_commit_callbacks(execute=True):
+            assert check_all_organisations() == 0
+    with time_machine.travel(NIGHT + datetime.timedelta(days=1)), django_capture_on_commit_callbacks(execute=True):
+        assert check_all_organisations() == 2
+    assert ComplianceRun.objects.filter(organisation=organisation, origin="nightly").count() == 2
+    assert ComplianceRun.objects.filter(organisation=other_organisation).count() == 1  # still queued: followed
 
 
 # --- The reconcile -------------------------------------------------------------------------
