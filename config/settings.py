@@ -64,7 +64,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # the API explorer's assets, served from here
-    # Registre, from the bottom layer up: breaches -> processing -> inventory -> accounts -> core
+    # Registre, from the bottom layer up: breaches, discovery -> processing -> inventory -> accounts -> core
     "core",
     "accounts",
     "inventory",
@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "processing.compliance",  # above the register: rules, checks, findings, retention policy
     "processing.reports",  # above the register: exports and imports
     "breaches",
+    "discovery",
 ]
 
 MIDDLEWARE = [

@@ -27,7 +27,7 @@ from .french_typography import NBSP, NNBSP, fixed, problems, translations
 
 ROOT = Path(__file__).resolve().parent.parent
 FRENCH = ROOT / "locale" / "fr" / "LC_MESSAGES" / "django.po"
-SOURCES = ("accounts", "breaches", "config", "core", "inventory", "processing", "templates", "manage.py")
+SOURCES = ("accounts", "breaches", "config", "core", "discovery", "inventory", "processing", "templates", "manage.py")
 
 
 def test_every_french_message_is_translated_and_none_is_fuzzy():
