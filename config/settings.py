@@ -298,6 +298,9 @@ if JOB_HEARTBEAT_TIMEOUT_SECONDS <= 2 * JOB_HEARTBEAT_SECONDS or JOB_MAX_ATTEMPT
     raise ImproperlyConfigured(
         "JOB_HEARTBEAT_TIMEOUT_SECONDS must exceed twice JOB_HEARTBEAT_SECONDS, and JOB_MAX_ATTEMPTS be positive."
     )
+# Discovery: the Fernet keys that encrypt data sources' credentials, the first for new ones (discovery.secrets);
+# without them, one derived from SECRET_KEY (which then cannot change without losing the sources' credentials).
+DISCOVERY_KEYS = env.list("DISCOVERY_KEYS", default=[])
 NIGHTLY_SWEEP_HOUR_UTC = env.int("NIGHTLY_SWEEP_HOUR_UTC", default=2)  # each organisation's register checked whole
 DIGEST_HOUR_UTC = env.int("DIGEST_HOUR_UTC", default=6)  # the daily digests fall due then (after the nightly sweep)
 CELERY_TIMEZONE = "UTC"

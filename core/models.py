@@ -20,6 +20,21 @@ class ChoiceLabels:
         return force_str(labels.get(value, value), strings_only=True)
 
 
+class StepsProgress:
+    """A job counted in steps (``steps_done`` of ``steps_total``: rules, activities, tables) for its progress bar;
+    ``progress_complete`` says when the bar is full whatever the count (done, ready, finished)."""
+
+    @property
+    def progress_complete(self) -> bool:
+        return self.status == self.Status.DONE
+
+    @property
+    def percent(self) -> int:
+        if self.progress_complete:
+            return 100
+        return round(100 * self.steps_done / self.steps_total) if self.steps_total else 0
+
+
 class TimeStampedModel(ChoiceLabels, models.Model):
     """Base for every Registre model: when a row was created and last changed."""
 

@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class DiscoveryConfig(AppConfig):
     name = "discovery"
     verbose_name = _("Discovery")
+
+    def ready(self):
+        # Imported once the models are loaded, as Django's app loading requires: the tasks register with Celery.
+        from . import tasks  # noqa: F401

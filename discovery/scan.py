@@ -25,6 +25,9 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.pool import NullPool
 
 from .classify import Classification, classify
+from .models import Scan
+
+Reason = Scan.Reason
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +47,14 @@ DRIVERS = {  # the schemes people write, and the driver each is read with
 
 
 class ScanError(Exception):
-    """The source could not be read at all; the message says why, without secrets or values."""
+    """The source could not be read at all: ``reason`` (a ``Scan.Reason``) says why, without secrets or values."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+    def __str__(self):
+        return str(Reason(self.reason).label)
 
 
 @dataclass
@@ -61,7 +71,7 @@ class Table:
     name: str
     rows: int | None  # the database's estimate (or count, for small SQLite tables)
     columns: list[Column] = field(default_factory=list)
-    error: str | None = None
+    error: str | None = None  # a Scan.Reason when the table could not be read
     column_types: dict = field(default_factory=dict, repr=False, compare=False)  # SQLAlchemy's, for the sampling
 
 
@@ -69,11 +79,11 @@ def engine_for(url: str) -> sa.Engine:
     """An engine on the source, read-only and with time limits, whatever its kind."""
     scheme = urlsplit(url).scheme.split("+")[0]
     if scheme not in DRIVERS:
-        raise ScanError(f"Unsupported kind of source: {scheme or 'none'} (PostgreSQL, MySQL, MariaDB or SQLite).")
+        raise ScanError(Reason.UNSUPPORTED)
     parsed = make_url(url).set(drivername=DRIVERS[scheme])
     if scheme == "sqlite":
         if not parsed.database or parsed.database == ":memory:":
-            raise ScanError("A SQLite source is a file: sqlite:////path/to/file.sqlite3.")
+            raise ScanError(Reason.MISSING)  # a SQLite source is a file: sqlite:////path/to/file.sqlite3
         # The file opened read-only: nothing the scan does can write to it, and a missing file is not created.
         parsed = parsed.set(database=f"file:{parsed.database}?mode=ro", query={"uri": "true"})
         return sa.create_engine(parsed, poolclass=NullPool)
@@ -127,21 +137,21 @@ def scan(
 
 
 def _why(error: Exception) -> str:
-    """What went wrong, in words that carry no value and no secret."""
+    """What went wrong, as a ``Scan.Reason``: words of our own that carry no value and no secret."""
     text = str(getattr(error, "orig", error)).lower()
     if isinstance(getattr(error, "orig", error), UnicodeDecodeError) or "decode" in text:
-        return "Text that is not valid in its encoding."  # before anything else: the driver's message quotes it
+        return Reason.ENCODING  # before anything else: the driver's message quotes the text
     if "password" in text or "access denied" in text or "authentication" in text:
-        return "The source refused the credentials."
+        return Reason.CREDENTIALS
     if "timeout" in text or "timed out" in text or "canceling statement" in text or "max_statement_time" in text:
-        return "The source took too long to answer (time limit)."
+        return Reason.TIMEOUT
     if "could not connect" in text or "connection refused" in text or "can't connect" in text or "resolve" in text:
-        return "The source's host did not answer."
+        return Reason.UNREACHABLE
     if "does not exist" in text or "unknown database" in text or "unable to open" in text:
-        return "The database does not exist, or the account may not open it."
+        return Reason.MISSING
     if "permission denied" in text or "command denied" in text:
-        return "The account may not read this."
-    return f"The source could not be read ({type(getattr(error, 'orig', error)).__name__})."
+        return Reason.FORBIDDEN
+    return Reason.OTHER
 
 
 def _tables(connection: Connection) -> Iterator[Table]:

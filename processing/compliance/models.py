@@ -15,7 +15,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Organisation
-from core.models import TimeStampedModel
+from core.models import StepsProgress, TimeStampedModel
 from core.text import duration_text
 from inventory.models import DataField, DataSubjectCategory
 from processing.models import RetentionLine
@@ -219,7 +219,7 @@ class RetentionPolicy(TimeStampedModel):
             raise ValidationError(errors)
 
 
-class ComplianceRun(TimeStampedModel):
+class ComplianceRun(StepsProgress, TimeStampedModel):
     """One run of the compliance checks on an organisation: asked for from the findings page,
     by the nightly sweep or by a change; its progress feeds the page's progress bar, and a run
     whose dispatch was lost is sent again by the periodic reconcile."""
@@ -261,12 +261,6 @@ class ComplianceRun(TimeStampedModel):
 
     def __str__(self):
         return f"{self.organisation_id} · {self.created_at:%Y-%m-%d %H:%M} · {self.status}"
-
-    @property
-    def percent(self) -> int:
-        if self.status == self.Status.DONE:
-            return 100
-        return round(100 * self.steps_done / self.steps_total) if self.steps_total else 0
 
 
 class DigestSent(models.Model):

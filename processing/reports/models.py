@@ -9,10 +9,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
-from core.models import TimeStampedModel
+from core.models import StepsProgress, TimeStampedModel
 
 
-class ExportLog(TimeStampedModel):
+class ExportLog(StepsProgress, TimeStampedModel):
     """One export of a report: who took it, when, in which format and language, with which
     options. Every role reads the log (a regulator may ask who had the register when).
 
@@ -77,13 +77,11 @@ class ExportLog(TimeStampedModel):
         return self.attempts > 1
 
     @property
-    def percent(self) -> int:
-        if self.status == self.Status.READY:
-            return 100
-        return round(100 * self.steps_done / self.steps_total) if self.steps_total else 0
+    def progress_complete(self) -> bool:
+        return self.status == self.Status.READY
 
 
-class RegisterImport(TimeStampedModel):
+class RegisterImport(StepsProgress, TimeStampedModel):
     """An import of a register file into an organisation: read and previewed by a worker, then,
     once the DPO confirms, applied in one transaction (``processing.imports``). The uploaded
     file is deleted as soon as it is read; the document read from it is kept with the import
@@ -134,10 +132,8 @@ class RegisterImport(TimeStampedModel):
         return self.status not in (self.Status.QUEUED, self.Status.READING, self.Status.APPLYING)
 
     @property
-    def percent(self) -> int:
-        if self.is_finished:
-            return 100
-        return round(100 * self.steps_done / self.steps_total) if self.steps_total else 0
+    def progress_complete(self) -> bool:
+        return self.is_finished
 
     @property
     def problems(self) -> list[dict]:

@@ -3,6 +3,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Organisation
+from discovery.models import Scan
 from discovery.proposals import data_fields_by_kind
 from discovery.scan import SAMPLE_SIZE, ScanError, scan
 from inventory.models import System
@@ -43,7 +44,7 @@ class Command(BaseCommand):
                     "schema": table.schema,
                     "table": table.name,
                     "rows": table.rows,
-                    "error": table.error,
+                    "error": str(Scan.Reason(table.error).label) if table.error else None,
                     "columns": [
                         {
                             "name": column.name,
