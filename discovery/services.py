@@ -1,4 +1,4 @@
-"""Writes of discovery: sources (credentials encrypted), scans started, run and cancelled.
+"""Writes of discovery: sources (credentials encrypted), scans started, run and cancelled, proposals decided.
 
 A scan is a job of the outbox (``core.jobs``): written with its row, run by a worker (``discovery.run_scan``), run
 again from the start if its worker died. Its results (tables, columns, what each holds) are written in one transaction
@@ -16,6 +16,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from core import jobs
+from inventory.models import DataField
+from inventory.services import get_or_create_by_name
 
 from . import secrets
 from .models import Scan, ScannedColumn, ScannedTable, Source
@@ -182,3 +184,44 @@ def _scan_given_up(args: list) -> None:
 
 
 jobs.on_give_up("discovery.run_scan", _scan_given_up)
+
+
+# --- The DPO's decisions on what a scan proposes ----------------------------------------------
+
+
+def column_confirm(column: ScannedColumn, *, user, data_field: DataField | None = None) -> ScannedColumn:
+    """The column holds what the scan says: recorded with the data field it holds (the one proposed, another of the
+    organisation's, or — when the organisation has none — a new catalogue entry named as proposed, of the column's
+    category). Only a personal column can be confirmed; a confirmed one can be rejected later, and back."""
+    organisation = column.table.scan.source.organisation
+    if not column.personal:
+        raise ValidationError(_("Nothing personal was found in this column: there is nothing to confirm."))
+    with transaction.atomic():
+        if data_field is None:
+            data_field = column.data_field
+        if data_field is None:
+            data_field, _created = get_or_create_by_name(
+                DataField,
+                organisation,
+                column.proposed_field_name,
+                category=column.category,
+                special_category=column.special_category,
+            )
+        elif data_field.organisation_id != organisation.pk:
+            raise ValidationError({"data_field": _("Choose one of the organisation's data fields.")})
+        column.data_field = data_field
+        _decide(column, ScannedColumn.Decision.CONFIRMED, user)
+    return column
+
+
+def column_reject(column: ScannedColumn, *, user) -> ScannedColumn:
+    """The column does not hold what the scan says (a code that looks like a phone number, say)."""
+    _decide(column, ScannedColumn.Decision.REJECTED, user)
+    return column
+
+
+def _decide(column: ScannedColumn, decision: str, user) -> None:
+    column.decision = decision
+    column.decided_by = user
+    column.decided_at = timezone.now()
+    column.save(update_fields=["data_field", "decision", "decided_by", "decided_at"])

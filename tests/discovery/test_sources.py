@@ -1,5 +1,6 @@
 """Issue #23: data sources with their credentials encrypted at rest (and never in the history), scans run as jobs of
-the outbox, their results kept without any value, failures with a reason of our own, keys rotated."""
+the outbox, their results kept without any value, failures with a reason of our own, keys rotated; proposals confirmed
+into the catalogue or rejected."""
 
 import io
 
@@ -10,8 +11,16 @@ from django.core.management import CommandError, call_command
 
 from core.models import Job
 from discovery import secrets
-from discovery.models import Scan, ScannedColumn, Source
-from discovery.services import scan_cancel, scan_run, scan_start, source_create
+from discovery.models import Scan, ScannedColumn, ScannedTable, Source
+from discovery.services import (
+    column_confirm,
+    column_reject,
+    scan_cancel,
+    scan_run,
+    scan_start,
+    source_create,
+)
+from inventory.models import DataField
 
 from ..inventory.factories import SystemFactory
 from . import source as shop
@@ -132,3 +141,38 @@ def test_keys_rotate_and_a_key_dropped_too_soon_is_said(organisation, system, se
     assert scan_run(scanning.pk) == "failed"
     scanning.refresh_from_db()
     assert scanning.reason == "key"
+
+
+def test_the_dpo_confirms_a_proposal_into_the_catalogue_or_rejects_it(organisation, other_organisation, system, dpo):
+    source = source_create(organisation=organisation, system=system, name="Shop", url="sqlite:////tmp/none.db")
+    table = ScannedTable.objects.create(scan=Scan.objects.create(source=source, status="done"), name="customers")
+    nir = ScannedColumn.objects.create(
+        table=table, name="nir", type="TEXT", kind="national_id", category="national_id",
+        proposed_field_name="Social security number (NIR)", confidence="0.95", evidence=["name", "values"],
+    )  # fmt: skip
+    notes = ScannedColumn.objects.create(
+        table=table, name="notes", type="TEXT", kind="health", category="special", special_category="health",
+        proposed_field_name="Health data", confidence="0.50", evidence=["values"], review=True,
+    )  # fmt: skip
+    sku = ScannedColumn.objects.create(table=table, name="sku", type="TEXT")
+
+    column_confirm(nir, user=dpo)  # the organisation has no such field: one is added to its catalogue
+    created = DataField.objects.get(organisation=organisation, name="Social security number (NIR)")
+    assert (created.category, nir.data_field, nir.decision, nir.decided_by) == (
+        "national_id",
+        created,
+        "confirmed",
+        dpo,
+    )
+    assert created.history.count() == 1  # added like any catalogue entry, with its history
+
+    column_reject(notes, user=dpo)
+    notes.refresh_from_db()
+    assert notes.decision == "rejected" and notes.data_field is None
+    with pytest.raises(ValidationError, match="nothing to confirm"):
+        column_confirm(sku, user=dpo)
+    theirs = DataField.objects.create(organisation=other_organisation, name="Theirs", category="identification")
+    with pytest.raises(ValidationError):
+        column_confirm(notes, user=dpo, data_field=theirs)
+    notes.refresh_from_db()
+    assert notes.decision == "rejected"
