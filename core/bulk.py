@@ -5,11 +5,15 @@ finding), then django-simple-history builds and prepares a historical copy of ea
 that opens 200,000 findings spent most of its time there. These helpers write rows whose
 values the caller has already prepared, as many per statement as the database takes, and
 write their history with one ``INSERT … SELECT``, the rows copied inside the database.
+
+Rows written so are checked first, in memory, as ``full_clean`` checks one before its save
+(``clean_unsaved``, ``unique_errors``): the same messages, without a query per row.
 """
 
 from collections.abc import Iterable, Sequence
 from itertools import islice
 
+from django.core.exceptions import ValidationError
 from django.db import connections, router, transaction
 from django.db.models import CharField, DateTimeField, IntegerField, Model, QuerySet, Value
 from simple_history.models import HistoricalRecords
@@ -106,6 +110,71 @@ def _insert_m2m_history(model: type[Model], records: list) -> None:
                 f"WHERE record.{quote(history._meta.pk.column)} IN ({among})",
                 records,
             )
+
+
+# --- Checking rows before writing them at once ------------------------------------------------
+
+
+def clean_unsaved(instance, known: dict, *, parent: str) -> dict:
+    """``full_clean`` of an instance not yet written, without a query: its ``parent`` left
+    out, its other foreign keys either objects already given or keys found in ``known``
+    (model -> objects by key), uniqueness left to ``unique_errors``. Errors by field."""
+    errors = {}
+    relations = [field for field in instance._meta.concrete_fields if field.is_relation]
+    for field in relations:
+        value = getattr(instance, field.attname)
+        if field.name == parent or value is None or field.is_cached(instance):
+            continue
+        target = known.get(field.related_model, {}).get(value)
+        if target is None:  # as ForeignKey.validate says it
+            errors[field.name] = [
+                ValidationError(
+                    field.error_messages["invalid"],
+                    code="invalid",
+                    params={
+                        "model": field.related_model._meta.verbose_name,
+                        "pk": value,
+                        "field": field.remote_field.field_name,
+                        "value": value,
+                    },
+                )
+            ]
+        else:
+            setattr(instance, field.name, target)
+    try:
+        instance.full_clean(
+            exclude=[field.name for field in relations], validate_unique=False, validate_constraints=False
+        )
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    return errors
+
+
+def unique_keys(instance) -> list[tuple]:
+    """The keys of ``instance`` under each of its model's unique constraints, leaving out the
+    organisation or activity that every instance checked together shares."""
+    meta = instance._meta
+    return [
+        (constraint.name, tuple(getattr(instance, meta.get_field(name).attname) for name in constraint.fields[1:]))
+        for constraint in meta.total_unique_constraints
+        if constraint.fields[0] in ("organisation", "activity")
+    ]
+
+
+def unique_errors(instance, seen: set, errors: dict) -> dict:
+    """``errors`` with those ``validate_constraints`` would add for a key of ``instance``
+    already in ``seen``, with its messages (``UniqueConstraint.validate``)."""
+    constraints = {constraint.name: constraint for constraint in instance._meta.total_unique_constraints}
+    for key in unique_keys(instance):
+        constraint = constraints[key[0]]
+        if key not in seen or any(name in errors for name in constraint.fields):
+            continue
+        if constraint.violation_error_message == constraint.default_violation_error_message:
+            error = instance.unique_error_message(type(instance), constraint.fields)
+        else:
+            error = ValidationError(constraint.get_violation_error_message(), code=constraint.violation_error_code)
+        errors = error.update_error_dict(errors)
+    return errors
 
 
 # Fewer rows than this written at once leave the statistics as they were: autovacuum's analyze catches up with them.

@@ -4,7 +4,7 @@ countries and adequacy decisions that every organisation shares."""
 import datetime
 import functools
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
@@ -243,10 +243,16 @@ class CatalogueItem(TimeStampedModel):
         try:
             super().validate_constraints(exclude=exclude)
         except ValidationError as error:
-            if hasattr(error, "error_dict") and "__all__" in error.error_dict:
-                messages = error.error_dict.pop("__all__")
-                error.error_dict.setdefault("name", []).extend(messages)
+            if hasattr(error, "error_dict"):
+                uniqueness_under_name(error.error_dict)
             raise
+
+
+def uniqueness_under_name(errors: dict) -> dict:
+    """``errors`` (lists by field) with the constraint's errors, which concern ``name_key``, under the name."""
+    if NON_FIELD_ERRORS in errors:
+        errors.setdefault("name", []).extend(errors.pop(NON_FIELD_ERRORS))
+    return errors
 
 
 class DataField(CatalogueItem):

@@ -2,29 +2,51 @@
 
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
+from core.bulk import clean_unsaved, insert_history, unique_errors, unique_keys
 from core.errors import field_error
+from core.history import change_author, change_origin
 from core.text import normalise_key
 
 from .defaults import DEFAULT_DATA_FIELDS, DEFAULT_DATA_SUBJECT_CATEGORIES
-from .models import CatalogueItem, Country, DataField, DataSubjectCategory, Recipient, System, SystemCountry
+from .models import (
+    CatalogueItem,
+    Country,
+    DataField,
+    DataSubjectCategory,
+    Recipient,
+    System,
+    SystemCountry,
+    uniqueness_under_name,
+)
+from .signals import catalogue_written
 
 # The catalogue's tables, those a bulk write (an import, a seed) fills: ``core.bulk.analyze``.
 CATALOGUE_MODELS = (DataField, DataSubjectCategory, Recipient, System, SystemCountry)
+WRITE_CHUNK = 1000  # rows whose history one statement records
+
+
+def _storage_countries(countries: Iterable[Country | str], known: dict | None = None) -> set[str]:
+    """The codes of ``countries``, checked: at least one, each a known country (``known``: every country by code,
+    else asked of the database)."""
+    wanted = {country.pk if isinstance(country, Country) else country for country in countries}
+    if not wanted:
+        raise field_error("countries", _("Choose at least one country where the system stores the data."), "required")
+    if known is None:
+        known = Country.objects.in_bulk(wanted)
+    if wanted - known.keys():
+        raise field_error("countries", _("Unknown country code."), "invalid_choice")
+    return wanted
 
 
 def _set_countries(system: System, countries: Iterable[Country | str]) -> None:
     """Make the system's storage countries exactly ``countries`` (rows added and removed)."""
-    wanted = {country.pk if isinstance(country, Country) else country for country in countries}
-    if not wanted:
-        raise field_error("countries", _("Choose at least one country where the system stores the data."), "required")
-    unknown = wanted - set(Country.objects.filter(pk__in=wanted).values_list("pk", flat=True))
-    if unknown:
-        raise field_error("countries", _("Unknown country code."), "invalid_choice")
+    wanted = _storage_countries(countries)
     current = set(system.country_links.values_list("country_id", flat=True))
     system.country_links.filter(country_id__in=current - wanted).delete()
     for code in sorted(wanted - current):  # one by one, so that history records each
@@ -40,6 +62,65 @@ def catalogue_item_create(*, model: type[CatalogueItem], organisation: Organisat
     if countries is not None or model is System:
         _set_countries(item, countries or [])
     return item
+
+
+class NewCatalogueItems:
+    """New entries of one organisation's catalogue (an import's), each checked as it is added, in memory, as
+    ``catalogue_item_create`` checks it and with the same messages, then all written at once with their storage
+    countries and their history (``write``): a few statements whatever their number."""
+
+    def __init__(self, organisation: Organisation):
+        self.organisation = organisation
+        # What a foreign key of a new entry may name: a recipient's country, a system's host given by its key.
+        self.known = {
+            Country: Country.objects.in_bulk(),
+            Recipient: Recipient.objects.filter(organisation=organisation).in_bulk(),
+        }
+        self.taken: dict[type[CatalogueItem], set] = {}  # model -> the keys of its unique constraints taken
+        self.items: list[tuple[CatalogueItem, set[str] | None]] = []  # entries and storage countries, as added
+
+    def add(self, *, model: type[CatalogueItem], countries=None, **fields) -> CatalogueItem:
+        """The new entry, not written yet (``write``), or ``ValidationError`` as ``catalogue_item_create`` raises it."""
+        item = model(organisation=self.organisation, **fields)
+        taken = self._taken(model)
+        errors = unique_errors(item, taken, clean_unsaved(item, self.known, parent="organisation"))
+        if errors:
+            raise ValidationError(uniqueness_under_name(errors))
+        wanted = None
+        if countries is not None or model is System:
+            wanted = _storage_countries(countries or [], self.known[Country])
+        taken.update(unique_keys(item))
+        self.items.append((item, wanted))
+        return item
+
+    def _taken(self, model: type[CatalogueItem]) -> set:
+        if model not in self.taken:
+            names = model.objects.filter(organisation=self.organisation).values_list("name_key", flat=True)
+            self.taken[model] = {key for name_key in names for key in unique_keys(model(name_key=name_key))}
+        return self.taken[model]
+
+    def write(self) -> None:
+        """Write the entries added since the last ``write``, recorded in the history as saves by the author of the
+        current change; the compliance watch is told (``catalogue_written``) as their saves would have told it."""
+        if not self.items:
+            return
+        when, author, origin = timezone.now(), change_author(), change_origin()
+        by_model: dict[type, list] = {}
+        for item, _wanted in self.items:
+            by_model.setdefault(type(item), []).append(item)
+        by_model[SystemCountry] = [
+            SystemCountry(system=item, country_id=code)
+            for item, wanted in self.items
+            for code in sorted(wanted or ())  # in the order _set_countries adds them
+        ]
+        for model in CATALOGUE_MODELS:  # systems after the recipients that host them, then storage countries
+            rows = model.objects.bulk_create(by_model.get(model, []))  # a system's new host is given its key here
+            for start in range(0, len(rows), WRITE_CHUNK):
+                chunk = [row.pk for row in rows[start : start + WRITE_CHUNK]]
+                insert_history(model.objects.filter(pk__in=chunk), when=when, user=author, reason=origin)
+            if rows:
+                catalogue_written.send(sender=model, organisation_id=self.organisation.pk)
+        self.items = []
 
 
 @transaction.atomic

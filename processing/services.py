@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
-from core.bulk import analyze_after_commit, insert_history, insert_rows
+from core.bulk import analyze_after_commit, clean_unsaved, insert_history, insert_rows, unique_errors, unique_keys
 from core.errors import field_error
 from core.history import change_author, change_origin
 from inventory.models import (
@@ -453,7 +453,7 @@ def activities_create_many(*, organisation: Organisation, entries: Sequence[dict
     written in a fixed number of statements per thousand activities. Returns the errors by
     index in ``entries``; nothing is written unless there are none."""
     existing = ProcessingActivity.objects.filter(organisation=organisation).values_list("reference", flat=True)
-    seen = {key for reference in existing for key in _unique_keys(ProcessingActivity(reference=reference))}
+    seen = {key for reference in existing for key in unique_keys(ProcessingActivity(reference=reference))}
     known = {
         Country: Country.objects.in_bulk(),
         InternationalOrganisation: InternationalOrganisation.objects.in_bulk(),
@@ -491,8 +491,8 @@ def _new_activity(organisation, data: dict, seen: set, known: dict) -> _NewActiv
             setattr(activity, field, data[field])
     if not activity.reference:
         activity.reference = _next_free_reference(reference for _constraint, (reference,) in seen)
-    errors = _clean_unsaved(activity, known, parent="organisation")
-    errors = _unique_errors(activity, seen, errors)
+    errors = clean_unsaved(activity, known, parent="organisation")
+    errors = unique_errors(activity, seen, errors)
     if errors:
         raise ValidationError(errors)
     links = {}
@@ -509,7 +509,7 @@ def _new_activity(organisation, data: dict, seen: set, known: dict) -> _NewActiv
         name: _new_rows(activity, name, model, data.get(name, []), importers, known)
         for name, model in ROW_MODELS.items()
     }
-    seen.update(_unique_keys(activity))  # accepted: its reference is taken for the next ones
+    seen.update(unique_keys(activity))  # accepted: its reference is taken for the next ones
     return _NewActivity(activity, links, subject_links, rows)
 
 
@@ -521,7 +521,7 @@ def _new_subject_links(organisation, activity, entries: list, known: dict) -> li
         link = ActivityDataSubject(
             activity=activity, category=category, approximate_count=entry.get("approximate_count")
         )
-        link_errors = _clean_unsaved(link, known, parent="activity")
+        link_errors = clean_unsaved(link, known, parent="activity")
         if link_errors:
             raise ValidationError({"data_subjects": ValidationError(link_errors).messages})
         subject_links.append(link)
@@ -539,77 +539,15 @@ def _new_rows(activity, name: str, model, entries: list, importers: tuple, known
     for index, values in enumerate(entries):
         row = model(activity=activity, **{field: value for field, value in values.items() if field != "id"})
         row.allowed_importers = importers  # read by Transfer.clean(), as the saved links would be
-        problems = _unique_errors(row, row_seen, _clean_unsaved(row, known, parent="activity"))
+        problems = unique_errors(row, row_seen, clean_unsaved(row, known, parent="activity"))
         if problems:
             row_errors.update(_row_errors(name, index, ValidationError(problems)))
             continue
-        row_seen.update(_unique_keys(row))
+        row_seen.update(unique_keys(row))
         rows.append(row)
     if row_errors:
         raise ValidationError(row_errors)
     return rows
-
-
-def _clean_unsaved(instance, known: dict, *, parent: str) -> dict:
-    """``full_clean`` of an instance not yet written, without a query: its ``parent`` left
-    out, its other foreign keys either objects already given or keys found in ``known``
-    (model -> objects by key), uniqueness left to ``_unique_errors``. Errors by field."""
-    errors = {}
-    relations = [field for field in instance._meta.concrete_fields if field.is_relation]
-    for field in relations:
-        value = getattr(instance, field.attname)
-        if field.name == parent or value is None or field.is_cached(instance):
-            continue
-        target = known.get(field.related_model, {}).get(value)
-        if target is None:  # as ForeignKey.validate says it
-            errors[field.name] = [
-                ValidationError(
-                    field.error_messages["invalid"],
-                    code="invalid",
-                    params={
-                        "model": field.related_model._meta.verbose_name,
-                        "pk": value,
-                        "field": field.remote_field.field_name,
-                        "value": value,
-                    },
-                )
-            ]
-        else:
-            setattr(instance, field.name, target)
-    try:
-        instance.full_clean(
-            exclude=[field.name for field in relations], validate_unique=False, validate_constraints=False
-        )
-    except ValidationError as error:
-        errors = error.update_error_dict(errors)
-    return errors
-
-
-def _unique_keys(instance) -> list[tuple]:
-    """The keys of ``instance`` under each of its model's unique constraints, leaving out the
-    organisation or activity that every instance checked together shares."""
-    meta = instance._meta
-    return [
-        (constraint.name, tuple(getattr(instance, meta.get_field(name).attname) for name in constraint.fields[1:]))
-        for constraint in meta.total_unique_constraints
-        if constraint.fields[0] in ("organisation", "activity")
-    ]
-
-
-def _unique_errors(instance, seen: set, errors: dict) -> dict:
-    """``errors`` with those ``validate_constraints`` would add for a key of ``instance``
-    already in ``seen``, with its messages (``UniqueConstraint.validate``)."""
-    constraints = {constraint.name: constraint for constraint in instance._meta.total_unique_constraints}
-    for key in _unique_keys(instance):
-        constraint = constraints[key[0]]
-        if key not in seen or any(name in errors for name in constraint.fields):
-            continue
-        if constraint.violation_error_message == constraint.default_violation_error_message:
-            error = instance.unique_error_message(type(instance), constraint.fields)
-        else:
-            error = ValidationError(constraint.get_violation_error_message(), code=constraint.violation_error_code)
-        errors = error.update_error_dict(errors)
-    return errors
 
 
 def _insert_new(new: list[_NewActivity], when, author, origin) -> None:

@@ -4,7 +4,8 @@ settings or to the reference data.
 Activities and the retention policy are re-checked by their services after each write;
 catalogue entries are written by ``inventory.services`` and the organisation by
 ``accounts.services`` (which know nothing of the checks), and reference data in the admin,
-so their saves are watched here. A change of an adequacy decision concerns every
+so their saves are watched here, and the catalogue's own signal when it writes many entries
+at once without a save each. A change of an adequacy decision concerns every
 organisation.
 """
 
@@ -13,6 +14,7 @@ from django.dispatch import receiver
 
 from accounts.models import Organisation
 from inventory.models import AdequacyDecision, Country, DataField, Recipient, System, SystemCountry
+from inventory.signals import catalogue_written
 from processing.compliance.rechecks import check_after_commit
 from processing.signals import activities_changed
 
@@ -22,6 +24,15 @@ from processing.signals import activities_changed
 @receiver([post_save, post_delete], sender=DataField)
 def catalogue_changed(sender, instance, **kwargs):
     check_after_commit(instance.organisation_id)
+
+
+@receiver(catalogue_written, sender=System)
+@receiver(catalogue_written, sender=Recipient)
+@receiver(catalogue_written, sender=DataField)
+@receiver(catalogue_written, sender=SystemCountry)
+def entries_written_at_once(sender, organisation_id, **kwargs):
+    """Entries (or storage countries) written many at once, without a save each: an import's."""
+    check_after_commit(organisation_id)
 
 
 @receiver(post_save, sender=Organisation)

@@ -2,7 +2,8 @@
 register, into an organisation, through the same services as the forms.
 
 A file is read into a register document (``reports.document``), then applied in one
-transaction: catalogue entries matched by name (ignoring case and accents) or created,
+transaction: catalogue entries matched by name (ignoring case and accents) or created (each
+checked when first named, all written at once: ``inventory.services.NewCatalogueItems``),
 activities updated when the reference exists, the others created all at once
 (``services.activities_create_many``: the checks of the forms, in memory, then a few
 statements per thousand activities); every imported activity is a draft, for the DPO to
@@ -22,7 +23,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Organisation
 from core.text import normalise_key
 from inventory.models import DataField, DataSubjectCategory, InternationalOrganisation, Recipient, System
-from inventory.services import catalogue_item_create
+from inventory.services import NewCatalogueItems
 from processing import services
 from processing.models import ProcessingActivity
 from processing.reports import document as register_document
@@ -92,15 +93,16 @@ class _RollBack(Exception):
 
 
 class _Catalogue:
-    """The organisation's catalogue by name key; entries the import needs are created once."""
+    """The organisation's catalogue by name key; entries the import needs are checked once as they are first named,
+    then all written at once (``write``) before the activities that link them."""
 
     def __init__(self, organisation: Organisation, outcome: ImportOutcome):
-        self.organisation = organisation
         self.outcome = outcome
         self.entries = {
             part: {entry.name_key: entry for entry in model.objects.filter(organisation=organisation)}
             for part, model in CATALOGUE_PARTS.items()
         }
+        self.new = NewCatalogueItems(organisation)
         self.keys: dict[str, str] = {}  # name -> its key: a register names the same few hundred entries again and again
 
     def key(self, name: str) -> str:
@@ -121,16 +123,18 @@ class _Catalogue:
                 if host:
                     fields["hosting_provider"] = self.get("recipients", {"name": host, "kind": "other"})
                 fields["countries"] = values.get("countries") or []
-            # Refused, it leaves nothing behind: the service writes in a savepoint of its own.
-            entry = catalogue_item_create(
-                model=CATALOGUE_PARTS[part], organisation=self.organisation, name=values["name"].strip(), **fields
-            )
+            # Refused, it is not kept: the next activity that names it tries again, with its own values.
+            entry = self.new.add(model=CATALOGUE_PARTS[part], name=values["name"].strip(), **fields)
             self.entries[part][key] = entry
             self.outcome.catalogue.setdefault(part, []).append(entry.name)
         return entry
 
     def named(self, part: str, name: str | None):
         return self.entries[part].get(self.key(name)) if name else None
+
+    def write(self) -> None:
+        """Write the new entries: the activities that link them can be written next."""
+        self.new.write()
 
 
 def _service_data(activity: dict, catalogue: _Catalogue, international: dict) -> dict:
@@ -183,25 +187,43 @@ def import_document(
     is accepted."""
     outcome = ImportOutcome()
     activities = document.get("activities", [])
+    done = 0
+
+    def one_done():
+        nonlocal done
+        done += 1
+        if progress and (done % 50 == 0 or done == len(activities)):
+            progress(done, len(activities))
+
     try:
         with transaction.atomic():
             catalogue = _Catalogue(organisation, outcome)
             international = {normalise_key(o.name): o for o in InternationalOrganisation.objects.all()}
             existing = {a.reference: a for a in ProcessingActivity.objects.filter(organisation=organisation)}
+            problems = {}  # number of the activity in the file -> its problems, reported in the file's order
+            updates = []  # (number, reference, service data) of the activities to update, after the new entries
             new = []  # (reference, service data) of the activities to create, all at once
             for number, activity in enumerate(activities, start=1):
                 reference = activity["reference"]
                 try:
                     data = _service_data(activity, catalogue, international)
-                    if reference in existing:
-                        _update_one(existing[reference], data)
-                        outcome.updated.append(reference)
-                    else:
-                        new.append((reference, data))
                 except ValidationError as error:
-                    outcome.problems.extend(_problems_of(reference, error))
-                if progress and (number % 50 == 0 or number == len(activities)):
-                    progress(number, len(activities))
+                    problems[number] = _problems_of(reference, error)
+                else:
+                    if reference in existing:
+                        updates.append((number, reference, data))
+                        continue  # done once updated
+                    new.append((reference, data))
+                one_done()
+            catalogue.write()
+            for number, reference, data in updates:
+                try:
+                    _update_one(existing[reference], data)
+                    outcome.updated.append(reference)
+                except ValidationError as error:
+                    problems[number] = _problems_of(reference, error)
+                one_done()
+            outcome.problems = [problem for number in sorted(problems) for problem in problems[number]]
             refused = services.activities_create_many(
                 organisation=organisation, entries=[{"reference": reference, **data} for reference, data in new]
             )

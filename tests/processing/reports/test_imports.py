@@ -235,3 +235,29 @@ def test_importing_the_same_file_again_changes_nothing_in_the_history(
     assert imported().updated == ["PA-001"]
     assert sorted(Transfer.objects.filter(activity=activity).values_list("pk", flat=True)) == rows_before
     assert [(change.subject, change.kind, change.details) for change in activity_history(activity)] == history_before
+
+
+def test_a_catalogue_entry_refused_is_reported_for_each_activity_naming_it_as_alone(organisation):
+    """New entries are checked in memory as ``catalogue_item_create`` checks one (#22): the same message, for each
+    activity that names the entry until one gives values it accepts; then nothing is written."""
+    from django.core.exceptions import ValidationError
+
+    from inventory.models import System
+    from processing.reports.imports import import_document
+    from processing.reports.registre_reader.fields import _empty_activity
+
+    def activity(reference, system):
+        return _empty_activity() | {"reference": reference, "name": "Payroll", "purpose": "Pay", "systems": [system]}
+
+    nowhere = {"name": "CRM", "description": "", "kind": "saas", "countries": [], "hosting_provider": None}
+    activities = [activity("PA-001", nowhere), activity("PA-002", nowhere | {"countries": ["FR"]})]
+    outcome = import_document(
+        organisation=organisation, document={"activities": [*activities, activity("PA-003", nowhere)]}, commit=True
+    )
+    with pytest.raises(ValidationError) as alone:
+        catalogue_item_create(model=System, organisation=organisation, name="CRM", kind="saas", countries=[])
+    assert [(p.sheet, p.column, p.message) for p in outcome.problems] == [
+        ("Activity PA-001", "countries", message) for message in alone.value.message_dict["countries"]
+    ]
+    assert outcome.catalogue == {"systems": ["CRM"]} and outcome.created == ["PA-002", "PA-003"]
+    assert not System.objects.exists() and not ProcessingActivity.objects.exists()
