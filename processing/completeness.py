@@ -7,7 +7,7 @@ prefetched) or, for a long list, from one query the database answers for a whole
 (``completeness_facts``).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import connection
 from django.utils.functional import Promise
@@ -67,13 +67,17 @@ def facts_from_rows(activity: ProcessingActivity) -> Facts:
         has_recipients=bool(activity.recipients.all()),
         has_special_category=any(field.is_special_category for field in fields),
         has_criminal_data=any(field.is_criminal for field in fields),
-        transfers_without_tool=tuple(str(t.destination or "?") for t in transfers if not t.mechanism),
+        transfers_without_tool=tuple(destination_name(t) for t in transfers if not t.mechanism),
         compelling_transfer_without_safeguards=any(
             t.mechanism == Transfer.Mechanism.COMPELLING_INTEREST and not t.safeguards.strip() for t in transfers
         ),
         has_defined_retention=any(line.is_defined for line in activity.retention_lines.all()),
         has_security_measures=bool(activity.security_measures.all()),
     )
+
+
+def destination_name(transfer: Transfer) -> str:
+    return str(transfer.destination or "?")
 
 
 # The fields of the activity itself that ``missing_items`` reads: a list loads only these.
@@ -138,12 +142,22 @@ def _facts_sql(where: str, *, one_row: str = "") -> str:
     return FACTS_SQL.format(**tables, where=where, one_row=one_row)
 
 
-def completeness_facts(activity_ids) -> dict[int, Facts]:
-    """The facts of each of these activities, computed by the database in one query."""
+def completeness_facts(activity_ids, *, name_destinations: bool = False) -> dict[int, Facts]:
+    """The facts of each of these activities, computed by the database in one query. Transfers without a tool are
+    counted; with ``name_destinations``, named as ``facts_from_rows`` names them (one more query, if there are any)."""
     activity_ids = list(activity_ids)
     if not activity_ids:
         return {}
-    return _facts(f"a.id IN ({', '.join(['%s'] * len(activity_ids))})", activity_ids, one_row=" LIMIT 1 OFFSET 0")
+    facts = _facts(f"a.id IN ({', '.join(['%s'] * len(activity_ids))})", activity_ids, one_row=" LIMIT 1 OFFSET 0")
+    unnamed = [pk for pk, found in facts.items() if found.transfers_without_tool]
+    if name_destinations and unnamed:
+        names = {}
+        transfers = Transfer.objects.filter(activity__in=unnamed, mechanism="")
+        for transfer in transfers.select_related("country", "international_organisation"):
+            names.setdefault(transfer.activity_id, []).append(destination_name(transfer))
+        for pk in unnamed:
+            facts[pk] = replace(facts[pk], transfers_without_tool=tuple(names.get(pk, ())))
+    return facts
 
 
 def organisation_facts(organisation_id: int, status: str) -> dict[int, Facts]:
