@@ -22,10 +22,10 @@ from accounts.api import (
     OwnEntry,
 )
 from accounts.permissions import organisation_access
-from core.api import StrictKeys, require_if_match
+from core.api import StrictKeys, plain_representation, require_if_match
 from inventory.models import Country, DataField, DataSubjectCategory, InternationalOrganisation, Recipient, System
 from processing import as_of, history, services
-from processing.completeness import missing_items
+from processing.completeness import completeness_facts, missing_items
 from processing.filters import ActivityFilter
 from processing.models import (
     ActivityDataSubject,
@@ -35,7 +35,7 @@ from processing.models import (
     SecurityMeasure,
     Transfer,
 )
-from processing.selectors import activities_for_api
+from processing.selectors import activities_for_api, activity_rows
 
 
 def row_fields(model) -> list[str]:
@@ -169,11 +169,30 @@ class ActivitySerializer(StrictKeys, serializers.ModelSerializer):
         return fields
 
     @extend_schema_field(MissingItemSerializer(many=True))
-    def get_missing(self, activity) -> list[dict]:
+    def get_missing(self, activity, facts=None) -> list[dict]:
         return [
             {"article": item.article, "section": item.section, "message": str(item.message)}
-            for item in missing_items(activity)
+            for item in missing_items(activity, facts)
         ]
+
+    def page_representation(self, activities: list[ProcessingActivity]) -> list[dict]:
+        """What ``to_representation`` gives for each of these activities (read with their organisation, without their
+        rows), from their rows read as plain values, in a fixed number of queries: a list's page."""
+        related_names = [related_name for _serializer, related_name in ROWS.values()]
+        rows = activity_rows((activity.pk for activity in activities), links=services.LINK_FIELDS, rows=related_names)
+        facts = completeness_facts((activity.pk for activity in activities), name_destinations=True)
+
+        def nested(serializer_class, by_activity):
+            represent = plain_representation(serializer_class)
+            return lambda activity: [represent(row) for row in by_activity.get(activity.pk, ())]
+
+        computed = {
+            **{name: lambda activity, ids=rows[name]: ids.get(activity.pk, []) for name in services.LINK_FIELDS},
+            **{name: nested(serializer, rows[related_name]) for name, (serializer, related_name) in ROWS.items()},
+            "missing": lambda activity: self.get_missing(activity, facts[activity.pk]),
+        }
+        represent = plain_representation(type(self), read=getattr, computed=frozenset(computed))
+        return [represent(activity, computed) for activity in activities]
 
     def _service_data(self, validated):
         data = dict(validated)
@@ -252,9 +271,10 @@ class ActivityViewSet(OrganisationScopedViewSet):
 
     def list(self, request, *args, **kwargs):
         day = request.query_params.get("as_of")
-        if day is None:
-            return super().list(request, *args, **kwargs)
-        return self._list_as_of(request, day)
+        if day is not None:
+            return self._list_as_of(request, day)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()).prefetch_related(None))
+        return self.get_paginated_response(self.get_serializer().page_representation(page))
 
     def _list_as_of(self, request, day):
         query = AsOfQuery(data=request.query_params)

@@ -249,6 +249,41 @@ def test_listing_activities_costs_the_same_queries_for_5_and_for_60(dpo_api, act
     assert queries <= 20
 
 
+def test_the_list_shows_each_activity_exactly_as_its_own_page_does(dpo_api, activity_body, catalogue):
+    """The list builds its page from plain rows (``page_representation``), the detail through the serializer: the
+    same keys in the same order, the same values and formats, the same missing items (destinations named)."""
+    from inventory.models import InternationalOrganisation
+
+    health = InternationalOrganisation.objects.create(name="World Health Organization")
+    full = {
+        **activity_body,
+        "role": "joint_controller",
+        "joint_arrangement": "Signed on 1 March.",
+        "data_fields": [catalogue["health"].pk, catalogue["email"].pk],
+        "dpia_date": "2026-02-03",
+        "cnil_dpia_types": ["health_care"],
+        "controller_parties": [{"name": "Partner SA", "contact": ""}],
+        "transfers": [
+            *activity_body["transfers"],
+            {"country": "IN", "tia_date": "2026-01-02"},
+            {"international_organisation": health.pk, "system": catalogue["crm"].pk},
+        ],
+        "retention_lines": [*activity_body["retention_lines"], {"criteria": "Until the contract ends"}],
+    }
+    created = [
+        dpo_api.post(ACTIVITIES, body, format="json")
+        for body in (full, {"organisation": activity_body["organisation"], "name": "A bare draft"})
+    ]
+    assert [response.status_code for response in created] == [201, 201], [response.json() for response in created]
+    listed = dpo_api.get(ACTIVITIES).json()["results"]
+    assert len(listed) == 2
+    for shown in listed:
+        alone = dpo_api.get(detail(shown["id"])).json()
+        assert list(shown) == list(alone)
+        assert shown == alone
+    assert any("India" in item["message"] for item in listed[0]["missing"]), listed[0]["missing"]
+
+
 def test_a_save_between_the_etag_check_and_the_write_is_a_412_too(dpo_api, activity_body, monkeypatch):
     """If-Match passed, then someone else saved before this write: the services' version check answers."""
     from processing import api

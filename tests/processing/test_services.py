@@ -236,12 +236,14 @@ def test_the_list_computes_completeness_exactly_as_the_record_page(organisation,
         activity_create(organisation=organisation, **{**complete_data, "name": f"Variant {number}", **variant})
     activities = ProcessingActivity.objects.filter(organisation=organisation).select_related("organisation")
     facts = completeness_facts(activity.pk for activity in activities)
-    assert len(facts) == len(variants)
+    named = completeness_facts((activity.pk for activity in activities), name_destinations=True)
+    assert len(facts) == len(named) == len(variants)
     for activity in activities:
         from_database = [str(item) for item in missing_items(activity, facts[activity.pk])]
         from_rows = [str(item) for item in missing_items(reload(activity))]
-        # The database does not name the destinations of transfers without a tool.
+        # The database counts the transfers without a tool; named, they are the rows' own.
         assert [item.split(" to ")[0] for item in from_database] == [item.split(" to ")[0] for item in from_rows]
+        assert [str(item) for item in missing_items(activity, named[activity.pk])] == from_rows
 
 
 def test_condition_h_may_rest_on_a_contract_with_a_health_professional(organisation, complete_data, catalogue):
