@@ -4,7 +4,7 @@ import datetime
 import math
 from collections import defaultdict, namedtuple
 
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -200,7 +200,11 @@ def _outside_policy_rows(organisation, bound: str, policies: list) -> list[tuple
         field=quote(DataField._meta.db_table),
         people=quote(ActivityDataSubject._meta.db_table),
     )
-    with connection.cursor() as cursor:
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The planner prices each line against each policy with its EXISTS tests, far above the JIT's threshold:
+            # compiling the plan took PostgreSQL 2.8 s for a statement that runs in 0.4 s (10,000 activities).
+            cursor.execute("SET LOCAL jit = off")
         cursor.execute(sql, [*activity_params, *policy_params, *outside_params])
         return [(activity_id, rank, Line(activity_id, "", *rest, "")) for activity_id, rank, *rest in cursor.fetchall()]
 
@@ -291,11 +295,19 @@ def kept_beyond(organisation, today):
     The dated systems are read first and named by their ids: the links and lines are then found from the links'
     index on the system, whatever the statistics say (joined to the register by a subquery instead, PostgreSQL
     without fresh statistics crossed every dated system with every activity: 8 million index lookups at 100,000)."""
-    dated = current_systems(organisation).filter(oldest_record_on__isnull=False)
+    current = ~Q(processingactivity__status=ProcessingActivity.Status.ARCHIVED)
+    # A system storing data of an activity with no line, or with a line that has no duration or runs from an event,
+    # proves nothing: left out in the database, so that only the few systems that may be flagged have their links
+    # and lines read (every dated system's, 100,000 links and 135,000 lines at 100,000 activities, took 1.6-2.9 s).
+    lines_of = RetentionLine.objects.filter(activity_id=OuterRef("processingactivity_id"))
+    inconclusive = ProcessingActivity.systems.through.objects.filter(current, system_id=OuterRef("pk")).filter(
+        ~Exists(lines_of)
+        | Exists(lines_of.filter(Q(duration__isnull=True) | ~Q(trigger=RetentionLine.Trigger.COLLECTION)))
+    )
+    dated = current_systems(organisation).filter(oldest_record_on__isnull=False).exclude(Exists(inconclusive))
     systems = dict(dated.values_list("pk", "oldest_record_on"))
     if not systems:
         return
-    current = ~Q(processingactivity__status=ProcessingActivity.Status.ARCHIVED)
     storing = defaultdict(set)
     links = ProcessingActivity.systems.through.objects.filter(current, system_id__in=list(systems))
     for system_id, activity_id in links.values_list("system_id", "processingactivity_id"):
