@@ -10,7 +10,10 @@ Rows written so are checked first, in memory, as ``full_clean`` checks one befor
 (``clean_unsaved``, ``unique_errors``): the same messages, without a query per row.
 """
 
+import datetime
+import io
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from itertools import islice
 
 from django.core.exceptions import ValidationError
@@ -22,19 +25,29 @@ from simple_history.models import HistoricalRecords
 DEFAULT_MAX_PARAMS = 30_000
 
 
-def insert_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequence]) -> int:
+def insert_rows(
+    model: type[Model], fields: Sequence[str], rows: Iterable[Sequence], *, same: dict | None = None
+) -> int:
     """INSERT ``rows`` of ``model``, each a sequence of database-ready values in the order of
     ``fields`` (attribute names: ``organisation_id``); returns how many were written.
 
     Database-ready: what ``field.get_db_prep_save`` returns (a JSON field's text, a datetime
-    as the backend stores it); the caller prepares a value shared by every row once.
+    as the backend stores it); the caller prepares a value shared by every row once, and may
+    give such values in ``same`` (attribute name: value) rather than in each row.
     """
+    same = same or {}
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
-    per_statement = max(1, (connection.features.max_query_params or DEFAULT_MAX_PARAMS) // len(fields))
-    group = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    names = [*fields, *same]
+    columns = ", ".join(quote(model._meta.get_field(name).column) for name in names)
     table = quote(model._meta.db_table)  # a model's name, not input
+    if connection.vendor == "postgresql":
+        return _copy_rows(connection, table, columns, rows, list(same.values()))
+    if same:
+        shared = tuple(same.values())
+        rows = (tuple(row) + shared for row in rows)
+    per_statement = max(1, (connection.features.max_query_params or DEFAULT_MAX_PARAMS) // len(names))
+    group = "(" + ", ".join(["%s"] * len(names)) + ")"
     written = 0
     rows = iter(rows)
     with connection.cursor() as cursor:
@@ -46,6 +59,49 @@ def insert_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequen
             )
             written += len(chunk)
     return written
+
+
+# A COPY sends this many rows at a time: the text of 280,000 findings is about 40 MB, never held whole.
+COPY_ROWS = 20_000
+
+
+def _copy_rows(connection, table: str, columns: str, rows: Iterable[Sequence], shared: list) -> int:
+    """PostgreSQL: ``insert_rows`` through ``COPY … FROM STDIN``. psycopg2 quotes each parameter of an INSERT in
+    Python, at about 4 µs each: the 3.3 million values of 280,000 findings took 25 s to quote, the INSERTs' own work
+    under 7 s. COPY takes the rows as text, which this writes itself (the values every row shares once)."""
+    end = "".join("\t" + _copy_text(value) for value in shared) + "\n"
+    written = 0
+    rows = iter(rows)
+    with connection.cursor() as cursor:
+        while chunk := list(islice(rows, COPY_ROWS)):
+            text = "".join(["\t".join(map(_copy_text, row)) + end for row in chunk])
+            cursor.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", io.StringIO(text))
+            written += len(chunk)
+    return written
+
+
+def _escaped(text: str) -> str:
+    """Text as COPY's text format reads it: a backslash starts an escape, a tab ends a column, a new line a row."""
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return text
+
+
+COPY_TEXT = {str: _escaped, int: str, float: repr, Decimal: str, bool: lambda value: "t" if value else "f"}
+
+
+def _copy_text(value) -> str:
+    """A database-ready value (``get_db_prep_save``'s) as COPY's text format writes it."""
+    write = COPY_TEXT.get(type(value))
+    if write is not None:
+        return write(value)
+    if value is None:
+        return "\\N"
+    if isinstance(value, datetime.date | datetime.time):  # a datetime too: ISO 8601, with its offset if aware
+        return value.isoformat()
+    if hasattr(value, "adapted") and hasattr(value, "dumps"):  # a JSON field's adapter (psycopg2's Json)
+        return _escaped(value.dumps(value.adapted))
+    raise TypeError(f"insert_rows cannot write a {type(value).__name__} with COPY")
 
 
 def insert_history(queryset: QuerySet, *, when, history_type: str = "+", user=None, reason: str = "") -> None:

@@ -7,9 +7,11 @@ number of queries whatever the size of the register.
 """
 
 import datetime
+import json
 from collections.abc import Callable, Collection
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import OperationalError, connections, transaction
@@ -29,20 +31,8 @@ from processing.models import ProcessingActivity
 # those it changes.
 COMPARED = ("id", "rule", "subject_type_id", "subject_id", "severity", "params", "status")
 ID, RULE, SUBJECT_TYPE, SUBJECT_ID, SEVERITY, PARAMS, STATUS = range(len(COMPARED))
-NEW_FIELDS = (
-    "created_at",
-    "updated_at",
-    "organisation_id",
-    "rule",
-    "subject_type_id",
-    "subject_id",
-    "severity",
-    "params",
-    "status",
-    "first_detected_at",
-    "last_seen_at",
-    "justification",
-)
+# What a new finding's rows give (``_insert_findings``), besides the values all of them share.
+NEW_FIELDS = ("rule", "subject_type_id", "subject_id", "severity", "params")
 CHANGED_FIELDS = ["status", "severity", "params", "resolved_at", "status_changed_by", "justification", "updated_at"]
 
 
@@ -231,28 +221,24 @@ def _insert_findings(organisation: Organisation, new: list, now) -> None:
     after = Finding.objects.filter(organisation=organisation).aggregate(last=Max("pk"))["last"] or 0
     connection = connections[Finding.objects.db]
     stamp = Finding._meta.get_field("first_detected_at").get_db_prep_save(now, connection)
-    as_json = Finding._meta.get_field("params").get_db_prep_save
-    status = Finding.Status.OPEN.value
+    # The params as JSON text, what JSONField.get_db_prep_save writes on every backend, without its adapter per row.
+    as_json = partial(json.dumps, cls=Finding._meta.get_field("params").encoder)
     insert_rows(
         Finding,
         NEW_FIELDS,
         (
-            (
-                stamp,
-                stamp,
-                organisation.pk,
-                code,
-                subject_type,
-                subject_id,
-                severity,
-                as_json(params, connection),
-                status,
-                stamp,
-                stamp,
-                "",
-            )
+            (code, subject_type, subject_id, severity, as_json(params))
             for (code, subject_type, subject_id), severity, params in new
         ),
+        same={
+            "created_at": stamp,
+            "updated_at": stamp,
+            "organisation_id": organisation.pk,
+            "status": Finding.Status.OPEN.value,
+            "first_detected_at": stamp,
+            "last_seen_at": stamp,
+            "justification": "",
+        },
     )
     insert_history(Finding.objects.filter(organisation=organisation, first_detected_at=now, pk__gt=after), when=now)
     analyze_after_commit([Finding], rows=len(new))  # the next check compares with them by index

@@ -10,7 +10,7 @@ import calendar
 import datetime
 from collections import defaultdict
 
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from inventory.models import AdequacyDecision, Recipient, System, SystemCountry
@@ -78,33 +78,46 @@ SELF_OPERATED = System.self_operated(prefix="system__")
 )
 def destinations_uncovered(organisation, today):
     """Art. 44: a system run by a company (its host) or a recipient outside the EEA receives the data. Storage the
-    organisation runs itself is not a transfer (``transfer.own_storage_outside_eea``)."""
-    activities = current_activities(organisation).values("pk")
-    # A system is covered by a row naming it, or naming its host (the recipient that runs it).
+    organisation runs itself is not a transfer (``transfer.own_storage_outside_eea``).
+
+    A destination is covered by a transfer row of the activity to its country naming no importer, or naming the
+    system, or the recipient (for a system, its host). Only the destinations no row covers are read, each found
+    with NOT EXISTS in the database (reading every link and transfer row of the register to match them in Python
+    took 2.5-3.5 s at 100,000 activities)."""
+    activities = current_activities(organisation).order_by().values("pk")
+    anonymous = Q(system__isnull=True, recipient__isnull=True)
     systems = (
         SystemCountry.objects.filter(system__activities__in=activities, country__is_eea=False)
         .exclude(SELF_OPERATED)
-        .values_list("system__activities", "country_id", "system_id", "system__hosting_provider_id", "system__name")
-    )
-    recipients = Recipient.objects.filter(activities__in=activities, country__is_eea=False).values_list(
-        "activities", "country_id", "pk", "pk", "name"
-    )
-    rows = Transfer.objects.filter(activity__in=activities, country__isnull=False).values_list(
-        "activity_id", "country_id", "system_id", "recipient_id"
-    )
-    covered = _by_activity(rows)
-    missing = []
-    for kind, found in (("system", systems), ("recipient", recipients)):
-        for activity_id, country, importer_id, host_id, importer_name in found:
-            for row_country, row_system, row_recipient in covered.get(activity_id, []):
-                no_importer = row_system is None and row_recipient is None
-                same = (row_system if kind == "system" else row_recipient) == importer_id or (
-                    host_id is not None and row_recipient == host_id
+        .annotate(linked=F("system__activities"))  # the link just joined, not another
+        .exclude(
+            Exists(
+                Transfer.objects.filter(activity_id=OuterRef("linked"), country_id=OuterRef("country_id")).filter(
+                    anonymous
+                    | Q(system_id=OuterRef("system_id"))
+                    | Q(recipient_id=OuterRef("system__hosting_provider_id"))
                 )
-                if row_country == country and (no_importer or same):
-                    break
-            else:
-                missing.append((activity_id, [country, importer_name]))
+            )
+        )
+        .values_list("linked", "country_id", "system__name")
+    )
+    recipients = (
+        Recipient.objects.filter(activities__in=activities, country__is_eea=False)
+        .annotate(linked=F("activities"))
+        .exclude(
+            Exists(
+                Transfer.objects.filter(activity_id=OuterRef("linked"), country_id=OuterRef("country_id")).filter(
+                    anonymous | Q(recipient_id=OuterRef("pk"))
+                )
+            )
+        )
+        .values_list("linked", "country_id", "name")
+    )
+    missing = [
+        (activity_id, [country, importer_name])
+        for found in (systems, recipients)
+        for activity_id, country, importer_name in found.order_by()
+    ]
     yield from _hits(missing)
 
 
