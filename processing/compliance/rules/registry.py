@@ -240,6 +240,11 @@ def only_systems(ids: Collection[int]):
     return _only(_ONLY_SYSTEMS, ids)
 
 
+def systems_restricted() -> bool:
+    """Whether the check looks at some systems only (a re-check of what a change touched)."""
+    return _ONLY_SYSTEMS.get() is not None
+
+
 def current_systems(organisation):
     """The organisation's systems in use (not archived), or those of them a check is restricted to."""
     systems = System.objects.filter(organisation=organisation, archived_at__isnull=True)
