@@ -24,7 +24,7 @@ from sqlalchemy import event, exc, inspect
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.pool import NullPool
 
-from .classify import Classification, classify
+from .classify import BINARY_TYPES, Classification, classify
 from .models import Scan
 
 Reason = Scan.Reason
@@ -203,9 +203,7 @@ def _row_estimates(connection: Connection) -> dict:
 
 
 def _is_binary(column_type) -> bool:
-    return isinstance(column_type, sa.types._Binary) or any(
-        word in str(column_type).upper() for word in ("BLOB", "BYTEA", "BINARY", "RAW")
-    )
+    return isinstance(column_type, sa.types._Binary) or any(word in str(column_type).upper() for word in BINARY_TYPES)
 
 
 def _classify_table(connection: Connection, table: Table, sample_size: int, labels) -> None:
@@ -225,9 +223,8 @@ def _classify_table(connection: Connection, table: Table, sample_size: int, labe
             logger.info("Discovery: table %s.%s not read: %s", table.schema, table.name, table.error)
             samples = {name: [] for name in readable}
     for column in table.columns:
-        values = samples.pop(column.name, [])
-        column.classification = classify(column.name, column.type, values, column.comment, labels)
-        del values  # the sample goes with the table
+        # The column's sample is let go as soon as it is classified.
+        column.classification = classify(column.name, column.type, samples.pop(column.name, []), column.comment, labels)
 
 
 def _table(table: Table):

@@ -28,13 +28,6 @@ logger = logging.getLogger(__name__)
 
 UNFINISHED = (Scan.Status.QUEUED, Scan.Status.RUNNING)
 EXAMPLE = "postgresql://user:password@host/database"
-KIND_OF_SCHEME = {
-    "postgres": "postgresql",
-    "postgresql": "postgresql",
-    "mysql": "mysql",
-    "mariadb": "mysql",
-    "sqlite": "sqlite",
-}
 
 
 class Cancelled(Exception):
@@ -57,7 +50,7 @@ def address_of(url: str) -> tuple[str, str]:
                 % {"schemes": "postgresql://, mysql://, mariadb://, sqlite:///"}
             }
         )
-    kind = KIND_OF_SCHEME[scheme]
+    kind = DRIVERS[scheme].split("+")[0]  # postgresql, mysql (MariaDB too), sqlite
     if kind == "sqlite":
         if not parsed.database:
             raise ValidationError(
@@ -121,8 +114,8 @@ def scan_run(scan_id: int) -> str:
     fields = data_fields_by_kind(source.organisation)
 
     def progress(done: int, total: int) -> None:
-        Scan.objects.filter(pk=scan_id).update(steps_done=done, steps_total=total)
-        if Scan.objects.filter(pk=scan_id, cancel_requested=True).exists():
+        # One statement per table: the count moves unless the DPO asked to stop meanwhile.
+        if not Scan.objects.filter(pk=scan_id, cancel_requested=False).update(steps_done=done, steps_total=total):
             raise Cancelled
 
     try:

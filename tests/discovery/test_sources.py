@@ -111,6 +111,8 @@ def test_a_queued_scan_cancelled_never_runs_and_a_crash_fails_it(organisation, s
     cancelled = Scan.objects.create(source=source)
     scan_cancel(cancelled)
     assert scan_run(cancelled.pk) == "cancelled" and not cancelled.tables.exists()
+    stopping = Scan.objects.create(source=source, status="running", cancel_requested=True)  # asked while it ran
+    assert scan_run(stopping.pk) == "cancelled" and not stopping.tables.exists()
 
     def crash(*args, **kwargs):
         raise RuntimeError("a bug")
