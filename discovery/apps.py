@@ -7,5 +7,6 @@ class DiscoveryConfig(AppConfig):
     verbose_name = _("Discovery")
 
     def ready(self):
-        # Imported once the models are loaded, as Django's app loading requires: the tasks register with Celery.
-        from . import tasks  # noqa: F401
+        # Imported once the models are loaded, as Django's app loading requires: the tasks register with Celery, the
+        # drift rules with the compliance watch.
+        from . import rules, tasks  # noqa: F401

@@ -147,7 +147,8 @@ def is_postcode(value: str) -> bool:
     return bool(POSTCODE.fullmatch(value.strip()))
 
 
-def _as_date(value) -> datetime.date | None:
+def as_day(value) -> datetime.date | None:
+    """A date read from a database: a date, a moment, or ISO text ("2019-04-02 10:00:00")."""
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, datetime.date):
@@ -162,7 +163,7 @@ def _as_date(value) -> datetime.date | None:
 
 def is_birth_date(value) -> bool:
     """A date between 14 and 110 years ago: someone of an age to be in a register, not an order last year."""
-    day = _as_date(value)
+    day = as_day(value)
     if day is None:
         return False
     age = (datetime.date.today() - day).days / 365.25

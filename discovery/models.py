@@ -30,7 +30,9 @@ class Source(TimeStampedModel):
     scan_every_days = models.PositiveSmallIntegerField(
         _("scan every (days)"), default=7, help_text=_("0: only when asked.")
     )
-    history = HistoricalRecords(excluded_fields=["credentials"])  # who changed what, never the secret
+    history = HistoricalRecords(excluded_fields=["credentials", "last_scan"])  # who changed what, never the secret
+    # The last scan that finished reading it: what the source is known to hold (pages, drift findings).
+    last_scan = models.ForeignKey("Scan", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
         verbose_name = _("data source")
@@ -88,12 +90,36 @@ class Scan(StepsProgress, TimeStampedModel):
         return f"{self.source_id} · {self.created_at:%Y-%m-%d %H:%M} · {self.status}"
 
 
+class DateColumn(TimeStampedModel):
+    """A table of the source the DPO marked with the column that dates its records (created, last activity): each
+    scan measures the oldest record it holds, which becomes the system's oldest record (``retention.kept_beyond``)."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="date_columns")
+    schema = models.CharField(_("schema"), max_length=200, blank=True)
+    table = models.CharField(_("table"), max_length=200)
+    column = models.CharField(_("date column"), max_length=200)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("date column")
+        verbose_name_plural = _("date columns")
+        ordering = ["schema", "table", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "schema", "table"], name="discovery_date_column_one_per_table"),
+        ]
+
+    def __str__(self):
+        return f"{self.schema}.{self.table}.{self.column}" if self.schema else f"{self.table}.{self.column}"
+
+
 class ScannedTable(models.Model):
     scan = models.ForeignKey(Scan, on_delete=models.CASCADE, related_name="tables")
     schema = models.CharField(_("schema"), max_length=200, blank=True)
     name = models.CharField(_("table"), max_length=200)
     rows = models.BigIntegerField(_("rows"), null=True, blank=True)
     reason = models.CharField(_("not read because"), max_length=20, choices=Scan.Reason.choices, blank=True)
+    # The oldest record by the table's date column, when the DPO marked one (``DateColumn``).
+    oldest_record_on = models.DateField(_("oldest record"), null=True, blank=True)
 
     class Meta:
         ordering = ["schema", "name", "pk"]

@@ -14,6 +14,7 @@ permission) gets its reason and the scan goes on with the next; a source that ca
 ``ScanError`` with a reason that names neither its password nor any value.
 """
 
+import datetime
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from sqlalchemy import event, exc, inspect
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.pool import NullPool
 
-from .classify import BINARY_TYPES, Classification, classify
+from .classify import BINARY_TYPES, Classification, as_day, classify
 from .models import Scan
 
 Reason = Scan.Reason
@@ -72,6 +73,7 @@ class Table:
     rows: int | None  # the database's estimate (or count, for small SQLite tables)
     columns: list[Column] = field(default_factory=list)
     error: str | None = None  # a Scan.Reason when the table could not be read
+    oldest: datetime.date | None = None  # the oldest record by the column the DPO marked as its date
     column_types: dict = field(default_factory=dict, repr=False, compare=False)  # SQLAlchemy's, for the sampling
 
 
@@ -118,15 +120,20 @@ def scan(
     sample_size: int = SAMPLE_SIZE,
     labels: dict[str, str] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    dated: dict[tuple[str, str], str] | None = None,
 ) -> list[Table]:
     """Read the source's tables and classify their columns. ``labels``: the organisation's own data field for each
-    kind of datum; ``progress(done, total)`` after each table."""
+    kind of datum; ``progress(done, total)`` after each table; ``dated``: (schema or "", table) → the column that
+    dates its records, whose oldest value is measured."""
     engine = engine_for(url)
+    dated = dated or {}
     try:
         with engine.connect() as connection:
             tables = list(_tables(connection))
             for done, table in enumerate(tables, start=1):
                 _classify_table(connection, table, sample_size, labels)
+                if (column := dated.get((table.schema or "", table.name))) in table.column_types:
+                    _measure_oldest(connection, table, column)
                 if progress is not None:
                     progress(done, len(tables))
             return tables
@@ -225,6 +232,19 @@ def _classify_table(connection: Connection, table: Table, sample_size: int, labe
     for column in table.columns:
         # The column's sample is let go as soon as it is classified.
         column.classification = classify(column.name, column.type, samples.pop(column.name, []), column.comment, labels)
+
+
+def _measure_oldest(connection: Connection, table: Table, column: str) -> None:
+    """The oldest record of the table by its date column (``MIN``, in the statement's time limit). A value that is
+    not a date (text that does not start with one, in SQLite say) measures nothing."""
+    try:
+        with connection.begin_nested() if connection.in_transaction() else connection.begin():
+            oldest = connection.execute(sa.select(sa.func.min(sa.column(column))).select_from(_table(table))).scalar()
+    except (exc.SQLAlchemyError, UnicodeDecodeError, ValueError, OverflowError) as error:
+        table.error = table.error or _why(error)
+        logger.info("Discovery: oldest record of %s.%s not measured: %s", table.schema, table.name, _why(error))
+        return
+    table.oldest = as_day(oldest)
 
 
 def _table(table: Table):

@@ -16,11 +16,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from core import jobs
-from inventory.models import DataField
+from inventory.models import DataField, System
 from inventory.services import get_or_create_by_name
+from processing.compliance.rechecks import check_after_commit
 
 from . import secrets
-from .models import Scan, ScannedColumn, ScannedTable, Source
+from .models import DateColumn, Scan, ScannedColumn, ScannedTable, Source
 from .proposals import data_fields_by_kind
 from .scan import DRIVERS, ScanError, scan
 
@@ -118,11 +119,13 @@ def scan_run(scan_id: int) -> str:
         if not Scan.objects.filter(pk=scan_id, cancel_requested=False).update(steps_done=done, steps_total=total):
             raise Cancelled
 
+    dated = {(row.schema, row.table): row.column for row in source.date_columns.all()}
     try:
         tables = scan(
             secrets.decrypt(source.credentials),
             labels={code: field.name for code, field in fields.items()},
             progress=progress,
+            dated=dated,
         )
     except Cancelled:
         return _finish(scan_id, Scan.Status.CANCELLED)
@@ -136,33 +139,79 @@ def scan_run(scan_id: int) -> str:
         _finish(scan_id, Scan.Status.FAILED, Scan.Reason.CRASH)
         raise  # the job fails with its traceback logged; the page says the scan stopped on an error
     with transaction.atomic():
+        # The DPO's decisions on the last scan carry over to the same column holding the same kind of datum.
+        decided = _decisions(source.last_scan_id)
         rows = ScannedTable.objects.bulk_create(
             ScannedTable(
-                scan_id=scan_id, schema=table.schema or "", name=table.name, rows=table.rows, reason=table.error or ""
+                scan_id=scan_id,
+                schema=table.schema or "",
+                name=table.name,
+                rows=table.rows,
+                reason=table.error or "",
+                oldest_record_on=table.oldest,
             )
             for table in tables
         )
-        ScannedColumn.objects.bulk_create(
-            (
-                ScannedColumn(
+        columns = []
+        for row, table in zip(rows, tables, strict=True):
+            for column in table.columns:
+                found = column.classification
+                scanned = ScannedColumn(
                     table=row,
                     name=column.name[:200],
                     type=column.type[:200],
-                    kind=column.classification.kind or "",
-                    category=column.classification.category or "",
-                    special_category=column.classification.special_category or "",
-                    data_field=fields.get(column.classification.kind),
-                    proposed_field_name=column.classification.data_field or "",
-                    confidence=round(column.classification.confidence, 2),
-                    evidence=column.classification.evidence,
-                    review=column.classification.review,
+                    kind=found.kind or "",
+                    category=found.category or "",
+                    special_category=found.special_category or "",
+                    data_field=fields.get(found.kind),
+                    proposed_field_name=found.data_field or "",
+                    confidence=round(found.confidence, 2),
+                    evidence=found.evidence,
+                    review=found.review,
                 )
-                for row, table in zip(rows, tables, strict=True)
-                for column in table.columns
-            ),
-            batch_size=1000,
+                earlier = decided.get((row.schema, row.name, scanned.name, scanned.kind))
+                if earlier is not None:
+                    scanned.decision, scanned.data_field_id, scanned.decided_by_id, scanned.decided_at = earlier
+                columns.append(scanned)
+        ScannedColumn.objects.bulk_create(columns, batch_size=1000)
+        Source.objects.filter(pk=source.pk).update(last_scan_id=scan_id)
+        _measure_system(source.system_id)
+        status = _finish(scan_id, Scan.Status.DONE)
+        check_after_commit(source.organisation_id)  # what the system holds is known anew: the drift rules look again
+        return status
+
+
+def _decisions(scan_id: int | None) -> dict:
+    """The decided columns of a scan: (schema, table, column, kind) → (decision, data field, by, at)."""
+    if scan_id is None:
+        return {}
+    decided = ScannedColumn.objects.filter(table__scan_id=scan_id).exclude(decision=ScannedColumn.Decision.PROPOSED)
+    return {
+        (schema, table, name, kind): (decision, field, by, at)
+        for schema, table, name, kind, decision, field, by, at in decided.values_list(
+            "table__schema", "table__name", "name", "kind", "decision", "data_field_id", "decided_by_id", "decided_at"
         )
-        return _finish(scan_id, Scan.Status.DONE)
+    }
+
+
+def _measure_system(system_id: int) -> None:
+    """The system's oldest record: the oldest its sources' last scans measured, when they measured one. A date typed
+    by hand is replaced (the measure is the fact); with nothing measured, the system is left as it is."""
+    oldest = (
+        ScannedTable.objects.filter(
+            scan__in=Source.objects.filter(system_id=system_id, last_scan__isnull=False).values("last_scan_id"),
+            oldest_record_on__isnull=False,
+        )
+        .order_by("oldest_record_on")
+        .values_list("oldest_record_on", flat=True)
+        .first()
+    )
+    if oldest is None:
+        return
+    system = System.objects.select_for_update().get(pk=system_id)
+    system.oldest_record_on = oldest
+    system.oldest_record_measured_at = timezone.now()
+    system.save(update_fields=["oldest_record_on", "oldest_record_measured_at", "updated_at"])
 
 
 def _finish(scan_id: int, status: str, reason: str = "") -> str:
@@ -218,3 +267,48 @@ def _decide(column: ScannedColumn, decision: str, user) -> None:
     column.decided_by = user
     column.decided_at = timezone.now()
     column.save(update_fields=["data_field", "decision", "decided_by", "decided_at"])
+    check_after_commit(column.table.scan.source.organisation_id)  # what the system holds changed: drift rules
+
+
+def found_data_fields(systems, *, confirmed_only: bool = True) -> dict[int, set[int]]:
+    """What each system is known to hold: system → the data fields of the columns the DPO confirmed in its sources'
+    last scans (or, ``confirmed_only=False``, the columns proposed as one of them too: all but those rejected). One
+    query."""
+    found: dict[int, set[int]] = {}
+    columns = ScannedColumn.objects.filter(
+        data_field__isnull=False,
+        table__scan__in=Source.objects.filter(system__in=systems, last_scan__isnull=False).values("last_scan_id"),
+    )
+    if confirmed_only:
+        columns = columns.filter(decision=ScannedColumn.Decision.CONFIRMED)
+    else:
+        columns = columns.exclude(decision=ScannedColumn.Decision.REJECTED)
+    for system_id, field_id in columns.values_list("table__scan__source__system_id", "data_field_id").distinct():
+        found.setdefault(system_id, set()).add(field_id)
+    return found
+
+
+# --- The tables whose oldest record a scan measures --------------------------------------------
+
+
+def date_column_mark(source: Source, *, schema: str, table: str, column: str, user=None) -> DateColumn:
+    """Mark the column that dates the table's records (created, last activity): the next scans measure its oldest
+    record, which becomes the system's. The column must be one the source's last scan read in that table."""
+    scanned = ScannedColumn.objects.filter(
+        table__scan_id=source.last_scan_id, table__schema=schema, table__name=table, name=column
+    )
+    if source.last_scan_id is None or not scanned.exists():
+        raise ValidationError({"column": _("Choose a column of this table, as the last scan read it.")})
+    marked, created = DateColumn.objects.get_or_create(
+        source=source, schema=schema, table=table, defaults={"column": column}
+    )
+    if not created and marked.column != column:
+        marked.column = column
+        marked.save(update_fields=["column", "updated_at"])
+    return marked
+
+
+def date_column_clear(source: Source, *, schema: str, table: str, user=None) -> None:
+    """The table's records are no longer measured (the system keeps the oldest record last measured)."""
+    for marked in DateColumn.objects.filter(source=source, schema=schema, table=table):
+        marked.delete()  # one by one: each deletion in the history

@@ -405,6 +405,10 @@ class System(CatalogueItem):
         blank=True,
         help_text=_("Kept by hand or by a discovery tool; used to spot data kept beyond its retention period."),
     )
+    # When a scan of the system's databases measured the oldest record (discovery); empty when typed by hand.
+    oldest_record_measured_at = models.DateTimeField(
+        _("oldest record measured at"), null=True, blank=True, editable=False
+    )
 
     # Kinds the organisation may run itself. With no hosting provider, such a system is the organisation's own
     # storage: data kept there in a third country is not transferred (EDPB Guidelines 05/2021 on the interplay

@@ -125,6 +125,8 @@ class NewCatalogueItems:
 
 @transaction.atomic
 def catalogue_item_update(*, item: CatalogueItem, countries=None, **changes):
+    if "oldest_record_on" in changes and changes["oldest_record_on"] != getattr(item, "oldest_record_on", None):
+        item.oldest_record_measured_at = None  # typed by hand: no longer what a scan measured
     for field, value in changes.items():
         setattr(item, field, value)
     item.full_clean()
