@@ -24,6 +24,11 @@ EXPECTED = {
         "breach.notification_due",
         "BR-2026-003",
     ): "Art. 33(1): a controller's breach, 72 hours from awareness, not notified",
+    # Informational (low): the web site's database, the one source scanned on its server, holds none of these. Art.
+    # 30(1)(c) (the record describes the data processed) and 5(1)(d) (accurate): the DPO adds the server's other
+    # databases as sources (Matomo's cookies, the payments) or corrects the record.
+    ("discovery.declared_not_found", "PA-010"): "Art. 30(1)(c): cookie identifiers not in the scanned database",
+    ("discovery.declared_not_found", "PA-011"): "Art. 30(1)(c): IBANs and invoices not in the scanned database",
     ("data.criminal_without_basis", "PA-009"): "Art. 10: a criminal-record check with no official authority or law",
     ("data.dpia_missing", "PA-003"): "Art. 35(1), WP248 rev.01: three of the EDPB's criteria (profiling, matching…)",
     ("data.special_without_condition", "PA-014"): "Art. 9(1), (2): health data with no condition",
