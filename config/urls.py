@@ -11,6 +11,7 @@ organisation_patterns = [
     path("", include("processing.compliance.urls")),
     path("", include("processing.reports.urls")),
     path("", include("breaches.urls")),
+    path("", include("discovery.urls")),
 ]
 
 urlpatterns = [

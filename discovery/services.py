@@ -312,3 +312,81 @@ def date_column_clear(source: Source, *, schema: str, table: str, user=None) -> 
     """The table's records are no longer measured (the system keeps the oldest record last measured)."""
     for marked in DateColumn.objects.filter(source=source, schema=schema, table=table):
         marked.delete()  # one by one: each deletion in the history
+
+
+# --- Pages: a source edited or deleted, a table's proposals decided at once -------------------
+
+
+def source_update(source: Source, *, name: str, scan_every_days: int, url: str | None = None, user=None) -> Source:
+    """Rename the source or change how often it is scanned; a new URL (blank: keep the credentials) replaces its
+    credentials and its address. The history records who changed it, never the credentials."""
+    source.name = name.strip()
+    source.scan_every_days = scan_every_days
+    fields = ["name", "scan_every_days", "updated_at"]
+    if url and url.strip():
+        source.kind, source.address = address_of(url)
+        source.credentials = secrets.encrypt(url.strip())
+        fields += ["kind", "address", "credentials"]
+    source.full_clean()
+    if user is not None:
+        source._history_user = user
+    source.save(update_fields=fields)
+    return source
+
+
+def source_delete(source: Source, *, user=None) -> None:
+    """Delete the source with its scans and what they found: the system is no longer known to hold it, so the drift
+    rules look again."""
+    organisation_id = source.organisation_id
+    if user is not None:
+        source._history_user = user
+    with transaction.atomic():
+        source.delete()
+        check_after_commit(organisation_id)
+
+
+def _table_columns_to_review(table: ScannedTable):
+    """The personal columns of the table the DPO has not decided on yet: a decision taken column by column stands."""
+    return list(
+        table.columns.filter(decision=ScannedColumn.Decision.PROPOSED)
+        .exclude(category="")
+        .select_related("data_field")
+        .order_by("pk")
+    )
+
+
+def table_confirm(table: ScannedTable, *, user) -> int:
+    """Confirm every personal column of the table still to review, as ``column_confirm`` does one (each with the data
+    field proposed, created when the organisation has none), in one transaction and one re-check. Returns how many."""
+    organisation = table.scan.source.organisation
+    now = timezone.now()
+    with transaction.atomic():
+        columns = _table_columns_to_review(table)
+        for column in columns:
+            if column.data_field is None:
+                column.data_field, _created = get_or_create_by_name(
+                    DataField,
+                    organisation,
+                    column.proposed_field_name,
+                    category=column.category,
+                    special_category=column.special_category,
+                )
+            column.decision, column.decided_by, column.decided_at = ScannedColumn.Decision.CONFIRMED, user, now
+        ScannedColumn.objects.bulk_update(columns, ["data_field", "decision", "decided_by", "decided_at"])
+        if columns:
+            check_after_commit(organisation.pk)  # what the system holds changed: drift rules
+    return len(columns)
+
+
+def table_reject(table: ScannedTable, *, user) -> int:
+    """Reject every personal column of the table still to review (a table of test data, say), as ``column_reject``
+    does one, in one transaction and one re-check. Returns how many."""
+    now = timezone.now()
+    with transaction.atomic():
+        columns = _table_columns_to_review(table)
+        for column in columns:
+            column.decision, column.decided_by, column.decided_at = ScannedColumn.Decision.REJECTED, user, now
+        ScannedColumn.objects.bulk_update(columns, ["decision", "decided_by", "decided_at"])
+        if columns:
+            check_after_commit(table.scan.source.organisation_id)
+    return len(columns)
