@@ -142,6 +142,46 @@ def org_and_policy(world):
 POLICY = {"name": "Prospects", "maximum": 3, "maximum_unit": "years"}
 
 
+def discovery_column(world):
+    """A source of the world's system, scanned: one table, one personal column (made directly, no database read)."""
+    from discovery.models import Scan, ScannedColumn, ScannedTable, Source
+    from discovery.services import source_create
+
+    source = source_create(
+        organisation=world.organisation, system=world.system, name="Shop", url="postgresql://u:pw@db.example/shop"
+    )
+    scan = Scan.objects.create(source=source, status=Scan.Status.DONE)
+    table = ScannedTable.objects.create(scan=scan, name="customers")
+    column = ScannedColumn.objects.create(
+        table=table, name="email", type="TEXT", kind="email", category="identification", proposed_field_name="Email"
+    )
+    Source.objects.filter(pk=source.pk).update(last_scan=scan)
+    return column
+
+
+def org_and_source(world):
+    return {**org(world), "pk": discovery_column(world).table.scan.source_id}
+
+
+def org_and_scan(world):
+    return {**org(world), "pk": discovery_column(world).table.scan_id}
+
+
+def org_and_scanned_table(world):
+    return {**org(world), "pk": discovery_column(world).table_id}
+
+
+def org_and_scanned_column(world):
+    return {**org(world), "pk": discovery_column(world).pk}
+
+
+def org_and_system_pk(world):
+    return {**org(world), "pk": world.system.pk}
+
+
+SOURCE = {"name": "Shop", "url": "sqlite:////tmp/no-such-file.sqlite3", "scan_every_days": 7}
+
+
 def dpo_token(world):
     from accounts.models import ApiToken
     from accounts.services import api_token_create
@@ -310,6 +350,24 @@ ROUTES = {
     "breaches:notification_draft_pdf": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org_and_breach),
     "breaches:timeline_add": Route(
         get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org_and_breach, data={"kind": "note", "text": "Called"}
+    ),
+    # Discovery: every member reads what the scans found; the DPO (who edits the register) adds sources and decides.
+    "discovery:system": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org_and_system_pk),
+    "discovery:source_create": Route(get=DPO_ONLY_FORM, post=DPO_ONLY_REDIRECT, kwargs=org_and_system_pk, data=SOURCE),
+    "discovery:source_edit": Route(get=DPO_ONLY_FORM, post=DPO_ONLY_REDIRECT, kwargs=org_and_source, data=SOURCE),
+    "discovery:source_delete": Route(get=DPO_ONLY_FORM, post=DPO_ONLY_REDIRECT, kwargs=org_and_source),
+    "discovery:scan_start": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org_and_source),
+    "discovery:scan": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org_and_scan),
+    "discovery:scan_status": Route(get=ORG_READ, post=ORG_NOT_ALLOWED, kwargs=org_and_scan),
+    "discovery:scan_cancel": Route(get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org_and_scan),
+    "discovery:table_decide": Route(
+        get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org_and_scanned_table, data={"decision": "confirm"}
+    ),
+    "discovery:date_column": Route(
+        get=ORG_NOT_ALLOWED, post=DPO_ONLY_REDIRECT, kwargs=org_and_scanned_table, data={"column": "email"}
+    ),
+    "discovery:column_decide": Route(
+        get=DPO_ONLY_FORM, post=DPO_ONLY_REDIRECT, kwargs=org_and_scanned_column, data={"decision": "reject"}
     ),
 }
 
