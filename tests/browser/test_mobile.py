@@ -6,7 +6,7 @@ import re
 import pytest
 
 from .harness import _django_db_helper, axe_violations, save_screenshot  # noqa: F401 (_django_db_helper: see demo_site)
-from .test_accessibility import DEMO_PASSWORD, HOME, speak
+from .test_accessibility import DEMO_ORGANISATION, DEMO_PASSWORD, HOME, speak
 from .test_register_journey import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
@@ -46,6 +46,15 @@ def overflow(page) -> str:
     return f"{page.url} is {width} px wide: {', '.join(culprits)}"
 
 
+def discovery_pages(base: str) -> list[str]:
+    """The demo's scanned system: its discovery page (sources, tables of columns, scans) and its scan's page."""
+    from discovery.demo import SOURCE
+    from discovery.models import Source
+
+    source = Source.objects.get(name=SOURCE, organisation__slug=DEMO_ORGANISATION)
+    return [base + f"discovery/systems/{source.system_id}/", base + f"discovery/scans/{source.last_scan_id}/"]
+
+
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_the_dpo_s_everyday_pages_fit_a_phone(demo_site, page, axe_script, language):
     sign_in(page, demo_site, "dpo", DEMO_PASSWORD)
@@ -60,6 +69,7 @@ def test_the_dpo_s_everyday_pages_fit_a_phone(demo_site, page, axe_script, langu
         base + "findings/",
         base + "breaches/",
         demo_site.url + first_link(page, base + "breaches/", "/breaches/"),
+        *discovery_pages(base),
     ]
     too_wide, violations = [], []
     for url in pages:
