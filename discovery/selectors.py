@@ -4,7 +4,7 @@ figures the system's page and the organisation's home show. Each selector carrie
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from inventory.models import DataField, System
@@ -110,23 +110,43 @@ class Coverage:
     found: int
     confirmed: int
     open_findings: int
+    to_review: list[dict]  # the systems with columns still to review, the most first: system_pk, system_name, review
+
+
+SYSTEMS_TO_REVIEW_SHOWN = 3
 
 
 def organisation_coverage(organisation) -> Coverage:
-    """Systems scanned of the current systems, personal columns confirmed of those found in the last scans, and the
-    drift findings still open (three queries)."""
+    """Systems scanned of the current systems, personal columns confirmed of those found in the last scans (and the
+    systems with the most still to review), and the drift findings still open (three queries)."""
     systems = System.objects.filter(organisation=organisation, archived_at__isnull=True).aggregate(
         total=Count("pk", distinct=True),
         scanned=Count("pk", distinct=True, filter=Q(discovery_sources__last_scan__isnull=False)),
     )
     last_scans = Source.objects.filter(organisation=organisation, last_scan__isnull=False).values("last_scan_id")
-    columns = (
+    by_system = list(
         ScannedColumn.objects.filter(table__scan__in=last_scans)
         .exclude(category="")
-        .aggregate(found=Count("pk"), confirmed=Count("pk", filter=Q(decision=ScannedColumn.Decision.CONFIRMED)))
+        .values(system_pk=F("table__scan__source__system_id"), system_name=F("table__scan__source__system__name"))
+        .annotate(
+            found=Count("id"),
+            confirmed=Count("id", filter=Q(decision=ScannedColumn.Decision.CONFIRMED)),
+            review=Count("id", filter=Q(decision=ScannedColumn.Decision.PROPOSED)),
+        )
+        .order_by()
+    )
+    to_review = sorted(
+        (row for row in by_system if row["review"]), key=lambda row: (-row["review"], row["system_name"])
     )
     findings = Finding.objects.filter(organisation=organisation, rule__startswith="discovery.", status__in=OPEN).count()
-    return Coverage(systems["total"], systems["scanned"], columns["found"], columns["confirmed"], findings)
+    return Coverage(
+        systems=systems["total"],
+        scanned=systems["scanned"],
+        found=sum(row["found"] for row in by_system),
+        confirmed=sum(row["confirmed"] for row in by_system),
+        open_findings=findings,
+        to_review=to_review[:SYSTEMS_TO_REVIEW_SHOWN],
+    )
 
 
 def system_panel(context) -> dict:

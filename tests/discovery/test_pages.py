@@ -404,3 +404,4 @@ def test_the_home_card_shows_discovery_coverage(auditor_client, dpo, organisatio
     page = auditor_client.get(reverse("organisations:home", args=[organisation.slug])).content.decode()
     assert "1 of 2 systems scanned" in page and "1 of 4 personal columns confirmed" in page
     assert "0 open drift findings" in page
+    assert "Boutique en ligne: 3 columns to review" in page and page_url(organisation, system, "?show=review") in page
