@@ -237,26 +237,25 @@ def column_decide(request, organisation, pk):
     column = _column(organisation, pk)
     system = column.table.scan.source.system
     decision = request.POST.get("decision", "")
-    form = ColumnConfirmForm(request.POST if "data_field" in request.POST else None, organisation=organisation)
-    if request.method == "POST":
+    # The column's page posts the data field chosen; the system's page posts a decision alone.
+    chosen = decision == "confirm" and "data_field" in request.POST
+    form = ColumnConfirmForm(request.POST if chosen else None, organisation=organisation)
+    if request.method == "POST" and (not chosen or form.is_valid()):
         try:
             if decision == "reject":
                 services.column_reject(column, user=request.user)
             elif decision != "confirm":
                 raise ValidationError(_("Choose whether to confirm or reject the proposal."))
-            elif form.is_bound:
-                if form.is_valid():
-                    services.column_confirm(column, user=request.user, data_field=form.cleaned_data["data_field"])
             else:
-                services.column_confirm(column, user=request.user)
+                field = form.cleaned_data["data_field"] if chosen else None
+                services.column_confirm(column, user=request.user, data_field=field)
         except ValidationError as error:
-            if form.is_bound:
-                apply_validation_error(form, error)
-            else:
+            if not chosen:
                 for message in error.messages:
                     messages.error(request, message)
                 return redirect(_system_page(organisation, system, request))
-        if not form.is_bound or not form.errors:
+            apply_validation_error(form, error)
+        else:
             messages.success(
                 request,
                 _("The column “%(column)s” is now “%(decision)s”.")
