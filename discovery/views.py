@@ -281,21 +281,26 @@ def table_decide(request, organisation, pk):
     """Confirm or reject, at once, every personal column of the table still to review."""
     table = _last_scan_table(organisation, pk)
     decision = request.POST.get("decision", "")
-    if decision == "confirm":
-        count = services.table_confirm(table, user=request.user)
-        text = ngettext(
-            "%(count)d column confirmed in “%(table)s”.", "%(count)d columns confirmed in “%(table)s”.", count
-        )
-    elif decision == "reject":
-        count = services.table_reject(table, user=request.user)
-        text = ngettext(
-            "%(count)d column rejected in “%(table)s”.", "%(count)d columns rejected in “%(table)s”.", count
-        )
-    else:
-        messages.error(request, _("Choose whether to confirm or reject the proposals."))
-        return redirect(_system_page(organisation, table.scan.source.system, request))
+    back = redirect(_system_page(organisation, table.scan.source.system, request))
+    try:
+        if decision == "confirm":
+            count = services.table_confirm(table, user=request.user)
+            text = ngettext(
+                "%(count)d column confirmed in “%(table)s”.", "%(count)d columns confirmed in “%(table)s”.", count
+            )
+        elif decision == "reject":
+            count = services.table_reject(table, user=request.user)
+            text = ngettext(
+                "%(count)d column rejected in “%(table)s”.", "%(count)d columns rejected in “%(table)s”.", count
+            )
+        else:
+            raise ValidationError(_("Choose whether to confirm or reject the proposals."))
+    except ValidationError as error:  # a data field the catalogue refuses to create, say: nothing was decided
+        for message in error.messages:
+            messages.error(request, message)
+        return back
     messages.success(request, text % {"count": count, "table": table})
-    return redirect(_system_page(organisation, table.scan.source.system, request))
+    return back
 
 
 @organisation_view(read=None, write=Action.EDIT_REGISTER)

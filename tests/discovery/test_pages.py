@@ -47,7 +47,13 @@ def fake_scan(source, *, tables: int, columns: int) -> Scan:
             **(
                 {"kind": "email", "category": "identification", "proposed_field_name": "Email address"}
                 if number == 0
-                else {"kind": "health", "category": "special", "special_category": "health", "review": True}
+                else {
+                    "kind": "health",
+                    "category": "special",
+                    "special_category": "health",
+                    "proposed_field_name": "Health data",
+                    "review": True,
+                }
                 if number == 1
                 else {}
             ),
@@ -405,3 +411,57 @@ def test_the_home_card_shows_discovery_coverage(auditor_client, dpo, organisatio
     assert "1 of 2 systems scanned" in page and "1 of 4 personal columns confirmed" in page
     assert "0 open drift findings" in page
     assert "Boutique en ligne: 3 columns to review" in page and page_url(organisation, system, "?show=review") in page
+
+
+def test_the_other_discovery_pages_cost_the_same_queries_for_3_tables_as_for_60(dpo_client, organisation, system):
+    small = source_create(organisation=organisation, system=system, name="Small", url=URL)
+    scanning = fake_scan(small, tables=3, columns=3)
+    column = ScannedColumn.objects.filter(table__scan=scanning, category="identification").first()
+    urls = [
+        reverse("discovery:scan", args=[organisation.slug, scanning.pk]),
+        reverse("discovery:scan_status", args=[organisation.slug, scanning.pk]),
+        reverse("discovery:column_decide", args=[organisation.slug, column.pk]),
+        reverse("discovery:source_edit", args=[organisation.slug, small.pk]),
+        reverse("inventory:item_history", args=[organisation.slug, "systems", system.pk]),
+        reverse("organisations:home", args=[organisation.slug]),
+    ]
+    for url in urls:
+        dpo_client.get(url)
+    few = {url: queries_for(dpo_client, url) for url in urls}
+    large = source_create(organisation=organisation, system=system, name="Large", url=URL)
+    fake_scan(large, tables=60, columns=12)
+    DataFieldFactory.create_batch(30, organisation=organisation, category="identification")
+    many = {url: queries_for(dpo_client, url) for url in urls}
+    assert many == few
+
+
+def test_a_table_confirmed_creates_each_data_field_proposed_once(dpo, organisation, source):
+    from discovery.services import table_confirm, table_reject
+
+    scanning = fake_scan(source, tables=1, columns=3)
+    table = ScannedTable.objects.get(scan=scanning)
+    ScannedColumn.objects.create(
+        table=table,
+        name="email_2",
+        type="TEXT",
+        kind="email",
+        category="identification",
+        proposed_field_name="Email address",
+    )
+    assert table_confirm(table, user=dpo) == 3
+    assert DataField.objects.filter(organisation=organisation, name="Email address").count() == 1
+    confirmed = ScannedColumn.objects.filter(table=table, decision="confirmed")
+    names = sorted(confirmed.values_list("data_field__name", flat=True))
+    assert names == ["Email address", "Email address", "Health data"]
+    assert table_reject(table, user=dpo) == 0  # nothing left to review
+
+
+def test_a_table_the_catalogue_refuses_to_confirm_is_said_and_nothing_is_decided(dpo_client, organisation, source):
+    scanning = fake_scan(source, tables=1, columns=1)
+    table = ScannedTable.objects.get(scan=scanning)
+    ScannedColumn.objects.create(table=table, name="odd", type="TEXT", kind="email", category="identification")
+    response = dpo_client.post(
+        reverse("discovery:table_decide", args=[organisation.slug, table.pk]), {"decision": "confirm"}, follow=True
+    )
+    assert response.status_code == 200 and "Enter a name." in response.content.decode()
+    assert not ScannedColumn.objects.filter(decision="confirmed").exists()  # one transaction: none confirmed
