@@ -7,10 +7,12 @@ import re
 import sqlite3
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from discovery.classify import first_names
-from discovery.models import Source
+from discovery.models import Scan, Source
+from discovery.services import source_create
 from processing.compliance.models import Finding
 from processing.services import activity_create
 
@@ -20,6 +22,7 @@ from .test_register_journey import sign_in
 
 pytestmark = pytest.mark.browser
 
+SQLITE = "sqlite:////tmp/registre-no-such-database.sqlite3"
 SECRET = "not-a-real-pw-7c1"  # what must never reach a page (SQLite ignores a user and password in its URL)
 
 
@@ -173,3 +176,28 @@ def test_the_dpo_scans_a_system_s_database_confirms_what_it_holds_and_sees_the_d
     check()
     assert Source.objects.count() == 1
     assert violations == [], "\n".join(violations)
+
+
+def test_a_scan_s_page_follows_it_without_reloading_and_the_dpo_cancels_it(
+    live_server, browser, organisation, dpo, password, axe_script
+):
+    system = SystemFactory(organisation=organisation, name="CRM")
+    source = source_create(organisation=organisation, system=system, name="CRM database", url=SQLITE)
+    scanning = Scan.objects.create(source=source, status=Scan.Status.RUNNING, steps_total=40, steps_done=3)
+    page = browser.new_context(bypass_csp=True).new_page()
+    sign_in(page, live_server, "dpo", password)
+    page.wait_for_url(re.compile(r"/o/"))
+    page.goto(f"{live_server.url}/o/{organisation.slug}/discovery/scans/{scanning.pk}/")
+    expect(page.get_by_text("3 of 40 tables")).to_be_visible()
+    expect(page.get_by_role("link", name="Refresh")).to_be_hidden()  # the script asks instead
+    Scan.objects.filter(pk=scanning.pk).update(steps_done=17)
+    expect(page.get_by_text("17 of 40 tables")).to_be_visible()
+    expect(page.get_by_label("Tables read")).to_have_js_property("value", 17)
+    assert axe_violations(page, axe_script) == []
+    page.get_by_role("button", name="Cancel the scan").click()
+    expect(page.get_by_text("The scan is being cancelled.")).to_be_visible()
+    expect(page.get_by_text("Stopping after the table it is reading.")).to_be_visible()
+    # The worker stops after its table: the page shows the end by itself.
+    Scan.objects.filter(pk=scanning.pk).update(status=Scan.Status.CANCELLED, finished_at=timezone.now())
+    expect(page.get_by_text("The scan was cancelled: nothing it read was kept.")).to_be_visible()
+    expect(page.get_by_role("status")).to_have_text("cancelled")
