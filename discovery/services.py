@@ -43,7 +43,8 @@ def address_of(url: str) -> tuple[str, str]:
     """The source's kind and its address without user or password ("postgresql://db.example:5432/shop")."""
     try:
         parsed = make_url(url.strip())
-    except ArgumentError:
+        port = parsed.port  # a port that is not a number is refused here (ValueError), a bracket left open too
+    except (ArgumentError, ValueError):
         raise ValidationError(
             {"url": _("Enter the database's address, e.g. %(example)s.") % {"example": EXAMPLE}}
         ) from None
@@ -57,15 +58,16 @@ def address_of(url: str) -> tuple[str, str]:
         )
     kind = DRIVERS[scheme].split("+")[0]  # postgresql, mysql (MariaDB too), sqlite
     if kind == "sqlite":
-        if not parsed.database:
+        if not parsed.database or parsed.database == ":memory:":
             raise ValidationError(
                 {"url": _("A SQLite source is a file: %(example)s.") % {"example": "sqlite:////path/to/file.sqlite3"}}
             )
         return kind, f"sqlite:///{parsed.database}"
-    if not parsed.host or not parsed.database:
+    if not parsed.host or not parsed.database or (port is not None and not 0 < port < 65536):
         raise ValidationError({"url": _("Give the host and the database: %(example)s.") % {"example": EXAMPLE}})
-    port = f":{parsed.port}" if parsed.port else ""
-    return kind, f"{kind}://{parsed.host}{port}/{parsed.database}"
+    port = f":{port}" if port else ""
+    host = f"[{parsed.host}]" if ":" in parsed.host else parsed.host  # an IPv6 address in brackets, as written
+    return kind, f"{kind}://{host}{port}/{parsed.database}"
 
 
 def source_create(*, organisation, system, name: str, url: str, scan_every_days: int = 7) -> Source:
@@ -84,7 +86,7 @@ def source_create(*, organisation, system, name: str, url: str, scan_every_days:
         scan_every_days=scan_every_days,
     )
     taken = ValidationError(
-        {"name": _("This system already has a source of this name: choose another.")}, code="unique"
+        {"name": ValidationError(_("This system already has a source of this name: choose another."), code="unique")}
     )
     if source.name and Source.objects.filter(system=system, name=source.name).exists():
         raise taken
