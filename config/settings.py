@@ -459,6 +459,10 @@ SPECTACULAR_SETTINGS = {
         "RecipientKindEnum": "inventory.models.Recipient.Kind",
         "SystemKindEnum": "inventory.models.System.Kind",
         "SecurityMeasureKindEnum": "processing.models.SecurityMeasure.Kind",
+        "ScanStatusEnum": "discovery.models.Scan.Status",
+        "ScanReasonEnum": "discovery.models.Scan.Reason",
+        "SourceKindEnum": "discovery.models.Source.Kind",
+        "ColumnDecisionEnum": "discovery.models.ScannedColumn.Decision",
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
 }
