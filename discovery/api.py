@@ -8,6 +8,7 @@ pages do; the DPO writes, managers and auditors read, other organisations' objec
 """
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
@@ -26,6 +27,9 @@ class ScanSerializer(serializers.ModelSerializer):
     organisation = serializers.SlugRelatedField(source="source.organisation", slug_field="slug", read_only=True)
     reason_label = serializers.CharField(
         source="get_reason_display", read_only=True, help_text="Why it failed, in your language; empty if it did not."
+    )
+    reason = serializers.ChoiceField(
+        Scan.Reason.choices, allow_blank=True, read_only=True, help_text="Why it failed; empty if it did not."
     )
     requested_by = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True, help_text="Null for a scheduled scan."
@@ -100,6 +104,10 @@ class ColumnSerializer(serializers.ModelSerializer):
     schema = serializers.CharField(source="table.schema", read_only=True)
     table = serializers.CharField(source="table.name", read_only=True)
     personal = serializers.BooleanField(read_only=True, help_text="Whether the scan found personal data in it.")
+    category = serializers.ChoiceField(
+        DataField.Category.choices, allow_blank=True, read_only=True, help_text="Empty: no personal data found."
+    )
+    special_category = serializers.ChoiceField(DataField.SpecialCategory.choices, allow_blank=True, read_only=True)
     decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
@@ -137,16 +145,25 @@ class ConfirmSerializer(StrictKeys, serializers.Serializer):
     )
 
 
+class IdFilter(django_filters.NumberFilter):
+    """An object's id: a whole number the database can hold (a huge or decimal one is a 400, not a 500)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, max_value=2**63 - 1, **kwargs)
+
+
 class SourceFilter(django_filters.FilterSet):
     organisation = django_filters.CharFilter(field_name="organisation__slug", help_text="An organisation's slug.")
-    system = django_filters.NumberFilter(field_name="system_id", help_text="A system's id.")
+    system = IdFilter(field_name="system_id", help_text="A system's id.")
 
 
 class ScanFilter(django_filters.FilterSet):
     organisation = django_filters.CharFilter(
         field_name="source__organisation__slug", help_text="An organisation's slug."
     )
-    source = django_filters.NumberFilter(field_name="source_id", help_text="A data source's id: its scans.")
+    source = IdFilter(field_name="source_id", help_text="A data source's id: its scans.")
     status = django_filters.ChoiceFilter(choices=Scan.Status.choices)
 
 
@@ -154,7 +171,7 @@ class ColumnFilter(django_filters.FilterSet):
     organisation = django_filters.CharFilter(
         field_name="table__scan__source__organisation__slug", help_text="An organisation's slug."
     )
-    scan = django_filters.NumberFilter(field_name="table__scan_id", help_text="A scan's id: the columns it read.")
+    scan = IdFilter(field_name="table__scan_id", help_text="A scan's id: the columns it read.")
     personal = django_filters.BooleanFilter(method="filter_personal", help_text="true: personal data found.")
     special = django_filters.BooleanFilter(method="filter_special", help_text="true: a special category (Art. 9).")
     decision = django_filters.ChoiceFilter(choices=ScannedColumn.Decision.choices)
