@@ -63,7 +63,10 @@ def test_a_dpo_adds_a_source_whose_url_is_never_read_back(dpo_api, auditor_api, 
     assert again.status_code == 400
     assert [(error["field"], error["code"]) for error in again.json()["errors"]] == [("name", "unique")]
     assert SECRET not in again.content.decode()
-    assert Source.objects.count() == 1
+    on_demand = dpo_api.post(SOURCES, {**body, "name": "Archive", "scan_every_days": 0}, format="json")
+    assert on_demand.status_code == 201 and on_demand.json()["scan_every_days"] == 0
+    assert Source.objects.count() == 2
+    assert auditor_api.post(SOURCES, {**body, "name": "Mine"}, format="json").status_code == 403
 
 
 @pytest.mark.parametrize(
