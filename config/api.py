@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api import OrganisationViewSet
 from breaches.api import BreachViewSet
+from discovery.api import ColumnViewSet, ScanViewSet, SourceViewSet
 from inventory.api import (
     CountryViewSet,
     DataFieldViewSet,
@@ -32,6 +33,9 @@ router.register("activities", ActivityViewSet, basename="activity")
 router.register("findings", FindingViewSet, basename="finding")
 router.register("breaches", BreachViewSet, basename="breach")
 router.register("exports", ExportViewSet, basename="export")
+router.register("data-sources", SourceViewSet, basename="data-source")
+router.register("scans", ScanViewSet, basename="scan")
+router.register("scanned-columns", ColumnViewSet, basename="scanned-column")
 
 
 class ApiExplorerView(SpectacularSwaggerSplitView):

@@ -301,6 +301,10 @@ if JOB_HEARTBEAT_TIMEOUT_SECONDS <= 2 * JOB_HEARTBEAT_SECONDS or JOB_MAX_ATTEMPT
 # Discovery: the Fernet keys that encrypt data sources' credentials, the first for new ones (discovery.secrets);
 # without them, one derived from SECRET_KEY (which then cannot change without losing the sources' credentials).
 DISCOVERY_KEYS = env.list("DISCOVERY_KEYS", default=[])
+# A scan begins no table past this many seconds: the tables left get the reason timeout (below the task's limits).
+DISCOVERY_SCAN_TIME_LIMIT = env.int("DISCOVERY_SCAN_TIME_LIMIT", default=240)
+if DISCOVERY_SCAN_TIME_LIMIT < 0:
+    raise ImproperlyConfigured("DISCOVERY_SCAN_TIME_LIMIT must be 0 or more seconds.")
 NIGHTLY_SWEEP_HOUR_UTC = env.int("NIGHTLY_SWEEP_HOUR_UTC", default=2)  # each organisation's register checked whole
 DIGEST_HOUR_UTC = env.int("DIGEST_HOUR_UTC", default=6)  # the daily digests fall due then (after the nightly sweep)
 CELERY_TIMEZONE = "UTC"
@@ -321,6 +325,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "processing.reconcile_compliance_runs",
         "schedule": crontab(minute="*/10"),
         "options": {"expires": 9 * 60},
+    },
+    "discovery-plan-scans": {
+        # Hourly: a scan for each source whose latest is older than its scan_every_days (discovery.services).
+        "task": "discovery.plan_scans",
+        "schedule": crontab(minute=20),
+        "options": {"expires": 50 * 60},
     },
     "breaches-deadlines": {
         "task": "breaches.check_breaches",
@@ -449,6 +459,10 @@ SPECTACULAR_SETTINGS = {
         "RecipientKindEnum": "inventory.models.Recipient.Kind",
         "SystemKindEnum": "inventory.models.System.Kind",
         "SecurityMeasureKindEnum": "processing.models.SecurityMeasure.Kind",
+        "ScanStatusEnum": "discovery.models.Scan.Status",
+        "ScanReasonEnum": "discovery.models.Scan.Reason",
+        "SourceKindEnum": "discovery.models.Source.Kind",
+        "ColumnDecisionEnum": "discovery.models.ScannedColumn.Decision",
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
 }

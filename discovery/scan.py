@@ -58,6 +58,11 @@ class ScanError(Exception):
         return str(Reason(self.reason).label)
 
 
+class TimeLimitReached(Exception):
+    """Raised by a scan's ``progress`` callback to stop before the next table: the tables not read get the reason
+    timeout (and no columns), and those read are returned."""
+
+
 @dataclass
 class Column:
     name: str
@@ -123,8 +128,8 @@ def scan(
     dated: dict[tuple[str, str], str] | None = None,
 ) -> list[Table]:
     """Read the source's tables and classify their columns. ``labels``: the organisation's own data field for each
-    kind of datum; ``progress(done, total)`` after each table; ``dated``: (schema or "", table) → the column that
-    dates its records, whose oldest value is measured."""
+    kind of datum; ``progress(done, total)`` after each table (it may raise ``TimeLimitReached``); ``dated``: (schema
+    or "", table) → the column that dates its records, whose oldest value is measured."""
     engine = engine_for(url)
     dated = dated or {}
     try:
@@ -135,7 +140,12 @@ def scan(
                 if (column := dated.get((table.schema or "", table.name))) in table.column_types:
                     _measure_oldest(connection, table, column)
                 if progress is not None:
-                    progress(done, len(tables))
+                    try:
+                        progress(done, len(tables))
+                    except TimeLimitReached:
+                        for unread in tables[done:]:
+                            unread.error, unread.columns = Reason.TIMEOUT, []
+                        break
             return tables
     except exc.SQLAlchemyError as error:
         raise ScanError(_why(error)) from None  # the driver's message may quote the URL: not passed on

@@ -6,10 +6,14 @@ at its end: a scan cut short leaves nothing half-written. No sampled value reach
 hands back classifications only.
 """
 
+import datetime
 import logging
+import time
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from sqlalchemy.engine import make_url
@@ -23,7 +27,7 @@ from processing.compliance.rechecks import check_after_commit
 from . import secrets
 from .models import DateColumn, Scan, ScannedColumn, ScannedTable, Source
 from .proposals import data_fields_by_kind
-from .scan import DRIVERS, ScanError, scan
+from .scan import DRIVERS, ScanError, TimeLimitReached, scan
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +43,8 @@ def address_of(url: str) -> tuple[str, str]:
     """The source's kind and its address without user or password ("postgresql://db.example:5432/shop")."""
     try:
         parsed = make_url(url.strip())
-    except ArgumentError:
+        port = parsed.port  # a port that is not a number is refused here (ValueError), a bracket left open too
+    except (ArgumentError, ValueError):
         raise ValidationError(
             {"url": _("Enter the database's address, e.g. %(example)s.") % {"example": EXAMPLE}}
         ) from None
@@ -53,18 +58,21 @@ def address_of(url: str) -> tuple[str, str]:
         )
     kind = DRIVERS[scheme].split("+")[0]  # postgresql, mysql (MariaDB too), sqlite
     if kind == "sqlite":
-        if not parsed.database:
+        if not parsed.database or parsed.database == ":memory:":
             raise ValidationError(
                 {"url": _("A SQLite source is a file: %(example)s.") % {"example": "sqlite:////path/to/file.sqlite3"}}
             )
         return kind, f"sqlite:///{parsed.database}"
-    if not parsed.host or not parsed.database:
+    if not parsed.host or not parsed.database or (port is not None and not 0 < port < 65536):
         raise ValidationError({"url": _("Give the host and the database: %(example)s.") % {"example": EXAMPLE}})
-    port = f":{parsed.port}" if parsed.port else ""
-    return kind, f"{kind}://{parsed.host}{port}/{parsed.database}"
+    port = f":{port}" if port else ""
+    host = f"[{parsed.host}]" if ":" in parsed.host else parsed.host  # an IPv6 address in brackets, as written
+    return kind, f"{kind}://{host}{port}/{parsed.database}"
 
 
 def source_create(*, organisation, system, name: str, url: str, scan_every_days: int = 7) -> Source:
+    """A source of one of the organisation's systems, its URL kept only encrypted. Its name is unique in its system:
+    a second one is refused on ``name`` (checked first, and again by the database's constraint under a race)."""
     if system.organisation_id != organisation.pk:
         raise ValidationError({"system": _("Choose one of the organisation's systems.")})
     kind, address = address_of(url)
@@ -77,21 +85,64 @@ def source_create(*, organisation, system, name: str, url: str, scan_every_days:
         credentials=secrets.encrypt(url.strip()),
         scan_every_days=scan_every_days,
     )
-    source.full_clean()
-    source.save()
+    taken = ValidationError(
+        {"name": ValidationError(_("This system already has a source of this name: choose another."), code="unique")}
+    )
+    if source.name and Source.objects.filter(system=system, name=source.name).exists():
+        raise taken
+    source.full_clean(validate_constraints=False)  # the name's uniqueness is checked above, said on "name"
+    try:
+        with transaction.atomic():  # a savepoint: the caller's transaction survives a source created meanwhile
+            source.save()
+    except IntegrityError:
+        raise taken from None
     return source
 
 
-def scan_start(source: Source, *, user=None) -> tuple[Scan, bool]:
-    """Start a scan of the source, or return the one not finished yet. Returns it and whether it was created."""
+def scan_start(
+    source: Source, *, user=None, unless_scanned_since: datetime.datetime | None = None
+) -> tuple[Scan, bool]:
+    """Start a scan of the source, or return the one not finished yet. Returns it and whether it was created.
+
+    ``unless_scanned_since``: no scan is started when one was created since that moment (the latest is returned),
+    so that two planners racing (``scans_plan``) start one scan, not two: both decide under the source's lock."""
     with transaction.atomic():
         Source.objects.select_for_update().only("pk").get(pk=source.pk)
         running = source.scans.filter(status__in=UNFINISHED).first()
         if running is not None:
             return running, False
+        if unless_scanned_since is not None:
+            recent = source.scans.filter(created_at__gt=unless_scanned_since).order_by("-created_at", "-pk").first()
+            if recent is not None:
+                return recent, False
         started = Scan.objects.create(source=source, requested_by=user)
         jobs.enqueue("discovery.run_scan", started.pk, key=f"discovery-scan:{started.pk}")
     return started, True
+
+
+def scans_plan(now: datetime.datetime | None = None) -> int:
+    """Start the scans that are due (the hourly task ``discovery.plan_scans``); returns how many were started.
+
+    A source is due when its ``scan_every_days`` is not 0 and its latest scan — the last one *created*, whatever
+    became of it (done, failed, cancelled) — is that many days old or older; a source never scanned is due at once.
+    A source with a scan not finished yet is skipped. Run twice, or by two planners at once, it starts each scan
+    once (``scan_start(unless_scanned_since=…)`` decides under the source's lock)."""
+    now = now or timezone.now()
+    unfinished = Scan.objects.filter(source=OuterRef("pk"), status__in=UNFINISHED)
+    candidates = (
+        Source.objects.filter(scan_every_days__gt=0)
+        .annotate(latest_scan_at=Max("scans__created_at"), scanning=Exists(unfinished))
+        .filter(scanning=False)
+        .order_by("pk")
+    )
+    started = 0
+    for source in candidates:
+        since = now - datetime.timedelta(days=source.scan_every_days)
+        if source.latest_scan_at is not None and source.latest_scan_at > since:
+            continue
+        _scan, created = scan_start(source, unless_scanned_since=since)
+        started += created
+    return started
 
 
 def scan_cancel(scanning: Scan) -> None:
@@ -108,16 +159,23 @@ def scan_run(scan_id: int) -> str:
     scanning = Scan.objects.select_related("source__organisation").filter(pk=scan_id).first()
     if scanning is None or scanning.status not in UNFINISHED:
         return scanning.status if scanning else "gone"
-    Scan.objects.filter(pk=scan_id).update(
+    # Compare-and-set: a scan cancelled since it was read stays cancelled.
+    if not Scan.objects.filter(pk=scan_id, status__in=UNFINISHED).update(
         status=Scan.Status.RUNNING, started_at=timezone.now(), steps_done=0, steps_total=0
-    )
+    ):
+        return Scan.objects.filter(pk=scan_id).values_list("status", flat=True).first() or "gone"
     source = scanning.source
     fields = data_fields_by_kind(source.organisation)
+    # DISCOVERY_SCAN_TIME_LIMIT: no table is begun past it, so no worker is held much beyond it (a table's own
+    # statements have their time limit); the tables not read get the reason timeout, what was read is kept.
+    deadline = time.monotonic() + settings.DISCOVERY_SCAN_TIME_LIMIT
 
     def progress(done: int, total: int) -> None:
         # One statement per table: the count moves unless the DPO asked to stop meanwhile.
         if not Scan.objects.filter(pk=scan_id, cancel_requested=False).update(steps_done=done, steps_total=total):
             raise Cancelled
+        if done < total and time.monotonic() >= deadline:
+            raise TimeLimitReached
 
     dated = {(row.schema, row.table): row.column for row in source.date_columns.all()}
     try:
@@ -139,6 +197,11 @@ def scan_run(scan_id: int) -> str:
         _finish(scan_id, Scan.Status.FAILED, Scan.Reason.CRASH)
         raise  # the job fails with its traceback logged; the page says the scan stopped on an error
     with transaction.atomic():
+        # Locked until the results are written: a source deleted meanwhile (its scans with it) or a scan cancelled
+        # while it ran gets nothing written.
+        if (stopped := _stopped_meanwhile(scan_id, source.pk)) is not None:
+            return stopped
+        source.refresh_from_db(fields=["last_scan"])
         # The DPO's decisions on the last scan carry over to the same column holding the same kind of datum.
         decided = _decisions(source.last_scan_id)
         rows = ScannedTable.objects.bulk_create(
@@ -179,6 +242,19 @@ def scan_run(scan_id: int) -> str:
         status = _finish(scan_id, Scan.Status.DONE)
         check_after_commit(source.organisation_id)  # what the system holds is known anew: the drift rules look again
         return status
+
+
+def _stopped_meanwhile(scan_id: int, source_id: int) -> str | None:
+    """In the transaction writing a scan's results: its status if it must write nothing (its source deleted, it
+    cancelled while it ran), else None with the source and the scan locked until the results are written."""
+    if not Source.objects.select_for_update().filter(pk=source_id).values_list("pk", flat=True):
+        return "gone"
+    still = Scan.objects.select_for_update().filter(pk=scan_id).values_list("status", "cancel_requested").first()
+    if still is None:
+        return "gone"
+    if still == (Scan.Status.RUNNING, True):
+        return _finish(scan_id, Scan.Status.CANCELLED)
+    return None if still[0] == Scan.Status.RUNNING else still[0]
 
 
 def _decisions(scan_id: int | None) -> dict:

@@ -12,6 +12,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from accounts.models import Membership
+from discovery.models import Scan, ScannedColumn, ScannedTable
+from discovery.services import source_create
 
 from ..breaches.factories import log_breach
 from ..inventory.factories import DataFieldFactory, DataSubjectCategoryFactory, RecipientFactory, SystemFactory
@@ -149,7 +151,53 @@ API_ROUTES = {
         kwargs=lambda world: {"pk": world.breach.pk},
         body=lambda world: {"text": "Called the recipient, who deleted the email"},
     ),
+    "v1:data-source-list": ApiRoute(
+        {"get": READ, "post": CREATE, "delete": NOT_ALLOWED},
+        body=lambda world: {
+            "organisation": "hexagone",
+            "system": world.system.pk,
+            "name": "Payroll database",
+            "url": "postgresql://scan:pw@db.example/payroll",
+        },
+    ),
+    "v1:data-source-detail": ApiRoute(
+        {"get": READ_OBJECT, "patch": NOT_ALLOWED, "delete": NOT_ALLOWED, "post": NOT_ALLOWED},
+        kwargs=lambda world: {"pk": world.scan.source_id},
+    ),
+    # The scan started (202), queued: its job waits for the test's transaction to commit.
+    "v1:data-source-scan": ApiRoute(
+        {"post": statuses(401, 404, 403, 403, 202, 202), "get": READ_ONLY},
+        kwargs=lambda world: {"pk": world.scan.source_id},
+    ),
+    "v1:scan-list": ApiRoute({"get": READ, "post": NOT_ALLOWED}),
+    "v1:scan-detail": ApiRoute(
+        {"get": READ_OBJECT, "patch": NOT_ALLOWED, "delete": NOT_ALLOWED}, kwargs=lambda world: {"pk": world.scan.pk}
+    ),
+    "v1:scan-cancel": ApiRoute({"post": WRITE_OBJECT, "get": READ_ONLY}, kwargs=lambda world: {"pk": world.scan.pk}),
+    "v1:scanned-column-list": ApiRoute({"get": READ, "post": NOT_ALLOWED}),
+    "v1:scanned-column-detail": ApiRoute(
+        {"get": READ_OBJECT, "patch": NOT_ALLOWED, "delete": NOT_ALLOWED}, kwargs=lambda world: {"pk": world.column.pk}
+    ),
+    "v1:scanned-column-confirm": ApiRoute(
+        {"post": WRITE_OBJECT, "get": READ_ONLY},
+        kwargs=lambda world: {"pk": world.column.pk},
+        body=lambda world: {"data_field": world.data_field.pk},
+    ),
+    "v1:scanned-column-reject": ApiRoute(
+        {"post": WRITE_OBJECT, "get": READ_ONLY}, kwargs=lambda world: {"pk": world.column.pk}
+    ),
 }
+
+
+def scanned(organisation, system):
+    """A source scanned once, with one personal column to decide on."""
+    source = source_create(organisation=organisation, system=system, name="Shop", url="sqlite:////tmp/shop.sqlite3")
+    scan = Scan.objects.create(source=source, status=Scan.Status.DONE)
+    table = ScannedTable.objects.create(scan=scan, name="customers")
+    column = ScannedColumn.objects.create(
+        table=table, name="email", type="TEXT", kind="email", category="identification", proposed_field_name="Email"
+    )
+    return scan, column
 
 
 @dataclass
@@ -162,21 +210,27 @@ class World:
     activity: object
     finding: object
     breach: object
+    scan: object
+    column: object
     users: dict = field(default_factory=dict)
 
 
 @pytest.fixture
 def world(organisation, dpo, manager, auditor, outsider, superuser):
     activity = ActivityFactory(organisation=organisation)
+    system = SystemFactory(organisation=organisation)
+    scan, column = scanned(organisation, system)
     return World(
         organisation=organisation,
-        system=SystemFactory(organisation=organisation),
+        system=system,
         data_field=DataFieldFactory(organisation=organisation),
         subject_category=DataSubjectCategoryFactory(organisation=organisation),
         recipient=RecipientFactory(organisation=organisation),
         activity=activity,
         finding=open_finding(activity),
         breach=log_breach(organisation),
+        scan=scan,
+        column=column,
         users={"outsider": outsider, "auditor": auditor, "manager": manager, "dpo": dpo, "superuser": superuser},
     )
 

@@ -24,6 +24,7 @@ from ..breaches.factories import log_breach
 from ..inventory.factories import DataFieldFactory, DataSubjectCategoryFactory, RecipientFactory, SystemFactory
 from ..processing.factories import ActivityFactory
 from .conftest import token_key
+from .test_permission_matrix import scanned
 
 schema = openapi.from_wsgi("/api/schema/", application)
 CHECKS = [
@@ -44,6 +45,7 @@ def register(organisation, dpo, auditor):
     RecipientFactory(organisation=organisation)
     ActivityFactory(organisation=organisation)
     log_breach(organisation)
+    scanned(organisation, SystemFactory(organisation=organisation))  # a source, its scan and a column
     # Requests reach the WSGI application in this thread, inside the test's transaction: as
     # Django's test client does, keep the connection open between them.
     for signal in (request_started, request_finished):
