@@ -320,3 +320,26 @@ def test_a_table_of_ten_million_rows_is_sampled_not_read(heavy, postgresql_sourc
         "checksum": None,
         "quantity": None,
     }
+
+
+def test_a_locked_table_times_out_alone_in_mariadb(mariadb_source, monkeypatch):  # noqa: F811
+    import pymysql
+
+    shop.create(mariadb_source)
+    address = sa.engine.make_url(mariadb_source.replace("mysql://", "mysql+pymysql://"))
+    monkeypatch.setattr("discovery.scan.STATEMENT_TIMEOUT_SECONDS", 1)
+    locker = pymysql.connect(
+        host=address.host, port=address.port or 3306, user=address.username, database=address.database
+    )
+    try:
+        with locker.cursor() as cursor:
+            cursor.execute("LOCK TABLES orders WRITE")  # every read of it waits
+        start = time.monotonic()
+        tables = {table.name: table for table in scan(mariadb_source)}
+        assert time.monotonic() - start < 20
+    finally:
+        locker.close()
+    assert (tables["customers"].error, tables["orders"].error) == (None, "timeout")
+    assert {column.name: column.classification.category for column in tables["customers"].columns}["courriel"] == (
+        "identification"
+    )
