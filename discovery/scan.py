@@ -41,9 +41,10 @@ CONNECT_TIMEOUT_SECONDS = 10
 # The client stops waiting a little after the server's own limit: the server's error names the time-out and leaves the
 # connection usable for the next table, where the client giving up first would lose it.
 READ_TIMEOUT_MARGIN_SECONDS = 5
-# A scan stops reading tables this long before the worker's soft time limit: its last statement may take the statement
-# limit, and its results must still be written. The tables left get the reason "time limit".
-TIME_LIMIT_MARGIN_SECONDS = 2 * STATEMENT_TIMEOUT_SECONDS + 15
+# A scan stops reading tables this long before the worker's soft time limit: its last table may take three statements
+# (a count, the sample, the oldest record), each up to the statement limit, and its results must still be written. The
+# tables left get the reason "time limit".
+TIME_LIMIT_MARGIN_SECONDS = 3 * STATEMENT_TIMEOUT_SECONDS + 15
 SAMPLED_FROM_ROWS = 10 * SAMPLE_SIZE  # from this size on PostgreSQL samples pages instead of reading the first rows
 SYSTEM_SCHEMAS = {"information_schema", "pg_catalog", "pg_toast", "mysql", "performance_schema", "sys"}
 DRIVERS = {  # the schemes people write, and the driver each is read with
@@ -163,8 +164,8 @@ def scan(
 
 
 def default_time_limit() -> float:
-    """How long a scan may read tables: the worker's soft time limit, less what its last statement and the writing of
-    its results may take."""
+    """How long a scan may read tables: the worker's soft time limit, less what its last table and the writing of its
+    results may take."""
     return max(settings.CELERY_TASK_SOFT_TIME_LIMIT - TIME_LIMIT_MARGIN_SECONDS, STATEMENT_TIMEOUT_SECONDS)
 
 
