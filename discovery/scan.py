@@ -97,7 +97,7 @@ def engine_for(url: str) -> sa.Engine:
             raise ScanError(Reason.MISSING)  # a SQLite source is a file: sqlite:////path/to/file.sqlite3
         # The file opened read-only: nothing the scan does can write to it, and a missing file is not created.
         parsed = parsed.set(database=f"file:{parsed.database}?mode=ro", query={"uri": "true"})
-        return sa.create_engine(parsed, poolclass=NullPool)
+        return _sqlite_time_limited(sa.create_engine(parsed, poolclass=NullPool))
     if scheme in ("postgres", "postgresql"):
         options = f"-c default_transaction_read_only=on -c statement_timeout={STATEMENT_TIMEOUT_SECONDS * 1000}"
         return sa.create_engine(
@@ -122,6 +122,24 @@ def engine_for(url: str) -> sa.Engine:
                 cursor.execute(f"SET SESSION max_statement_time = {STATEMENT_TIMEOUT_SECONDS}")
             except Exception:
                 cursor.execute(f"SET SESSION max_execution_time = {STATEMENT_TIMEOUT_SECONDS * 1000}")
+
+    return engine
+
+
+def _sqlite_time_limited(engine: sa.Engine) -> sa.Engine:
+    """SQLite has no statement time-out of its own: its progress handler, called every few thousand steps of a
+    statement, interrupts one that has run past the limit (a count of a billion rows), as the servers do theirs."""
+
+    @event.listens_for(engine, "connect")
+    def time_limited(dbapi_connection, record):
+        started = record.info["statement_started"] = [None]
+        dbapi_connection.set_progress_handler(
+            lambda: started[0] is not None and time.monotonic() - started[0] > STATEMENT_TIMEOUT_SECONDS, 10_000
+        )
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def statement_starts(connection, _cursor, _statement, _parameters, _context, _executemany):
+        connection.info["statement_started"][0] = time.monotonic()
 
     return engine
 
@@ -176,7 +194,9 @@ def _why(error: Exception) -> str:
         return Reason.ENCODING  # before anything else: the driver's message quotes the text
     if "password" in text or "access denied" in text or "authentication" in text:
         return Reason.CREDENTIALS
-    if "timeout" in text or "timed out" in text or "canceling statement" in text or "max_statement_time" in text:
+    if any(
+        word in text for word in ("timeout", "timed out", "canceling statement", "max_statement_time", "interrupted")
+    ):
         return Reason.TIMEOUT
     if "could not connect" in text or "connection refused" in text or "can't connect" in text or "resolve" in text:
         return Reason.UNREACHABLE

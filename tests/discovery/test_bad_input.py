@@ -348,3 +348,24 @@ def test_a_locked_table_times_out_alone_in_mariadb(mariadb_source, monkeypatch):
     assert {column.name: column.classification.category for column in tables["customers"].columns}["courriel"] == (
         "identification"
     )
+
+
+def test_a_statement_past_its_limit_in_sqlite_is_interrupted_and_the_scan_goes_on(tmp_path, monkeypatch):
+    """SQLite has no statement time-out of its own: the scan's interrupts one that runs too long (here the oldest
+    record of a table of 3 million rows, by a column with no index)."""
+    path = tmp_path / "shop.sqlite3"
+    shop.create(f"sqlite:///{path}")
+    with sqlite3.connect(path) as database:
+        database.execute("CREATE TABLE big (id INTEGER PRIMARY KEY, created TEXT)")
+        database.execute(
+            "INSERT INTO big (created) WITH RECURSIVE n(i) AS"
+            " (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000000)"
+            " SELECT date('2020-01-01', '+' || (i % 2000) || ' days') FROM n"
+        )
+    monkeypatch.setattr("discovery.scan.STATEMENT_TIMEOUT_SECONDS", 0.05)  # MIN of 3 million rows takes more
+    start = time.monotonic()
+    tables = {table.name: table for table in scan(f"sqlite:///{path}", dated={("", "big"): "created"})}
+    assert time.monotonic() - start < 5
+    assert (tables["big"].error, tables["big"].oldest) == ("timeout", None)
+    assert (tables["customers"].error, tables["orders"].error) == (None, None)
+    assert {column.name: column.classification.category for column in tables["orders"].columns}["card"] == "economic"
