@@ -128,7 +128,9 @@ def engine_for(url: str) -> sa.Engine:
 
 def _sqlite_time_limited(engine: sa.Engine) -> sa.Engine:
     """SQLite has no statement time-out of its own: its progress handler, called every few thousand steps of a
-    statement, interrupts one that has run past the limit (a count of a billion rows), as the servers do theirs."""
+    statement, interrupts one that has run past the limit (the oldest record by a column of a huge table with no
+    index), as the servers do theirs. A bare ``count(*)`` is one step of SQLite's: not interrupted, it only walks
+    pages."""
 
     @event.listens_for(engine, "connect")
     def time_limited(dbapi_connection, record):
