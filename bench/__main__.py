@@ -14,7 +14,7 @@ import traceback
 from .harness import setup_django
 
 # Each a module of this package with run(size).
-BENCHMARKS = ["accounts", "register", "compliance", "reports", "imports", "nightly"]
+BENCHMARKS = ["accounts", "register", "compliance", "reports", "imports", "nightly", "discovery"]
 
 
 def main() -> None:

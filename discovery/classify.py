@@ -532,8 +532,18 @@ def _kinds_named(words: Sequence[str]) -> list[Kind]:
     return named
 
 
-def _share(values: Sequence, test: Callable) -> float:
-    return sum(1 for value in values if test(value)) / len(values)
+def _enough(values: Sequence, test: Callable, share: float) -> bool:
+    """Whether at least ``share`` of the values pass ``test``. It stops as soon as the answer is certain: most columns
+    fail most checks within their first values, and a check (a phone number parsed in eleven plans) is not cheap."""
+    total, matches = len(values), 0
+    for done, value in enumerate(values, start=1):
+        if test(value):
+            matches += 1
+            if matches / total >= share:
+                return True
+        elif (matches + total - done) / total < share:
+            return False
+    return bool(total) and matches / total >= share
 
 
 def _texts(values: Iterable) -> list[str]:
@@ -557,9 +567,9 @@ def _values_say(kind: Kind, raw: list, texts: list[str], is_text: bool, is_date:
         sample = texts
     if not sample:
         return None
-    if kind.code == "geolocation" and _share(sample, is_coordinate) >= MOST:
+    if kind.code == "geolocation" and _enough(sample, is_coordinate, MOST):
         return True  # a latitude or a longitude on its own column
-    return _share(sample, kind.value_test) >= kind.share
+    return _enough(sample, kind.value_test, kind.share)
 
 
 def classify(
@@ -582,7 +592,7 @@ def classify(
     for kind in KINDS:
         by_name = kind in named
         if kind.code == "geolocation" and not by_name:
-            by_values = _values_say(kind, raw, texts, is_text, is_date) and _share(texts, is_lat_lon_pair) >= MOST
+            by_values = _values_say(kind, raw, texts, is_text, is_date) and _enough(texts, is_lat_lon_pair, MOST)
         else:
             by_values = _values_say(kind, raw, texts, is_text, is_date)
         if by_name and by_values:

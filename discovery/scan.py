@@ -16,11 +16,13 @@ permission) gets its reason and the scan goes on with the next; a source that ca
 
 import datetime
 import logging
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+from django.conf import settings
 from sqlalchemy import event, exc, inspect
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.pool import NullPool
@@ -36,6 +38,13 @@ SAMPLE_SIZE = 200
 MAX_VALUE_LENGTH = 1000  # a longer value is cut before it is classified (free text: its start says enough)
 STATEMENT_TIMEOUT_SECONDS = 15
 CONNECT_TIMEOUT_SECONDS = 10
+# The client stops waiting a little after the server's own limit: the server's error names the time-out and leaves the
+# connection usable for the next table, where the client giving up first would lose it.
+READ_TIMEOUT_MARGIN_SECONDS = 5
+# A scan stops reading tables this long before the worker's soft time limit: its last table may take three statements
+# (a count, the sample, the oldest record), each up to the statement limit, and its results must still be written. The
+# tables left get the reason "time limit".
+TIME_LIMIT_MARGIN_SECONDS = 3 * STATEMENT_TIMEOUT_SECONDS + 15
 SAMPLED_FROM_ROWS = 10 * SAMPLE_SIZE  # from this size on PostgreSQL samples pages instead of reading the first rows
 SYSTEM_SCHEMAS = {"information_schema", "pg_catalog", "pg_toast", "mysql", "performance_schema", "sys"}
 DRIVERS = {  # the schemes people write, and the driver each is read with
@@ -93,7 +102,7 @@ def engine_for(url: str) -> sa.Engine:
             raise ScanError(Reason.MISSING)  # a SQLite source is a file: sqlite:////path/to/file.sqlite3
         # The file opened read-only: nothing the scan does can write to it, and a missing file is not created.
         parsed = parsed.set(database=f"file:{parsed.database}?mode=ro", query={"uri": "true"})
-        return sa.create_engine(parsed, poolclass=NullPool)
+        return _sqlite_time_limited(sa.create_engine(parsed, poolclass=NullPool))
     if scheme in ("postgres", "postgresql"):
         options = f"-c default_transaction_read_only=on -c statement_timeout={STATEMENT_TIMEOUT_SECONDS * 1000}"
         return sa.create_engine(
@@ -104,7 +113,10 @@ def engine_for(url: str) -> sa.Engine:
     engine = sa.create_engine(
         parsed,
         poolclass=NullPool,
-        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS, "read_timeout": STATEMENT_TIMEOUT_SECONDS},
+        connect_args={
+            "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+            "read_timeout": STATEMENT_TIMEOUT_SECONDS + READ_TIMEOUT_MARGIN_SECONDS,
+        },
     )
 
     @event.listens_for(engine, "connect")
@@ -119,6 +131,26 @@ def engine_for(url: str) -> sa.Engine:
     return engine
 
 
+def _sqlite_time_limited(engine: sa.Engine) -> sa.Engine:
+    """SQLite has no statement time-out of its own: its progress handler, called every few thousand steps of a
+    statement, interrupts one that has run past the limit (the oldest record by a column of a huge table with no
+    index), as the servers do theirs. A bare ``count(*)`` is one step of SQLite's: not interrupted, it only walks
+    pages."""
+
+    @event.listens_for(engine, "connect")
+    def time_limited(dbapi_connection, record):
+        started = record.info["statement_started"] = [None]
+        dbapi_connection.set_progress_handler(
+            lambda: started[0] is not None and time.monotonic() - started[0] > STATEMENT_TIMEOUT_SECONDS, 10_000
+        )
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def statement_starts(connection, _cursor, _statement, _parameters, _context, _executemany):
+        connection.info["statement_started"][0] = time.monotonic()
+
+    return engine
+
+
 def scan(
     url: str,
     *,
@@ -126,19 +158,28 @@ def scan(
     labels: dict[str, str] | None = None,
     progress: Callable[[int, int], None] | None = None,
     dated: dict[tuple[str, str], str] | None = None,
+    time_limit: float | None = None,
 ) -> list[Table]:
     """Read the source's tables and classify their columns. ``labels``: the organisation's own data field for each
-    kind of datum; ``progress(done, total)`` after each table (it may raise ``TimeLimitReached``); ``dated``: (schema
-    or "", table) → the column that dates its records, whose oldest value is measured."""
+    kind of datum; ``progress(done, total)`` after each table (it may raise ``TimeLimitReached``: the tables not read
+    yet get the reason "time limit"); ``dated``: (schema or "", table) → the column that dates its records, whose
+    oldest value is measured; ``time_limit``: seconds after which the tables not read yet get the reason "time
+    limit" instead of being read (by default, the worker's soft time limit less a margin)."""
     engine = engine_for(url)
     dated = dated or {}
+    deadline = time.monotonic() + (default_time_limit() if time_limit is None else time_limit)
     try:
         with engine.connect() as connection:
             tables = list(_tables(connection))
             for done, table in enumerate(tables, start=1):
-                _classify_table(connection, table, sample_size, labels)
-                if (column := dated.get((table.schema or "", table.name))) in table.column_types:
-                    _measure_oldest(connection, table, column)
+                if time.monotonic() >= deadline:
+                    table.error = Reason.TIMEOUT  # not read: the scan's time is up, the worker must be let go
+                    for column in table.columns:
+                        column.classification = Classification()
+                else:
+                    _classify_table(connection, table, sample_size, labels)
+                    if (column := dated.get((table.schema or "", table.name))) in table.column_types:
+                        _measure_oldest(connection, table, column)
                 if progress is not None:
                     try:
                         progress(done, len(tables))
@@ -153,6 +194,12 @@ def scan(
         engine.dispose()
 
 
+def default_time_limit() -> float:
+    """How long a scan may read tables: the worker's soft time limit, less what its last table and the writing of its
+    results may take."""
+    return max(settings.CELERY_TASK_SOFT_TIME_LIMIT - TIME_LIMIT_MARGIN_SECONDS, STATEMENT_TIMEOUT_SECONDS)
+
+
 def _why(error: Exception) -> str:
     """What went wrong, as a ``Scan.Reason``: words of our own that carry no value and no secret."""
     text = str(getattr(error, "orig", error)).lower()
@@ -160,7 +207,9 @@ def _why(error: Exception) -> str:
         return Reason.ENCODING  # before anything else: the driver's message quotes the text
     if "password" in text or "access denied" in text or "authentication" in text:
         return Reason.CREDENTIALS
-    if "timeout" in text or "timed out" in text or "canceling statement" in text or "max_statement_time" in text:
+    if any(
+        word in text for word in ("timeout", "timed out", "canceling statement", "max_statement_time", "interrupted")
+    ):
         return Reason.TIMEOUT
     if "could not connect" in text or "connection refused" in text or "can't connect" in text or "resolve" in text:
         return Reason.UNREACHABLE
@@ -233,7 +282,8 @@ def _classify_table(connection: Connection, table: Table, sample_size: int, labe
                     table.rows = connection.execute(sa.select(sa.func.count()).select_from(_table(table))).scalar()
                 for row in connection.execute(_sample_query(connection, table, readable, sample_size)):
                     for name, value in zip(readable, row, strict=True):
-                        if value is not None:
+                        # Bytes in a column not typed binary (SQLite's untyped columns) are not text to classify.
+                        if value is not None and not isinstance(value, bytes | bytearray | memoryview):
                             samples[name].append(value[:MAX_VALUE_LENGTH] if isinstance(value, str) else value)
         except (exc.SQLAlchemyError, UnicodeDecodeError, ValueError, OverflowError) as error:
             table.error = _why(error)
@@ -267,4 +317,15 @@ def _sample_query(connection: Connection, table: Table, names: list[str], size: 
         # Pages drawn at random, enough of them for the sample: not the first rows only (often the oldest).
         percent = min(100.0, max(0.001, 100.0 * size * 4 / table.rows))
         source = sa.tablesample(source, sa.func.system(percent))
-    return sa.select(*source.columns).limit(size)
+    # Text cut in the database: a value of megabytes is not carried over the network to be cut here.
+    selected = [
+        sa.func.substr(column, 1, MAX_VALUE_LENGTH).label(column.name)
+        if _is_text(table.column_types[column.name])
+        else column
+        for column in source.columns
+    ]
+    return sa.select(*selected).limit(size)
+
+
+def _is_text(column_type) -> bool:
+    return isinstance(column_type, sa.types.String) and not isinstance(column_type, sa.types.Enum)
