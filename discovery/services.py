@@ -85,18 +85,27 @@ def source_create(*, organisation, system, name: str, url: str, scan_every_days:
         credentials=secrets.encrypt(url.strip()),
         scan_every_days=scan_every_days,
     )
+    _save_named(source)
+    return source
+
+
+def _save_named(source: Source, **save) -> None:
+    """Save the source, its name unique in its system: a name taken is refused on ``name``, checked first and again
+    by the database's constraint under a race (a savepoint: the caller's transaction survives it)."""
     taken = ValidationError(
         {"name": ValidationError(_("This system already has a source of this name: choose another."), code="unique")}
     )
-    if source.name and Source.objects.filter(system=system, name=source.name).exists():
+    if (
+        source.name
+        and Source.objects.filter(system_id=source.system_id, name=source.name).exclude(pk=source.pk).exists()
+    ):
         raise taken
     source.full_clean(validate_constraints=False)  # the name's uniqueness is checked above, said on "name"
     try:
-        with transaction.atomic():  # a savepoint: the caller's transaction survives a source created meanwhile
-            source.save()
+        with transaction.atomic():
+            source.save(**save)
     except IntegrityError:
         raise taken from None
-    return source
 
 
 def scan_start(
@@ -403,10 +412,9 @@ def source_update(source: Source, *, name: str, scan_every_days: int, url: str |
         source.kind, source.address = address_of(url)
         source.credentials = secrets.encrypt(url.strip())
         fields += ["kind", "address", "credentials"]
-    source.full_clean()
     if user is not None:
         source._history_user = user
-    source.save(update_fields=fields)
+    _save_named(source, update_fields=fields)
     return source
 
 

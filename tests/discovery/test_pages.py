@@ -197,6 +197,13 @@ def test_editing_a_source_keeps_its_credentials_unless_a_new_url_is_given(dpo_cl
         new,
     )
     assert "other-pw" not in str([vars(row) for row in source.history.all()])
+    # Renamed to another source's name in the same system: refused on the name, said, not a 500.
+    source_create(organisation=organisation, system=source.system, name="Backup", url=URL)
+    taken = dpo_client.post(url, {"name": "Backup", "url": "", "scan_every_days": 1})
+    assert taken.status_code == 200
+    assert "This system already has a source of this name" in taken.content.decode()
+    source.refresh_from_db()
+    assert source.name == "Shop DB"
 
 
 def test_the_dpo_deletes_a_source_after_a_confirmation_page(dpo_client, organisation, system, source):
