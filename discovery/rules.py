@@ -21,6 +21,7 @@ from processing.compliance.rules.registry import (
 )
 from processing.models import ProcessingActivity
 
+from .models import Source
 from .services import found_data_fields
 
 FAMILY = "discovery"
@@ -131,9 +132,16 @@ def special_undeclared(organisation, today):
 )
 def declared_not_found(organisation, today):
     """Informational: only activities storing data in some scanned system, and only against those systems (a system
-    never scanned, paper files say, proves nothing)."""
+    never scanned, paper files say, proves nothing; nor does one whose last scans could not read every table)."""
     activities = current_activities(organisation)
-    scanned = current_systems(organisation).filter(discovery_sources__last_scan__isnull=False).distinct()
+    # A system whose last scans left a table unread (time limit, a lock, a permission) proves no absence either.
+    partly_read = Source.objects.filter(organisation=organisation, last_scan__tables__reason__gt="")
+    scanned = (
+        current_systems(organisation)
+        .filter(discovery_sources__last_scan__isnull=False)
+        .exclude(pk__in=partly_read.values("system_id"))
+        .distinct()
+    )
     links = ProcessingActivity.systems.through.objects.filter(
         processingactivity__in=activities, system__in=scanned
     ).values_list("processingactivity_id", "system_id")

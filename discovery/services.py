@@ -211,8 +211,8 @@ def scan_run(scan_id: int) -> str:
         if (stopped := _stopped_meanwhile(scan_id, source.pk)) is not None:
             return stopped
         source.refresh_from_db(fields=["last_scan"])
-        # The DPO's decisions on the last scan carry over to the same column holding the same kind of datum.
-        decided = _decisions(source.last_scan_id)
+        # The DPO's decisions on the last scans carry over to the same column holding the same kind of datum.
+        decided = _decisions(source)
         rows = ScannedTable.objects.bulk_create(
             ScannedTable(
                 scan_id=scan_id,
@@ -266,11 +266,23 @@ def _stopped_meanwhile(scan_id: int, source_id: int) -> str | None:
     return None if still[0] == Scan.Status.RUNNING else still[0]
 
 
-def _decisions(scan_id: int | None) -> dict:
-    """The decided columns of a scan: (schema, table, column, kind) → (decision, data field, by, at)."""
-    if scan_id is None:
-        return {}
-    decided = ScannedColumn.objects.filter(table__scan_id=scan_id).exclude(decision=ScannedColumn.Decision.PROPOSED)
+CARRIED_FROM_SCANS = 5  # a table the last scans could not read (time limit, a lock) keeps its decisions this long
+
+
+def _decisions(source: Source) -> dict:
+    """The DPO's decisions to carry over to a new scan: (schema, table, column, kind) → (decision, data field, by,
+    at), from the source's last finished scans, the latest winning. Not from the last scan alone: a table it could
+    not read (its time limit reached, a lock) has no columns there, and its decisions would be lost."""
+    scans = list(
+        Scan.objects.filter(source=source, status=Scan.Status.DONE)
+        .order_by("-created_at", "-pk")
+        .values_list("pk", flat=True)[:CARRIED_FROM_SCANS]
+    )
+    decided = (
+        ScannedColumn.objects.filter(table__scan_id__in=scans)
+        .exclude(decision=ScannedColumn.Decision.PROPOSED)
+        .order_by("table__scan__created_at", "table__scan_id")
+    )
     return {
         (schema, table, name, kind): (decision, field, by, at)
         for schema, table, name, kind, decision, field, by, at in decided.values_list(

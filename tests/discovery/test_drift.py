@@ -193,3 +193,27 @@ def test_a_system_archived_or_a_source_never_scanned_raises_no_drift(organisatio
     System.objects.filter(pk=system.pk).update(archived_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC))
     check_organisation(organisation)
     assert not open_findings(organisation, "discovery.found_undeclared")
+
+
+def test_a_scan_out_of_time_keeps_the_decisions_on_the_tables_it_could_not_read(
+    organisation, system, shop_source, dpo, settings
+):
+    """The weekly re-scan that hit its time limit before a table must not make the DPO decide on it all over again,
+    nor let "declared, not found" claim that a table never read lacks a declared datum."""
+    salary = DataField.objects.create(organisation=organisation, name="Salaire", category="economic")
+    activity_create(organisation=organisation, name="Orders", purpose="Deliver", systems=[system], data_fields=[salary])
+    first = scanned(shop_source)
+    confirmed = column_confirm(column(first, "orders", "ip_address"), user=dpo)
+    check_organisation(organisation)
+    assert open_findings(organisation, "discovery.declared_not_found")  # every table read, no salary anywhere
+
+    settings.DISCOVERY_SCAN_TIME_LIMIT = 0  # the next scan reads its first table only (customers), not orders
+    partial = scanned(shop_source)
+    assert dict(partial.tables.values_list("name", "reason")) == {"customers": "", "orders": "timeout"}
+    check_organisation(organisation)
+    assert not open_findings(organisation, "discovery.declared_not_found")  # a table unread proves no absence
+
+    settings.DISCOVERY_SCAN_TIME_LIMIT = 240
+    full = scanned(shop_source)
+    again = column(full, "orders", "ip_address")
+    assert (again.decision, again.data_field_id, again.decided_by) == ("confirmed", confirmed.data_field_id, dpo)
