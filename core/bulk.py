@@ -237,18 +237,18 @@ def unique_errors(instance, seen: set, errors: dict) -> dict:
 ANALYZE_FROM_ROWS = 1_000
 
 
-def analyze_after_commit(models: Sequence[type[Model]], *, rows: int) -> None:
+def analyze_after_commit(models: Sequence[type[Model]], *, rows: int, history: bool = True) -> None:
     """``analyze`` once the current transaction commits, when it writes ``rows`` or more (nothing to wait for else)."""
     if rows < ANALYZE_FROM_ROWS or connections[router.db_for_write(models[0])].vendor != "postgresql":
         return
 
     def refresh_statistics():
-        analyze(models)
+        analyze(models, history=history)
 
     transaction.on_commit(refresh_statistics, robust=True)
 
 
-def analyze(models: Sequence[type[Model]], *, vacuum: bool = False) -> None:
+def analyze(models: Sequence[type[Model]], *, vacuum: bool = False, history: bool = True) -> None:
     """Refresh PostgreSQL's statistics of ``models``' tables, with their many-to-many links and history tables, after
     a bulk write.
 
@@ -257,7 +257,9 @@ def analyze(models: Sequence[type[Model]], *, vacuum: bool = False) -> None:
     once analysed), and autovacuum analyses only a minute or more later. Call it once the write has committed: an
     ANALYZE inside the transaction holds its locks until the end. SQLite's planner steers little by statistics:
     nothing is done there. ``vacuum``: a ``VACUUM (ANALYZE)`` instead, which also marks the pages all-visible so that
-    counts are answered from indexes (what autovacuum does within minutes of a bulk load; outside any transaction)."""
+    counts are answered from indexes (what autovacuum does within minutes of a bulk load; outside any transaction).
+    ``history``: False leaves out the history tables, for a write whose history is only ever read by its record's
+    key (autovacuum analyses them in its own time)."""
     if not models:
         return
     connection = connections[router.db_for_write(models[0])]
@@ -267,10 +269,10 @@ def analyze(models: Sequence[type[Model]], *, vacuum: bool = False) -> None:
     for model in models:
         tables.append(model._meta.db_table)
         tables += [field.remote_field.through._meta.db_table for field in model._meta.local_many_to_many]
-        history = getattr(model, "history", None)
-        if history is not None:
-            tables.append(history.model._meta.db_table)
-            links = history.model._history_m2m_fields
+        records = getattr(model, "history", None) if history else None
+        if records is not None:
+            tables.append(records.model._meta.db_table)
+            links = records.model._history_m2m_fields
             tables += [HistoricalRecords.m2m_models[field]._meta.db_table for field in links]
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:

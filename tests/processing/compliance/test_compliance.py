@@ -299,6 +299,17 @@ def test_checking_twice_changes_nothing_and_a_problem_that_comes_back_reopens_it
     assert list(finding.history.values_list("status", flat=True)) == ["open", "resolved", "open"]
 
 
+def test_an_organisation_deleted_takes_its_findings_with_it_and_leaves_the_others(organisation, other_organisation):
+    # Findings keep their organisation and subject type without the database's foreign keys (a sweep's commit would
+    # check each of them): Django's cascade is what deletes them, as it deletes an organisation's other rows.
+    draft(organisation, next_review_on=TODAY - datetime.timedelta(days=3))
+    draft(other_organisation, next_review_on=TODAY - datetime.timedelta(days=3))
+    check_organisation(organisation, today=TODAY)
+    check_organisation(other_organisation, today=TODAY)
+    organisation.delete()
+    assert list(Finding.objects.values_list("organisation", flat=True)) == [other_organisation.pk]
+
+
 def test_each_new_finding_is_recorded_once_in_history_and_every_finding_found_is_seen_again(organisation):
     first = draft(organisation, next_review_on=TODAY - datetime.timedelta(days=3))
     with time_machine.travel(datetime.datetime(2026, 11, 28, 9, 0, tzinfo=datetime.UTC), tick=False):
