@@ -34,3 +34,12 @@ def test_an_import_sized_write_refreshes_the_statistics_before_its_re_check(
     for callback in callbacks:
         callback()
     assert estimated_rows(ProcessingActivity) >= 1000
+
+
+def test_plans_are_not_compiled_just_in_time():
+    # Compiling the check's set-based statements cost more than running them (config/settings.py).
+    if connection.vendor != "postgresql":
+        service_missing("needs PostgreSQL: set DATABASE_URL")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
