@@ -11,7 +11,6 @@ Rows written so are checked first, in memory, as ``full_clean`` checks one befor
 """
 
 import datetime
-import io
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from itertools import islice
@@ -61,23 +60,44 @@ def insert_rows(
     return written
 
 
-# A COPY sends this many rows at a time: the text of 280,000 findings is about 40 MB, never held whole.
-COPY_ROWS = 20_000
+# A COPY's text is made this many rows at a time, as PostgreSQL reads it: the text of 280,000 findings is about 40 MB,
+# never held whole.
+COPY_ROWS = 1_000
+COPY_READ = 1 << 16  # bytes psycopg2 asks for, and sends, at a time
 
 
 def _copy_rows(connection, table: str, columns: str, rows: Iterable[Sequence], shared: list) -> int:
     """PostgreSQL: ``insert_rows`` through ``COPY … FROM STDIN``. psycopg2 quotes each parameter of an INSERT in
     Python, at about 4 µs each: the 3.3 million values of 280,000 findings took 25 s to quote, the INSERTs' own work
-    under 7 s. COPY takes the rows as text, which this writes itself (the values every row shares once)."""
-    end = "".join("\t" + _copy_text(value) for value in shared) + "\n"
-    written = 0
-    rows = iter(rows)
+    under 7 s. COPY takes the rows as text, which this writes itself (the values every row shares once), in one
+    statement fed as it is read (``_CopyText``): PostgreSQL writes the rows already sent while Python makes the text
+    of the next ones, on another core."""
+    text = _CopyText(rows, "".join("\t" + _copy_text(value) for value in shared) + "\n")
     with connection.cursor() as cursor:
-        while chunk := list(islice(rows, COPY_ROWS)):
-            text = "".join(["\t".join(map(_copy_text, row)) + end for row in chunk])
-            cursor.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", io.StringIO(text))
-            written += len(chunk)
-    return written
+        cursor.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", text, size=COPY_READ)
+    return text.written
+
+
+class _CopyText:
+    """The text of ``rows`` in COPY's format (``end`` closing each row), made as it is read."""
+
+    def __init__(self, rows: Iterable[Sequence], end: str):
+        self.rows, self.end, self.pending, self.written = iter(rows), end, "", 0
+
+    def read(self, size: int = -1) -> str:
+        while size < 0 or len(self.pending) < size:
+            chunk = list(islice(self.rows, COPY_ROWS))
+            if not chunk:
+                break
+            self.written += len(chunk)
+            end = self.end
+            self.pending += "".join(["\t".join(map(_copy_text, row)) + end for row in chunk])
+        if size < 0:
+            size = len(self.pending)
+        text, self.pending = self.pending[:size], self.pending[size:]
+        return text
+
+    readline = read  # psycopg2 asks for it, and reads with read()
 
 
 def _escaped(text: str) -> str:

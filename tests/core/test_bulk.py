@@ -35,3 +35,17 @@ def test_rows_with_tabs_new_lines_backslashes_and_json_read_back_as_written(orga
     assert (first.rule, first.justification, first.params, first.resolved_at) == (awkward, awkward, params, None)
     assert (second.rule, second.params, second.resolved_at, second.first_detected_at) == ("plain", {"a": 1}, when, when)
     assert first.organisation_id == organisation.pk and first.status == "open"
+
+
+def test_many_rows_sent_in_pieces_all_arrive_whole(organisation):
+    # On PostgreSQL the COPY's text is made as it is read, a thousand rows and 64 KB at a time: rows and values that
+    # straddle those pieces arrive whole, every one of them.
+    when = datetime.datetime(2026, 11, 28, 9, 30, tzinfo=datetime.UTC)
+    subject_type = ContentType.objects.get_for_model(ProcessingActivity)
+    shared = {"organisation_id": organisation.pk, "first_detected_at": when, "last_seen_at": when}
+    shared |= {"created_at": when, "updated_at": when, "status": "open", "resolved_at": None}
+    rows = [(f"rule.{n}", subject_type.pk, n, "low", "{}", "é\t" * (n % 97)) for n in range(2_500)]
+    fields = ["rule", "subject_type_id", "subject_id", "severity", "params", "justification"]
+    assert insert_rows(Finding, fields, iter(rows), same=shared) == 2_500
+    written = Finding.objects.order_by("subject_id").values_list("rule", "subject_id", "justification")
+    assert list(written) == [(rule, n, text) for rule, _type, n, _severity, _params, text in rows]
