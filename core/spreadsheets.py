@@ -10,6 +10,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
+from itertools import chain
 
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell_fast
@@ -40,16 +41,33 @@ NEEDS_CARE = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|^\s
 # times these): the characters to escape, XlsxWriter's escapes, a string that begins like its rich text (``append``).
 CONTROL_CHARACTERS = re.compile(r"[\x01-\x08\x0b-\x1f\ufffe\uffff]")
 ESCAPE_LIKE = re.compile(r"_x[0-9a-fA-F]{4}_")
+# A string that begins with white space, its strings joined by NUL and the whole begun by one. For a string that ends
+# with it, the same is searched for in the joined strings reversed: ``\s\x00`` has no literal to look for first and
+# takes four times as long (searching 30,000 strings: 0.4 ms to reverse, 1.2 to search, 5.6 for ``\s\x00``).
+SPACE_FIRST = re.compile(r"\x00\s")
+PLAIN_TYPES = frozenset({str, int, float, type(None)})  # not bool: XlsxWriter's path writes it as a boolean
 
 
 def _plain_strings(strings: list[str]) -> bool:
     """Whether none of ``strings`` needs care (``NEEDS_CARE``), nor holds a NUL: checked all at once."""
     if not strings:
         return True
-    joined = "\x00" + "\x00".join(strings)
+    joined = "\x00" + "\x00".join(strings) + "\x00"
     if "\x00<r>" in joined or CONTROL_CHARACTERS.search(joined) or ESCAPE_LIKE.search(joined):
         return False
-    return joined.count("\x00") == len(strings) and not any(text[0].isspace() or text[-1].isspace() for text in strings)
+    return joined.count("\x00") == len(strings) + 1 and not (
+        SPACE_FIRST.search(joined) or SPACE_FIRST.search(joined[::-1])
+    )
+
+
+def _filled_columns(rows: list, width: int) -> tuple[int, int]:
+    """The first and the last column where any of ``rows`` (one at least not empty) has a cell: each column is looked
+    down only until a row has one, nearly always the first row."""
+
+    def filled(column):
+        return any(column < len(row) and row[column] is not None and row[column] != "" for row in rows)
+
+    return next(filter(filled, range(width))), next(filter(filled, reversed(range(width))))
 
 
 class _LeanWorksheet(Worksheet):
@@ -84,44 +102,53 @@ class _LeanWorksheet(Worksheet):
         """Write the rows (the first at row ``first``) straight into the sheet's XML, as ``write_string`` and
         ``write_number`` would cell by cell, if each value is plain: None or "" (no cell), an int or a float, or a
         string that needs no care. If one is not, write nothing and say so (False): the rows then take the
-        cell-by-cell path. Constant memory only. The strings are checked and escaped together, joined by NUL: a call
-        per cell, or per row, is what costs."""
-        present = [
-            [(column, value) for column, value in enumerate(row) if value is not None and value != ""] for row in rows
-        ]
-        strings = [value for cells in present for _column, value in cells if type(value) is str]
-        numbers = sum(1 for cells in present for _column, value in cells if type(value) is int or type(value) is float)
-        if len(strings) + numbers != sum(map(len, present)) or first <= self.previous_row:
+        cell-by-cell path. Constant memory only. The values are checked, and the strings escaped, for all the rows
+        at once (their types as a set, the strings joined by NUL), and each cell is then made in a single pass: a
+        call or a loop per cell is what costs (four passes over the cells took 2.1 s of the 3.3 s this method spent
+        on a register of 10,000 activities)."""
+        if first <= self.previous_row or first + len(rows) > self.xls_rowmax:
             return False
-        if first + len(rows) > self.xls_rowmax or not _plain_strings(strings):
+        if not set(map(type, chain.from_iterable(rows))) <= PLAIN_TYPES:
             return False
-        escaped = "\x00".join(strings).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").split("\x00")
-        written = [number for number, cells in enumerate(present, first) if cells]
-        if not written:
+        strings = [value for row in rows for value in row if type(value) is str and value]
+        if not _plain_strings(strings):
+            return False
+        start = next(
+            (place for place, row in enumerate(rows) for value in row if value is not None and value != ""), None
+        )
+        if start is None:
             return True
         # The row before, if kept by the cell-by-cell path, goes first: its formats take their numbers first, as
         # they do cell by cell.
-        self._write_single_row(written[0])
-        self._check_dimensions(written[0], min(cells[0][0] for cells in present if cells))
-        self._check_dimensions(written[-1], max(cells[-1][0] for cells in present if cells))
+        self._write_single_row(first + start)
+        escaped = "\x00".join(strings).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").split("\x00")
         letters = self.column_letters
         width = max(map(len, rows))
         if len(letters) < width:
             letters.extend(xl_col_to_name(column) for column in range(len(letters), width))
-        style, texts, xml = cell_format._get_xf_index(), iter(escaped), []
-        for number, cells in enumerate(present, first + 1):
-            if not cells:
-                continue
-            xml.append(f'<row r="{number}">')  # XlsxWriter's row without a format or height of its own
-            xml.extend(
-                f'<c r="{letters[column]}{number}" s="{style}" t="inlineStr"><is><t>{next(texts)}</t></is></c>'
+        style = cell_format._get_xf_index()
+        text, text_start, number_start = (
+            iter(escaped).__next__,
+            f'" s="{style}" t="inlineStr"><is><t>',
+            f'" s="{style}"><v>',
+        )
+        xml = []
+        for number, row in enumerate(rows, first + 1):
+            cells = [
+                f'<c r="{letters[column]}{number}{text_start}{text()}</t></is></c>'
                 if type(value) is str
-                else f'<c r="{letters[column]}{number}" s="{style}"><v>{value:.16G}</v></c>'
-                for column, value in cells
-            )
-            xml.append("</row>")
+                else f'<c r="{letters[column]}{number}{number_start}{value:.16G}</v></c>'
+                for column, value in enumerate(row)
+                if value is not None and value != ""
+            ]
+            if cells:  # XlsxWriter's row without a format or height of its own
+                xml.append(f'<row r="{number}">{"".join(cells)}</row>')
+                last = number - 1
+        leftmost, rightmost = _filled_columns(rows, width)
+        self._check_dimensions(first + start, leftmost)
+        self._check_dimensions(last, rightmost)
         self.fh.write("".join(xml))
-        self.previous_row = written[-1]
+        self.previous_row = last
         return True
 
 
