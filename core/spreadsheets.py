@@ -10,9 +10,13 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import chain
+from types import FunctionType
+from zipfile import ZipFile
 
 import xlsxwriter
+import xlsxwriter.workbook
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell_fast
 from xlsxwriter.worksheet import CellStringTuple, Worksheet
 
@@ -152,13 +156,28 @@ class _LeanWorksheet(Worksheet):
         return True
 
 
+class _Workbook(xlsxwriter.Workbook):
+    """XlsxWriter's workbook, its package deflated at zlib's level 3 instead of its default, 6: the file is an eighth
+    larger, written in a third of the time. Measured on the register of 10,000 activities (62 MB of XML; 2 cores,
+    the best of three): level 6 took 0.75 s for 4.5 MB, level 3 0.23 s for 5.1 MB, level 1 0.22 s for 5.6 MB; from
+    level 4 up the time doubles. XlsxWriter makes its ZipFile in ``_store_workbook`` with no level: its own method
+    is run here with the names of its module but ZipFile, given the level. Relies, like ``_LeanWorksheet``, on
+    XlsxWriter's internals as pinned in requirements.txt (should a later one make its zip otherwise, only the level
+    would be lost)."""
+
+    _store_workbook = FunctionType(
+        xlsxwriter.Workbook._store_workbook.__code__,
+        {**vars(xlsxwriter.workbook), "ZipFile": partial(ZipFile, compresslevel=3)},
+    )
+
+
 class XlsxStream:
     """A workbook written row by row in constant memory (XlsxWriter keeps one row per sheet):
     per sheet a bold frozen header with filters, set widths, wrapped text. ``output`` is a
     path or a binary file object; sheets may be filled in turns, rows in order."""
 
     def __init__(self, output):
-        self.workbook = xlsxwriter.Workbook(
+        self.workbook = _Workbook(
             output,
             {
                 "constant_memory": True,
