@@ -164,10 +164,12 @@ def write_json(reader: RegisterReader, output, language: str, progress: Progress
     """The document itself (see ``document``), written an activity at a time, then the description of its records."""
     header = json.dumps(reader.header(language), ensure_ascii=False)
     output.write(header[:-1] + ', "activities": [')
-    # One encoder for every activity, a write a chunk: ``json.dumps`` makes an encoder each call.
+    # One encoder for every activity (``json.dumps`` makes one a call); an activity a write: a chunk's 3.5 MB at once
+    # raised the peak by 9 MB, for no time saved.
     encode, separator = json.JSONEncoder(ensure_ascii=False).encode, "\n"
     for chunk in _Counted(reader, progress).chunks():
-        output.write(separator + ",\n".join(map(encode, chunk)))
-        separator = ",\n"
+        for activity in chunk:
+            output.write(separator + encode(activity))
+            separator = ",\n"
     records = {code: record_description(record) for code, record in RECORDS.items()}
     output.write('\n], "records": ' + json.dumps(records, ensure_ascii=False) + "}\n")
