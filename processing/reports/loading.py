@@ -105,10 +105,12 @@ def stored_columns(part: str) -> list[str]:
 
 
 def _aligned(rows: Iterable[tuple], position: dict, count: int) -> Iterator[list[tuple]]:
-    """For each of ``count`` activities in turn, its rows: ``rows`` are ``(activity key, *values)`` in the order of
-    the activities (``position``: key -> place), and each comes out without its key. The rows of an activity that is
-    not among them (one added since they were counted, say) are left out."""
-    groups = ((position.get(key), [row[1:] for row in group]) for key, group in groupby(rows, key=itemgetter(0)))
+    """For each of ``count`` activities in turn, its rows: ``rows`` are ``(*values, activity key)`` in the order of
+    the activities (``position``: key -> place). The rows of an activity that is not among them (one added since
+    they were counted, say) are left out. The key is read last, and left there rather than cut off each of the
+    200,000 rows of a register of 10,000 activities (with ``part_rows`` below, the register read from rows already
+    fetched took 0.56 s of CPU against 0.66)."""
+    groups = ((position.get(key), list(group)) for key, group in groupby(rows, key=itemgetter(-1)))
     pending = next(groups, None)
     for place in range(count):
         while pending is not None and (pending[0] is None or pending[0] < place):
@@ -165,47 +167,47 @@ class _Source:
     def _by_chunk(self, keys: list, position: dict, read) -> Iterator[tuple]:
         """The rows ``read(keys of a chunk)`` gives, chunk after chunk, each chunk's in the order of ``keys``."""
         for start in range(0, len(keys), CHUNK):
-            yield from sorted(read(keys[start : start + CHUNK]), key=lambda row: position[row[0]])
+            yield from sorted(read(keys[start : start + CHUNK]), key=lambda row: position[row[-1]])
 
     def activity_rows(self, record: str | None, keys: list, position: dict) -> Iterator[tuple]:
-        """(key, *ACTIVITY_FIELDS) of each activity of ``record`` (every record: None), in reference order."""
+        """(*ACTIVITY_FIELDS, key) of each activity of ``record`` (every record: None), in reference order."""
         if self.moment is None:
             rows = ProcessingActivity.objects.filter(**self._selection(record, ""))
-            return self._stream(rows.order_by("reference").values_list("id", *document.ACTIVITY_FIELDS))
+            return self._stream(rows.order_by("reference").values_list(*document.ACTIVITY_FIELDS, "id"))
         table = ProcessingActivity.history.model.objects
         return self._by_chunk(
             keys,
             position,
-            lambda chunk: table.filter(history_id__in=chunk).values_list("history_id", *document.ACTIVITY_FIELDS),
+            lambda chunk: table.filter(history_id__in=chunk).values_list(*document.ACTIVITY_FIELDS, "history_id"),
         )
 
     def links(self, name: str, record: str | None, keys: list, position: dict) -> Iterator[tuple[int, int]]:
-        """(activity key, catalogue id) pairs of one many-to-many link, in the activities' order."""
+        """(catalogue id, activity key) pairs of one many-to-many link, in the activities' order."""
         column, _model = LINKS[name]
         if self.moment is None:
             rows = getattr(ProcessingActivity, name).through.objects.filter(
                 **self._selection(record, "processingactivity__")
             )
             return self._stream(
-                rows.order_by("processingactivity__reference").values_list("processingactivity_id", column)
+                rows.order_by("processingactivity__reference").values_list(column, "processingactivity_id")
             )
         through = apps.get_model("processing", f"HistoricalProcessingActivity_{name}")
         return self._by_chunk(
             keys,
             position,
-            lambda chunk: through.objects.filter(history_id__in=chunk).values_list("history_id", column),
+            lambda chunk: through.objects.filter(history_id__in=chunk).values_list(column, "history_id"),
         )
 
     def rows(self, model, columns: list[str], record: str | None, ids: list, position: dict) -> Iterator[tuple]:
-        """(activity id, *columns) of the rows of ``model`` (an activity's part), in the activities' order, each
+        """(*columns, activity id) of the rows of ``model`` (an activity's part), in the activities' order, each
         activity's in the order they were added."""
         if self.moment is None:
             rows = model.objects.filter(**self._selection(record, "activity__"))
-            return self._stream(rows.order_by("activity__reference", "id").values_list("activity_id", *columns))
+            return self._stream(rows.order_by("activity__reference", "id").values_list(*columns, "activity_id"))
         return self._by_chunk(
             ids,
             position,
-            lambda chunk: self.table(model, activity_id__in=chunk).order_by("id").values_list("activity_id", *columns),
+            lambda chunk: self.table(model, activity_id__in=chunk).order_by("id").values_list(*columns, "activity_id"),
         )
 
 
@@ -326,29 +328,29 @@ class RegisterReader:
 
         def linked(part, found):
             entries, rank = catalogue[part], order[part]
-            return [entries[pk] for pk in sorted((pk for (pk,) in found if pk in entries), key=rank.__getitem__)]
+            return [entries[pk] for pk in sorted((pk for pk, _key in found if pk in entries), key=rank.__getitem__)]
 
         def part_rows(part, found):
-            made = []
-            for values in found:
-                row = dict(zip(document.PART_FIELDS[part], values, strict=True))
-                for name in row_dates[part]:
+            fields = document.PART_FIELDS[part]
+            made = [dict(zip(fields, values, strict=False)) for values in found]  # the key, last, left out
+            for name in row_dates[part]:
+                for row in made:
                     if row[name] is not None:
                         row[name] = row[name].isoformat()
-                if part == "transfers":
+            if part == "transfers":
+                for row in made:
                     row["international_organisation"] = catalogue["international"].get(
                         row["international_organisation"]
                     )
                     for name, entries in names.items():
                         entry = entries.get(row[name])
                         row[name] = entry["name"] if entry else None
-                made.append(row)
             return made
 
         for found, fields, recipients, systems, people, *parts in zip(activities, *links, subjects, *rows, strict=True):
             if not found:  # deleted since it was counted
                 continue
-            activity = dict(zip(document.ACTIVITY_FIELDS, found[0], strict=True))
+            activity = dict(zip(document.ACTIVITY_FIELDS, found[0], strict=False))  # the key, last, left out
             for name in activity_dates:
                 if activity[name] is not None:
                     activity[name] = activity[name].isoformat()
@@ -358,7 +360,7 @@ class RegisterReader:
                 **activity,
                 "record": record_of(activity["role"]),
                 "data_fields": linked("data_fields", fields),
-                "data_subjects": [{**entries[pk], "approximate_count": number} for pk, number in people],
+                "data_subjects": [{**entries[pk], "approximate_count": number} for pk, number, _key in people],
                 "recipients": linked("recipients", recipients),
                 "systems": linked("systems", systems),
                 **{part: part_rows(part, found) for part, found in zip(ROWS, parts, strict=True)},

@@ -10,6 +10,7 @@ either language, for the import.
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
+from operator import itemgetter
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
@@ -151,7 +152,9 @@ def part_columns(part: str) -> list[Column]:
 
 
 def _lines(items) -> str:
-    return "\n".join(item for item in items if item)
+    """The items that are not empty, a line each (``filter`` and, below, ``map`` rather than generators: a register
+    of 10,000 activities has 110,000 summaries)."""
+    return "\n".join(filter(None, items))
 
 
 def register_columns(record: Record = CONTROLLER_RECORD) -> list[Column]:
@@ -212,39 +215,37 @@ def register_columns(record: Record = CONTROLLER_RECORD) -> list[Column]:
 
     def countries(activity):
         codes = sorted({code for system in activity["systems"] for code in system["countries"]})
-        return _lines(country(code) for code in codes)
+        return _lines(map(country, codes))
 
     def measure(row):
         kind = shown["security_measures"]["kind"](row["kind"])
         return f"{kind}: {row['details']}" if row["details"] else kind
 
-    named = lambda part: lambda a: _lines(row["name"] for row in a[part])  # noqa: E731
+    named = lambda part: lambda a: _lines(map(itemgetter("name"), a[part]))  # noqa: E731
     summaries = {
         "controller_parties": summary(
             "controller_parties",
             part_title("controller_parties"),
-            lambda a: _lines(party(r) for r in a["controller_parties"]),
+            lambda a: _lines(map(party, a["controller_parties"])),
         ),
         "data_subjects": summary(
-            "data_subjects", part_title("data_subjects"), lambda a: _lines(people(r) for r in a["data_subjects"])
+            "data_subjects", part_title("data_subjects"), lambda a: _lines(map(people, a["data_subjects"]))
         ),
         "data_fields": summary("data_fields", part_title("data_fields"), named("data_fields"), 40),
         "recipients": summary("recipients", part_title("recipients"), named("recipients")),
         "systems": summary("systems", part_title("systems"), named("systems")),
         "storage_countries": summary("storage_countries", _("Storage countries"), countries, 20),
-        "transfers": summary(
-            "transfers", part_title("transfers"), lambda a: _lines(transfer(r) for r in a["transfers"]), 40
-        ),
+        "transfers": summary("transfers", part_title("transfers"), lambda a: _lines(map(transfer, a["transfers"])), 40),
         "retention_lines": summary(
             "retention_lines",
             part_title("retention_lines"),
-            lambda a: _lines(retention(r) for r in a["retention_lines"]),
+            lambda a: _lines(map(retention, a["retention_lines"])),
             40,
         ),
         "security_measures": summary(
             "security_measures",
             part_title("security_measures"),
-            lambda a: _lines(measure(r) for r in a["security_measures"]),
+            lambda a: _lines(map(measure, a["security_measures"])),
             40,
         ),
     }
@@ -277,9 +278,30 @@ def register_row(columns: list[Column]) -> Callable[[dict], list]:
     return lambda activity: [show(activity if whole else activity[key]) for key, whole, show in cells]
 
 
+# The kinds of column whose cell is the document's value itself: ``Column.shown`` only makes an empty one None.
+SHOWN_AS_IS = frozenset({"text", "number", "date"})
+
+
 def part_rows(columns: list[Column], part: str) -> Callable[[dict], list[list]]:
-    """An activity's rows of a part's sheet, each keyed by the activity's reference."""
-    cells = [(column.key, column.shown()) for column in columns[1:]]
-    return lambda activity: [
-        [activity["reference"], *[show(row[key]) for key, show in cells]] for row in activity[part]
+    """An activity's rows of a part's sheet, each keyed by the activity's reference. A row's values are taken all at
+    once (``itemgetter``), then those that are not shown as they are (``SHOWN_AS_IS``) shown one by one: an empty
+    text stays "" there, where ``Column.shown`` makes it None, the same empty cell. The 200,000 rows of a register
+    of 10,000 activities: 0.36 s against 0.63 with a call per cell."""
+    keys = [column.key for column in columns[1:]]
+    take = itemgetter(*keys) if len(keys) > 1 else lambda row: (row[keys[0]],)
+    shown = [
+        (place, column.shown())
+        for place, column in enumerate(columns[1:], 1)
+        if column.summary is not None or column.kind not in SHOWN_AS_IS
     ]
+
+    def rows(activity: dict) -> list[list]:
+        reference, made = activity["reference"], []
+        for row in activity[part]:
+            cells = [reference, *take(row)]
+            for place, show in shown:
+                cells[place] = show(cells[place])
+            made.append(cells)
+        return made
+
+    return rows

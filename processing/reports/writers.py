@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from django.utils.translation import gettext as _
 
-from core.spreadsheets import XlsxSheet, XlsxStream, csv_safe
+from core.spreadsheets import XlsxSheet, XlsxStream, csv_safe, csv_safe_row
 from processing.models import ProcessingActivity
 from processing.reports import document
 from processing.reports.loading import RegisterReader
@@ -133,10 +133,10 @@ def write_csv_register(reader: RegisterReader, output, progress: Progress | None
         if number:
             writer.writerow([])
         writer.writerow([csv_safe(record.title)])
-        writer.writerow([csv_safe(heading) for heading in heading_row(record)])
-        writer.writerow([csv_safe(header) for header in [*(c.header for c in columns), *labels]])
+        writer.writerow(csv_safe_row(heading_row(record)))
+        writer.writerow(csv_safe_row([*(c.header for c in columns), *labels]))
         for chunk in counted.chunks(record.code):
-            writer.writerows([*map(csv_safe, row_of(activity)), *values] for activity in chunk)
+            writer.writerows([*csv_safe_row(row_of(activity)), *values] for activity in chunk)
 
 
 def _document_keys(key: str) -> tuple[str, ...]:
@@ -164,10 +164,12 @@ def write_json(reader: RegisterReader, output, language: str, progress: Progress
     """The document itself (see ``document``), written an activity at a time, then the description of its records."""
     header = json.dumps(reader.header(language), ensure_ascii=False)
     output.write(header[:-1] + ', "activities": [')
-    first = True
+    # One encoder for every activity (``json.dumps`` makes one a call); an activity a write: a chunk's 3.5 MB at once
+    # raised the peak by 9 MB, for no time saved.
+    encode, separator = json.JSONEncoder(ensure_ascii=False).encode, "\n"
     for chunk in _Counted(reader, progress).chunks():
         for activity in chunk:
-            output.write(("" if first else ",") + "\n" + json.dumps(activity, ensure_ascii=False))
-            first = False
+            output.write(separator + encode(activity))
+            separator = ",\n"
     records = {code: record_description(record) for code, record in RECORDS.items()}
     output.write('\n], "records": ' + json.dumps(records, ensure_ascii=False) + "}\n")
