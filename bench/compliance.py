@@ -32,7 +32,8 @@ from .harness import report
 
 CHUNK = 5_000  # activities seeded at a time, so that seeding holds little in memory
 SWEEP_TARGET_SECONDS = 20  # each sweep of 100,000 activities, on PostgreSQL, straight after a bulk load
-SAVE_TARGET_MS = 300  # saving one activity with its re-check, at 100,000
+SAVE_TARGET_MS = 300  # saving one activity with its re-check, at 100,000: the median of SAVES
+SAVES = 7
 FLOOR_TARGET_RATIO = 5
 
 EEA = ["FR", "DE", "IE", "NL", "SE"]
@@ -502,7 +503,7 @@ def measure_floor(organisation, size: int) -> None:
 def measure_one_activity_change(organisation, size: int) -> None:
     """What saving one activity costs: ``activity_update`` re-checks that activity on commit
     (Celery runs eagerly here, as in development), with the rules on systems over the whole
-    register. Then that check alone, after the change is undone, and its queries."""
+    register; the median of ``SAVES`` saves. Then that check alone, after the change is undone, and its queries."""
     from django.db import connection
 
     from processing.compliance.check import check_organisation
@@ -524,20 +525,26 @@ def measure_one_activity_change(organisation, size: int) -> None:
         report("compliance_one_activity_change", size=size, skipped="no draft activity with a clean scc_2 row")
         return
     activity = transfer.activity
-    rows = [{"id": pk} for pk in activity.transfers.values_list("pk", flat=True)]
-    for row in rows:
-        if row["id"] == transfer.pk:
-            row["mechanism"] = ""  # the tool is removed: a finding must open
-    counter = QueryCounter()
-    start = time.perf_counter()
-    with connection.execute_wrapper(counter):
-        activity_update(activity=activity, transfers=rows)
-    service_seconds = time.perf_counter() - start
-    opened = Finding.objects.filter(
-        organisation=organisation, rule="transfer.no_valid_tool", subject_id=activity.pk, status="open"
-    ).exists()
-    if not opened:
-        raise AssertionError("removing a transfer tool opened no finding")
+    finding = Finding.objects.filter(organisation=organisation, rule="transfer.no_valid_tool", subject_id=activity.pk)
+    # The tool removed (a finding must open), put back (it must be resolved), and so on, ending removed: a user's
+    # saves in a server process that has served others. The first save, in a process that has not, is reported
+    # apart (``first_save_ms``).
+    timings = []
+    for save in range(SAVES):
+        removed = save % 2 == 0
+        rows = [{"id": pk} for pk in activity.transfers.values_list("pk", flat=True)]
+        for row in rows:
+            if row["id"] == transfer.pk:
+                row["mechanism"] = "" if removed else Transfer.Mechanism.SCC_MODULE_2
+        counter = QueryCounter()
+        start = time.perf_counter()
+        with connection.execute_wrapper(counter):
+            activity_update(activity=activity, transfers=rows)
+        timings.append(time.perf_counter() - start)
+        opened = finding.filter(status="open").exists()
+        if opened != removed:
+            raise AssertionError(f"{'removing' if removed else 'restoring'} a transfer tool left the finding {opened=}")
+    service_seconds = statistics.median(timings)
     Transfer.objects.filter(pk=transfer.pk).update(mechanism=Transfer.Mechanism.SCC_MODULE_2)
     check, statements = QueryCounter(), StatementRecorder()
     start = time.perf_counter()
@@ -550,6 +557,8 @@ def measure_one_activity_change(organisation, size: int) -> None:
         "compliance_one_activity_change",
         size=size,
         service_and_recheck_ms=round(service_seconds * 1000, 1),
+        first_save_ms=round(timings[0] * 1000, 1),
+        saves=SAVES,
         targets={"service_and_recheck_ms": SAVE_TARGET_MS},
         **counter.figures,
         finding_opened=opened,
