@@ -18,7 +18,16 @@ from itertools import islice
 
 from django.core.exceptions import ValidationError
 from django.db import connections, router, transaction
-from django.db.models import CharField, DateTimeField, IntegerField, Model, QuerySet, Value
+from django.db.models import (
+    BooleanField,
+    CharField,
+    DateTimeField,
+    IntegerField,
+    Model,
+    QuerySet,
+    TextField,
+    Value,
+)
 from simple_history.models import HistoricalRecords
 
 # PostgreSQL takes up to 65,535 parameters a statement; stay well below.
@@ -84,14 +93,26 @@ def insert_instances(model: type[Model], instances: Sequence[Model], *, keys: bo
                 instance.pk = key
                 instance._state.adding, instance._state.db = False, connection.alias
         fields.insert(0, meta.pk)
+    # A field's value of the type it stores is as ready as ``get_db_prep_save`` would make it (a text of a CharField,
+    # yes or no of a BooleanField); it is passed as it is, the other values (a date, a JSON list, a choice, None)
+    # through the field: preparing the values of 5,000 activities took 0.37 s of processor time, 0.15 s so.
+    plan = [(field, READY.get(type(field))) for field in fields]
     return insert_rows(
         model,
         [field.attname for field in fields],
         (
-            [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
+            [
+                value if type(value) is ready else field.get_db_prep_save(value, connection)
+                for field, ready in plan
+                for value in (field.pre_save(instance, True),)
+            ]
             for instance in instances
         ),
     )
+
+
+# The fields whose value of this type ``get_db_prep_save`` returns as it is, on every backend.
+READY = {CharField: str, TextField: str, BooleanField: bool}
 
 
 # A COPY sends this many rows at a time: the text of 280,000 findings is about 40 MB, never held whole.
