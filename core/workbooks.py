@@ -142,7 +142,9 @@ class _XlsxScan:
 
     PLACE = re.compile(rb'<c[ \t\r\n]+r="([A-Z]{1,3})([0-9]{1,7})"')
     CELL = re.compile(rb"<c[ \t\r\n>/]")  # any cell's tag
-    PREFIXED = re.compile(rb"<[^\s<>]*:c[\s/>]")  # any prefix, even one XML forbids: calamine ignores it
+    # Any prefix, even one XML forbids: calamine ignores it. Sought only in a piece holding ":c" (the 32 MB of XML of
+    # 5,000 activities have none): searched for everywhere, it took 0.18 s of their 0.5 s scan.
+    PREFIXED = re.compile(rb"<[^\s<>]*:c[\s/>]")
     DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
 
     @classmethod
@@ -155,7 +157,7 @@ class _XlsxScan:
         letters = set()
         with archive.open(info) as member:
             for text in cls.whole_tags(member):
-                if text is None or cls.DTD.search(text) or cls.PREFIXED.search(text):
+                if text is None or cls.DTD.search(text) or (b":c" in text and cls.PREFIXED.search(text)):
                     return False
                 places = cls.PLACE.findall(text)
                 if len(places) != len(cls.CELL.findall(text)):
