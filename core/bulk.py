@@ -77,8 +77,8 @@ def insert_instances(model: type[Model], instances: Sequence[Model], *, keys: bo
 
     On PostgreSQL ``bulk_create`` prepares each value again and has psycopg2 quote it: an import of 5,000 activities
     spent 1.8 to 2.7 s writing them and their 20,000 rows so, 1.0 s through ``insert_rows`` (COPY), the keys taken
-    first from the table's sequence in one statement. Elsewhere ``bulk_create`` writes them: on SQLite the same
-    import through ``insert_rows``'s INSERTs took about a second more (8.8 against 7.1 to 7.9 s, 3 runs each)."""
+    first from the table's sequence in one statement. Elsewhere ``bulk_create`` writes them, as before: on SQLite
+    ``insert_rows`` sends the same multi-row INSERTs, and timed on a shared machine it gained nothing."""
     connection = connections[router.db_for_write(model)]
     meta = model._meta
     if connection.vendor != "postgresql":
