@@ -17,7 +17,16 @@ from itertools import islice
 
 from django.core.exceptions import ValidationError
 from django.db import connections, router, transaction
-from django.db.models import CharField, DateTimeField, IntegerField, Model, QuerySet, Value
+from django.db.models import (
+    BooleanField,
+    CharField,
+    DateTimeField,
+    IntegerField,
+    Model,
+    QuerySet,
+    TextField,
+    Value,
+)
 from simple_history.models import HistoricalRecords
 
 # PostgreSQL takes up to 65,535 parameters a statement; stay well below.
@@ -58,6 +67,52 @@ def insert_rows(
             )
             written += len(chunk)
     return written
+
+
+def insert_instances(model: type[Model], instances: Sequence[Model], *, keys: bool = False) -> int:
+    """INSERT unsaved ``instances`` of ``model``, each value prepared by its field as ``bulk_create`` prepares it
+    (``pre_save``, then ``get_db_prep_save``); returns how many were written. Their keys are left to the database,
+    or with ``keys`` given to the instances, as ``bulk_create`` gives them.
+
+    On PostgreSQL ``bulk_create`` prepares each value again and has psycopg2 quote it: an import of 5,000 activities
+    spent 1.8 to 2.7 s writing them and their 20,000 rows so, 1.0 s through ``insert_rows`` (COPY), the keys taken
+    first from the table's sequence in one statement. Elsewhere ``bulk_create`` writes them, as before: on SQLite
+    ``insert_rows`` sends the same multi-row INSERTs, and timed on a shared machine it gained nothing."""
+    connection = connections[router.db_for_write(model)]
+    meta = model._meta
+    if connection.vendor != "postgresql":
+        return len(model._base_manager.bulk_create(instances))
+    fields = [field for field in meta.concrete_fields if not field.primary_key and not field.generated]
+    if keys:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [meta.db_table, meta.pk.column, len(instances)],
+            )
+            for instance, (key,) in zip(instances, cursor.fetchall(), strict=True):
+                instance.pk = key
+                instance._state.adding, instance._state.db = False, connection.alias
+        fields.insert(0, meta.pk)
+    # A field's value of the type it stores is as ready as ``get_db_prep_save`` would make it (a text of a CharField,
+    # yes or no of a BooleanField); it is passed as it is, the other values (a date, a JSON list, a choice, None)
+    # through the field: preparing the values of 5,000 activities took 0.37 s of processor time, 0.15 s so.
+    plan = [(field, READY.get(type(field))) for field in fields]
+    return insert_rows(
+        model,
+        [field.attname for field in fields],
+        (
+            [
+                value if type(value) is ready else field.get_db_prep_save(value, connection)
+                for field, ready in plan
+                for value in (field.pre_save(instance, True),)
+            ]
+            for instance in instances
+        ),
+    )
+
+
+# The fields whose value of this type ``get_db_prep_save`` returns as it is, on every backend.
+READY = {CharField: str, TextField: str, BooleanField: bool}
 
 
 # A COPY's text is made this many rows at a time, as PostgreSQL reads it: the text of 280,000 findings is about 40 MB,
@@ -117,6 +172,8 @@ def _copy_text(value) -> str:
         return write(value)
     if value is None:
         return "\\N"
+    if isinstance(value, str | int):  # a choice of the model's (``TextChoices``, ``IntegerChoices``): its value
+        return _escaped(str.__str__(value)) if isinstance(value, str) else str(int(value))
     if isinstance(value, datetime.date | datetime.time):  # a datetime too: ISO 8601, with its offset if aware
         return value.isoformat()
     if hasattr(value, "adapted") and hasattr(value, "dumps"):  # a JSON field's adapter (psycopg2's Json)

@@ -15,6 +15,7 @@ import re
 import zipfile
 import zlib
 from collections.abc import Iterator
+from operator import itemgetter
 from xml.parsers import expat
 
 from django.utils.translation import gettext as _
@@ -140,7 +141,10 @@ class _XlsxScan:
     64 KB, a sheet that may not fit) to ``_CellCounter``."""
 
     PLACE = re.compile(rb'<c[ \t\r\n]+r="([A-Z]{1,3})([0-9]{1,7})"')
-    PREFIXED = re.compile(rb"<[^\s<>]*:c[\s/>]")  # any prefix, even one XML forbids: calamine ignores it
+    CELL = re.compile(rb"<c[ \t\r\n>/]")  # any cell's tag
+    # Any prefix, even one XML forbids: calamine ignores it. Sought only in a piece holding ":c" (the 32 MB of XML of
+    # 5,000 activities have none): searched for everywhere, it took 0.18 s of their 0.5 s scan.
+    PREFIXED = re.compile(rb"<[^\s<>]*:c[\s/>]")
     DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
 
     @classmethod
@@ -153,15 +157,15 @@ class _XlsxScan:
         letters = set()
         with archive.open(info) as member:
             for text in cls.whole_tags(member):
-                if text is None or cls.DTD.search(text) or cls.PREFIXED.search(text):
+                if text is None or cls.DTD.search(text) or (b":c" in text and cls.PREFIXED.search(text)):
                     return False
                 places = cls.PLACE.findall(text)
-                if len(places) != sum(text.count(b"<c" + end) for end in (b" ", b"\t", b"\r", b"\n", b">", b"/")):
+                if len(places) != len(cls.CELL.findall(text)):
                     return False  # a cell that does not name its place first
                 if places:
                     cells += len(places)
-                    height = max(height, *(int(row) for _letters, row in places))
-                    letters.update(letters for letters, _row in places)
+                    height = max(height, *map(int, map(itemgetter(1), places)))
+                    letters.update(map(itemgetter(0), places))
                     width = max(column_index(letters.decode()) for letters in letters) + 1
                     if height * width > MAX_CELLS or cells > MAX_CELLS:
                         return False  # empty cells included: the parser counts the filled ones

@@ -15,7 +15,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
-from core.bulk import analyze_after_commit, clean_unsaved, insert_history, insert_rows, unique_errors, unique_keys
+from core.bulk import (
+    analyze_after_commit,
+    clean_unsaved,
+    insert_history,
+    insert_instances,
+    insert_rows,
+    unique_errors,
+    unique_keys,
+)
 from core.errors import field_error
 from core.history import change_author, change_origin
 from inventory.models import (
@@ -553,7 +561,8 @@ def _new_rows(activity, name: str, model, entries: list, importers: tuple, known
 def _insert_new(new: list[_NewActivity], when, author, origin) -> None:
     """Write checked new activities, their links and rows, and the history of each as
     ``_apply`` records it."""
-    activities = ProcessingActivity.objects.bulk_create([item.activity for item in new])
+    activities = [item.activity for item in new]
+    insert_instances(ProcessingActivity, activities, keys=True)
     for name in LINK_FIELDS:
         field = ProcessingActivity._meta.get_field(name)
         source, target = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
@@ -569,7 +578,7 @@ def _insert_new(new: list[_NewActivity], when, author, origin) -> None:
     for model, rows in written.items():
         for row in rows:
             row.activity = row.activity  # the activity's key, now that it has one
-        model.objects.bulk_create(rows)
+        insert_instances(model, rows)
     ids = [activity.pk for activity in activities]
     insert_history(ProcessingActivity.objects.filter(pk__in=ids), when=when, user=author, reason=origin)
     for model in written:

@@ -60,8 +60,8 @@ def _text(value) -> str:
 
 def _limited_text(value, max_length: int) -> str:
     text = _text(value)
-    if refused := too_long(text, max_length):
-        raise _CellError(refused)
+    if len(text) > max_length:  # tested here first: the cells that fit, almost all, are not checked again
+        raise _CellError(too_long(text, max_length))
     return text
 
 
