@@ -98,15 +98,22 @@ def _empty_values(kind: str) -> tuple[dict, dict[str, _Field]]:
     each needs its own: the 100,000 rows of a register of 5,000 activities are each read into a copy (building every
     value again was a sixth of reading the part sheets)."""
     own = {name: field for name, field in _fields()[kind].items() if isinstance(field.empty(), list | dict)}
-    return {name: field.empty() for name, field in _fields()[kind].items() if name not in own}, own
+    return {name: field.empty() for name, field in _fields()[kind].items()}, own
+
+
+def _empty(kind: str) -> dict:
+    """The empty values of an activity or a row, in the order of their fields: the shared ones copied, each list
+    made anew in its place."""
+    template, own = _empty_values(kind)
+    values = template.copy()
+    for name, field in own.items():
+        values[name] = field.empty()
+    return values
 
 
 def _empty_activity() -> dict:
-    shared, own = _empty_values(REGISTER)
-    activity = shared | {name: field.empty() for name, field in own.items()}
-    return activity | {"record": CONTROLLER} | {part: [] for part in PART_FIELDS}
+    return _empty(REGISTER) | {"record": CONTROLLER} | {part: [] for part in PART_FIELDS}
 
 
 def _empty_row(part: str) -> dict:
-    shared, own = _empty_values(part)
-    return shared | {name: field.empty() for name, field in own.items()}
+    return _empty(part)
