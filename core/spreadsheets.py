@@ -20,8 +20,7 @@ import xlsxwriter.workbook
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell_fast
 from xlsxwriter.worksheet import CellStringTuple, Worksheet
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-FORMULA_FIRST = frozenset(FORMULA_START)
+FORMULA_FIRST = frozenset(("=", "+", "-", "@", "\t", "\r"))  # what begins a formula (``csv_safe``)
 SHEET_TITLE_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
 
 
@@ -271,7 +270,7 @@ def xlsx_bytes(sheets: list[Sheet]) -> bytes:
 
 def csv_safe(value) -> str:
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    return "'" + text if text[:1] in FORMULA_FIRST else text
 
 
 def csv_safe_row(values) -> list[str]:

@@ -94,9 +94,9 @@ def _fields_of(kind: str) -> dict[str, _Field]:
 
 @functools.cache
 def _empty_values(kind: str) -> tuple[dict, dict[str, _Field]]:
-    """An empty activity's or row's values every one may share, and the fields whose empty value is a list, which
-    each needs its own: the 100,000 rows of a register of 5,000 activities are each read into a copy (building every
-    value again was a sixth of reading the part sheets)."""
+    """An empty activity's or row's values, in the order of its fields, to be copied, and the fields whose empty value
+    is a list, which each copy needs made anew (``_empty``): the 100,000 rows of a register of 5,000 activities are
+    each read into a copy (building every value again was a sixth of reading the part sheets)."""
     own = {name: field for name, field in _fields()[kind].items() if isinstance(field.empty(), list | dict)}
     return {name: field.empty() for name, field in _fields()[kind].items()}, own
 
