@@ -2,6 +2,7 @@
 serves. A form save, an API write and an upload each answer at once; once that Redis is back, the re-check the save
 wrote in the outbox runs on a real worker (its beat's dispatcher sends it) and its finding appears, nobody acting."""
 
+import contextlib
 import datetime
 import io
 import json
@@ -248,8 +249,42 @@ def _register_of(organisation, count: int) -> list:
     return entries
 
 
+@contextlib.contextmanager
+def _activities_held():
+    """The register's activities locked from another session of the test's PostgreSQL database, so that a job which
+    has claimed its work waits at its first read or write of them: the kill below always falls in the middle of the
+    work, however fast the work has become (1,000 activities once took longer to export than a poll)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        service_missing("needs PostgreSQL: set DATABASE_URL")
+    import psycopg2
+
+    params = connection.get_connection_params()
+    server = {key: params[key] for key in ("host", "port", "user", "password") if params.get(key)}
+    holder = psycopg2.connect(dbname=connection.settings_dict["NAME"], **server)
+    try:
+        with holder.cursor() as cursor:  # psycopg2 opens the transaction that holds the lock until rollback
+            cursor.execute(f"LOCK TABLE {ProcessingActivity._meta.db_table} IN ACCESS EXCLUSIVE MODE")
+        yield
+    finally:
+        holder.rollback()
+        holder.close()
+
+
+def _started_idle(workers):
+    """A worker started, once it has done the jobs already waiting (the re-check of the register just written)."""
+    worker = workers.start()
+    assert wait_for(lambda: not Job.objects.exclude(status=Job.Status.DONE).exists(), 120), (
+        list(Job.objects.values_list("task", "status", "error")),
+        workers.log(),
+    )
+    return worker
+
+
 def _kill_once_running(workers, worker, task: str, started=lambda: True):
-    """Kill the worker once it runs the job of ``task`` and the job has ``started`` its work."""
+    """Kill the worker once it runs the job of ``task`` and the job has ``started`` its work (call it with the
+    activities held, so that the work cannot finish first)."""
     job = wait_for(lambda: Job.objects.filter(task=task, status=Job.Status.RUNNING).first() if started() else None, 120)
     assert job, (list(Job.objects.values_list("task", "status")), workers.log())
     workers.kill(worker)
@@ -258,14 +293,15 @@ def _kill_once_running(workers, worker, task: str, started=lambda: True):
 
 def test_a_check_run_whose_worker_is_killed_completes_once_on_the_next(workers, organisation):
     _register_of(organisation, 1000)
-    worker = workers.start()
-    run, _created = start_compliance_run(organisation, origin=ComplianceRun.Origin.MANUAL)
-    job = _kill_once_running(
-        workers,
-        worker,
-        "processing.run_compliance_check",
-        started=lambda: ComplianceRun.objects.filter(pk=run.pk, status=ComplianceRun.Status.RUNNING).exists(),
-    )
+    worker = _started_idle(workers)
+    with _activities_held():
+        run, _created = start_compliance_run(organisation, origin=ComplianceRun.Origin.MANUAL)
+        job = _kill_once_running(
+            workers,
+            worker,
+            "processing.run_compliance_check",
+            started=lambda: ComplianceRun.objects.filter(pk=run.pk, status=ComplianceRun.Status.RUNNING).exists(),
+        )
     assert ComplianceRun.objects.get(pk=run.pk).status == ComplianceRun.Status.RUNNING  # cut short
 
     workers.start()
@@ -283,16 +319,17 @@ def test_a_check_run_whose_worker_is_killed_completes_once_on_the_next(workers, 
 
 def test_an_export_whose_worker_is_killed_is_prepared_once_on_the_next(workers, organisation):
     _register_of(organisation, 1000)
-    worker = workers.start()
-    export = register_export_start(
-        organisation=organisation, user=None, request=RegisterExport(format="csv", language="en", active_only=False)
-    )
-    _kill_once_running(
-        workers,
-        worker,
-        "processing.export_register",
-        started=lambda: ExportLog.objects.filter(pk=export.pk, status=ExportLog.Status.RUNNING).exists(),
-    )
+    worker = _started_idle(workers)
+    with _activities_held():
+        export = register_export_start(
+            organisation=organisation, user=None, request=RegisterExport(format="csv", language="en", active_only=False)
+        )
+        _kill_once_running(
+            workers,
+            worker,
+            "processing.export_register",
+            started=lambda: ExportLog.objects.filter(pk=export.pk, status=ExportLog.Status.RUNNING).exists(),
+        )
 
     workers.start()
     ready = wait_for(
@@ -310,7 +347,7 @@ def test_an_import_whose_worker_is_killed_is_applied_once_on_the_next(workers, o
     _register_of(other_organisation, 1000)
     output = io.BytesIO()
     register_export_write(other_organisation, RegisterExport(format="json", language="en", active_only=False), output)
-    worker = workers.start()
+    worker = _started_idle(workers)
     register_import = import_start(
         organisation=organisation,
         user=None,
@@ -322,13 +359,14 @@ def test_an_import_whose_worker_is_killed_is_applied_once_on_the_next(workers, o
         120,
     )
     assert previewed and not previewed.has_errors, workers.log()
-    assert import_confirm(register_import=previewed)
-    _kill_once_running(
-        workers,
-        worker,
-        "processing.apply_import",
-        started=lambda: RegisterImport.objects.filter(pk=register_import.pk, steps_total__gt=0).exists(),
-    )
+    with _activities_held():
+        assert import_confirm(register_import=previewed)
+        _kill_once_running(
+            workers,
+            worker,
+            "processing.apply_import",
+            started=lambda: RegisterImport.objects.filter(pk=register_import.pk, steps_total__gt=0).exists(),
+        )
 
     workers.start()
     applied = wait_for(
