@@ -59,8 +59,23 @@ class OwnEntries(RelatedList):
         return self.model.objects.filter(organisation__in=organisations_for(self.context["request"].user))
 
 
+class OrganisationSlugFilter(django_filters.CharFilter):
+    """The objects of the organisation of this slug. Compared by key with the organisation's found first (a scalar
+    subquery), rather than by joining every object to its organisation to compare slugs: the count of a page of
+    100,000 activities then reads the index on their organisation alone."""
+
+    def __init__(self, field_name: str = "organisation", **kwargs):
+        super().__init__(field_name=field_name, help_text="An organisation's slug.", **kwargs)
+
+    def filter(self, queryset, value):
+        if value in django_filters.constants.EMPTY_VALUES:
+            return queryset
+        organisation = Organisation.objects.filter(slug=value).values("pk")
+        return queryset.filter(**{self.field_name: Subquery(organisation)})
+
+
 class OrganisationFilter(django_filters.FilterSet):
-    organisation = django_filters.CharFilter(field_name="organisation__slug", help_text="An organisation's slug.")
+    organisation = OrganisationSlugFilter()
 
 
 class OrganisationScopedReadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -15,7 +15,7 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts.api import OrganisationField, OrganisationScopedReadViewSet, OwnEntry
+from accounts.api import OrganisationField, OrganisationScopedReadViewSet, OrganisationSlugFilter, OwnEntry
 from core.api import StrictKeys
 from inventory.models import DataField, System
 
@@ -155,22 +155,18 @@ class IdFilter(django_filters.NumberFilter):
 
 
 class SourceFilter(django_filters.FilterSet):
-    organisation = django_filters.CharFilter(field_name="organisation__slug", help_text="An organisation's slug.")
+    organisation = OrganisationSlugFilter()
     system = IdFilter(field_name="system_id", help_text="A system's id.")
 
 
 class ScanFilter(django_filters.FilterSet):
-    organisation = django_filters.CharFilter(
-        field_name="source__organisation__slug", help_text="An organisation's slug."
-    )
+    organisation = OrganisationSlugFilter("source__organisation")
     source = IdFilter(field_name="source_id", help_text="A data source's id: its scans.")
     status = django_filters.ChoiceFilter(choices=Scan.Status.choices)
 
 
 class ColumnFilter(django_filters.FilterSet):
-    organisation = django_filters.CharFilter(
-        field_name="table__scan__source__organisation__slug", help_text="An organisation's slug."
-    )
+    organisation = OrganisationSlugFilter("table__scan__source__organisation")
     scan = IdFilter(field_name="table__scan_id", help_text="A scan's id: the columns it read.")
     personal = django_filters.BooleanFilter(method="filter_personal", help_text="true: personal data found.")
     special = django_filters.BooleanFilter(method="filter_special", help_text="true: a special category (Art. 9).")

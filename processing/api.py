@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from accounts.api import (
     OrganisationField,
     OrganisationScopedViewSet,
+    OrganisationSlugFilter,
     OwnEntries,
     OwnEntry,
 )
@@ -229,7 +230,7 @@ class AsOfQuery(serializers.Serializer):
 class ActivityApiFilter(ActivityFilter):
     """The register pages' filters, plus the organisation; countries by ISO code."""
 
-    organisation = django_filters.CharFilter(field_name="organisation__slug", help_text="An organisation's slug.")
+    organisation = OrganisationSlugFilter()
     country = django_filters.CharFilter(method="filter_country", help_text="ISO code of a storage country.")
     as_of = django_filters.DateFilter(
         method="keep", help_text="The register as it stood at the end of that day (needs organisation)."

@@ -1,9 +1,12 @@
 """Reads of the register, each carrying the joins its pages need."""
 
+import functools
+
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Organisation
+from core.prepared import KeyedRows
 from inventory.models import Country, DataField, Recipient, System, SystemCountry
 from processing.extensions import has_open_findings
 from processing.models import (
@@ -108,15 +111,27 @@ def activity_rows(activity_ids, *, links, rows) -> dict[str, dict[int, list]]:
     activity_ids = list(activity_ids)
     found = {}
     for name in links:
-        field = ProcessingActivity._meta.get_field(name)
-        pairs = field.related_model._default_manager.filter(**{f"{field.related_query_name()}__in": activity_ids})
-        found[name] = _by_activity(pairs.values_list(field.related_query_name(), "pk"))
+        found[name] = _by_activity(_links_of(name).rows(activity_ids))
     for name in rows:
-        model = ProcessingActivity._meta.get_field(name).related_model
-        found[name] = _by_activity(
-            (row["activity_id"], row) for row in model._default_manager.filter(activity__in=activity_ids).values()
-        )
+        found[name] = _by_activity((row["activity_id"], row) for row in _rows_of(name).dicts(activity_ids))
     return found
+
+
+@functools.cache
+def _links_of(name: str) -> KeyedRows:
+    """(activity id, catalogue entry id) of a link, in the catalogue's order, for a set of activities."""
+    field = ProcessingActivity._meta.get_field(name)
+    related = field.related_query_name()
+    return KeyedRows(
+        lambda among: field.related_model._default_manager.filter(among(related)).values_list(related, "pk")
+    )
+
+
+@functools.cache
+def _rows_of(name: str) -> KeyedRows:
+    """Every column of a kind of row (``name``: its related name), in its model's order, for a set of activities."""
+    model = ProcessingActivity._meta.get_field(name).related_model
+    return KeyedRows(lambda among: model._default_manager.filter(among("activity")).values())
 
 
 def _by_activity(pairs) -> dict[int, list]:

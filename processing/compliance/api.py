@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 
 from accounts.api import (
     OrganisationScopedReadViewSet,
+    OrganisationSlugFilter,
 )
 from accounts.permissions import Action
 from processing.compliance import services
@@ -61,7 +62,7 @@ class JustificationSerializer(serializers.Serializer):
 
 
 class FindingApiFilter(FindingFilter):
-    organisation = django_filters.CharFilter(field_name="organisation__slug", help_text="An organisation's slug.")
+    organisation = OrganisationSlugFilter()
 
     class Meta(FindingFilter.Meta):
         fields = ["organisation", *FindingFilter.Meta.fields]
