@@ -273,9 +273,24 @@ def heading_row(record: Record) -> list[str | None]:
 
 
 def register_row(columns: list[Column]) -> Callable[[dict], list]:
-    """An activity's row of a record's sheet, its cells shown by ``Column.shown`` (in the active language)."""
-    cells = [(column.key, column.summary is not None, column.shown()) for column in columns]
-    return lambda activity: [show(activity if whole else activity[key]) for key, whole, show in cells]
+    """An activity's row of a record's sheet, its cells shown by ``Column.shown`` (in the active language). As in
+    ``part_rows``, the activity's own values are taken all at once and only those not shown as they are
+    (``SHOWN_AS_IS``) shown one by one (an empty text stays "", the same empty cell); then each summary is put in its
+    column."""
+    fields = [column for column in columns if column.summary is None]
+    take = itemgetter(*(column.key for column in fields)) if len(fields) > 1 else lambda a: (a[fields[0].key],)
+    shown = [(place, column.shown()) for place, column in enumerate(fields) if column.kind not in SHOWN_AS_IS]
+    summaries = [(place, column.summary) for place, column in enumerate(columns) if column.summary is not None]
+
+    def row(activity: dict) -> list:
+        cells = list(take(activity)) if fields else []
+        for place, show in shown:
+            cells[place] = show(cells[place])
+        for place, summary in summaries:  # in the order of their columns: each lands in its own
+            cells.insert(place, summary(activity))
+        return cells
+
+    return row
 
 
 # The kinds of column whose cell is the document's value itself: ``Column.shown`` only makes an empty one None.

@@ -14,10 +14,14 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.services import organisation_update
+from inventory.models import DataField, System
+from inventory.services import catalogue_item_create
 from processing.models import ProcessingActivity
+from processing.reports.loading import RegisterReader, Scope
 from processing.reports.models import ExportLog
 from processing.reports.records import CONTROLLER_RECORD
 from processing.reports.services import RegisterExport, exports_housekeeping, register_export_run, register_export_start
+from processing.reports.writers import write_json
 from processing.services import activity_activate, activity_create, activity_update
 
 from ..factories import ActivityFactory
@@ -206,6 +210,36 @@ def test_the_xlsx_and_the_csv_begin_the_record_with_the_organisations_identity(a
     (_title, (row,)), _processor = csv_records(response)
     assert row["Délégué à la protection des données"] == "Claire Martin · dpo@hexagone.example"
     assert row["Responsable du traitement ou sous-traitant"] == organisation.name
+
+
+def test_each_activity_of_the_json_is_written_as_json_dumps_writes_it_whatever_its_entries_names(
+    organisation, catalogue
+):
+    """The entries' JSON is made once and put in place: names that look like the JSON around them change nothing."""
+    awkward = catalogue_item_create(
+        model=DataField, organisation=organisation, name='"data_fields": 0, \\"systems": 0 «é»', category="other"
+    )
+    system = catalogue_item_create(
+        model=System, organisation=organisation, name='"recipients": 0}', kind="saas", countries=["FR"]
+    )
+    for n in range(3):
+        activity_create(
+            organisation=organisation,
+            name=f'Activity "data_fields": {n}',
+            purpose='"systems": 0',
+            data_fields=[awkward, catalogue["email"]] if n else [],
+            recipients=[catalogue["sales"]] * (n > 0),
+            systems=[system, catalogue["crm"]][: n + 1],
+        )
+    output = io.StringIO()
+    with translation.override("en"):
+        reader = RegisterReader(organisation, Scope(active_only=False))
+        write_json(reader, output, "en")
+        expected = [json.dumps(activity, ensure_ascii=False) for chunk in reader.chunks() for activity in chunk]
+    written = output.getvalue()
+    assert [json.dumps(activity, ensure_ascii=False) for activity in json.loads(written)["activities"]] == expected
+    assert ",\n".join(expected) in written  # the same text, not only the same values
+    assert json.loads(written)["activities"][2]["data_fields"][0]["name"] == awkward.name
 
 
 def test_the_json_is_the_whole_document(dpo_client, organisation, filled):
