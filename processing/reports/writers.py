@@ -161,34 +161,47 @@ def record_description(record: Record) -> dict:
 
 
 # The parts of an activity that are lists of catalogue entries, each entry one dict that the reader shares between
-# every activity naming it (``loading.RegisterReader``).
-SHARED_ENTRIES = ("data_fields", "recipients", "systems")
+# every activity naming it (``loading.RegisterReader``), and (``SET_APART``) those encoded apart with them.
+SHARED_ENTRIES = frozenset({"data_fields", "recipients", "systems"})
+SET_APART = frozenset({*SHARED_ENTRIES, "data_subjects"})
 
 
 def _activity_encoder() -> Callable[[dict], str]:
     """``json.dumps`` of an activity, with each catalogue entry's JSON made once: the 160,000 entries a register of
-    10,000 activities lists are a few hundred different ones, and encoding them again was most of writing the JSON.
+    10,000 activities lists are a few hundred different ones.
 
-    The activity is encoded with a 0 in place of each list of entries, which is then put in its place: a key followed
-    by ``": 0`` can only be that key, a quote inside a string being always escaped. An entry's JSON is kept with the
-    entry itself, so that the entry, and its ``id``, cannot be taken by another while it is kept."""
+    The activity is encoded with 0 in place of the parts ``SET_APART`` (side by side in a document), and their JSON
+    put in place of those zeros in one pass. A key followed by ``": 0`` can only be that key, a quote inside a string
+    being always escaped; if the zeros are not found side by side, the activity is encoded whole. An entry's JSON is
+    kept by its ``id`` with the entry itself, so that no other object can take that ``id`` while it is kept.
+    Encoding the 10,000 activities of the bench: 0.32 s whole, 0.22 s so."""
     encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder (``json.dumps`` makes one a call)
-    made = {}  # id of an entry -> (the entry, its JSON)
-    zeros = dict.fromkeys(SHARED_ENTRIES, 0)
-    keys = {part: encode({part: 0})[1:-1] for part in SHARED_ENTRIES}  # '"data_fields": 0'
+    texts, kept = {}, []  # id of an entry -> its JSON; the entries
+    known = texts.get
+    zeros = dict.fromkeys(SET_APART, 0)
+    layout = []  # the parts set apart in the order of the first activity, their zeros' text, each one's key
 
-    def entry(item: dict) -> str:
-        kept = made.get(id(item))
-        if kept is None or kept[0] is not item:
-            kept = made[id(item)] = (item, encode(item))
-        return kept[1]
+    def listed(entries: list) -> str:
+        found = [known(id(entry)) for entry in entries]
+        if None in found:
+            for place, entry in enumerate(entries):
+                if found[place] is None:
+                    kept.append(entry)
+                    found[place] = texts[id(entry)] = encode(entry)
+        return "[" + ", ".join(found) + "]"
 
     def activity_json(activity: dict) -> str:
-        text = encode({**activity, **zeros})
-        for part in SHARED_ENTRIES:
-            listed = ", ".join(map(entry, activity[part]))
-            text = text.replace(keys[part], f"{keys[part][:-1]}[{listed}]", 1)
-        return text
+        if activity.keys() & SET_APART != SET_APART:
+            return encode(activity)
+        if not layout:
+            order = [key for key in activity if key in SET_APART]
+            layout.extend((order, encode(dict.fromkeys(order, 0))[1:-1], [encode(key) + ": " for key in order]))
+        order, placeholder, keys = layout
+        before, found, after = encode({**activity, **zeros}).partition(placeholder)
+        if not found:  # not in the first activity's order
+            return encode(activity)
+        values = [listed(activity[part]) if part in SHARED_ENTRIES else encode(activity[part]) for part in order]
+        return before + ", ".join([key + value for key, value in zip(keys, values, strict=True)]) + after
 
     return activity_json
 

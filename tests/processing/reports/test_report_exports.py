@@ -21,7 +21,7 @@ from processing.reports.loading import RegisterReader, Scope
 from processing.reports.models import ExportLog
 from processing.reports.records import CONTROLLER_RECORD
 from processing.reports.services import RegisterExport, exports_housekeeping, register_export_run, register_export_start
-from processing.reports.writers import write_json
+from processing.reports.writers import _activity_encoder, write_json
 from processing.services import activity_activate, activity_create, activity_update
 
 from ..factories import ActivityFactory
@@ -240,6 +240,17 @@ def test_each_activity_of_the_json_is_written_as_json_dumps_writes_it_whatever_i
     assert [json.dumps(activity, ensure_ascii=False) for activity in json.loads(written)["activities"]] == expected
     assert ",\n".join(expected) in written  # the same text, not only the same values
     assert json.loads(written)["activities"][2]["data_fields"][0]["name"] == awkward.name
+
+
+def test_an_activity_whose_parts_come_in_another_order_or_lack_one_is_still_written_as_json_dumps_writes_it():
+    entry = {"name": 'CRM "data_fields": 0', "countries": ["US"]}
+    usual = {"reference": "PA-1", "data_fields": [entry], "data_subjects": [], "recipients": [], "systems": [entry]}
+    other_order = {"reference": "PA-2", "systems": [entry], "data_fields": [entry, entry], "data_subjects": [{"n": 1}]}
+    other_order["recipients"] = []
+    lacking = {"reference": "PA-3", "data_fields": [entry], "recipients": [], "systems": []}
+    encode = _activity_encoder()
+    for activity in (usual, other_order, lacking, usual):
+        assert encode(activity) == json.dumps(activity, ensure_ascii=False)
 
 
 def test_the_json_is_the_whole_document(dpo_client, organisation, filled):
