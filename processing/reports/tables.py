@@ -157,6 +157,21 @@ def _lines(items) -> str:
     return "\n".join(filter(None, items))
 
 
+def _written_once(render: Callable[[dict], str]) -> Callable[[dict], str]:
+    """``render`` for rows that repeat, each different row written once: a register's retention lines are mostly a
+    few dozen different ones (the bench's 10,000: 0.05 s, then 0.017 s)."""
+    texts = {}
+
+    def once(row: dict) -> str:
+        key = tuple(row.items())
+        text = texts.get(key)
+        if text is None:
+            text = texts[key] = render(row)
+        return text
+
+    return once
+
+
 def register_columns(record: Record = CONTROLLER_RECORD) -> list[Column]:
     """A record's sheet (and its section of the CSV): every field of the activity, with its parts summed up where
     the record names them, in the order of the record's headings (``records``)."""
@@ -173,6 +188,7 @@ def register_columns(record: Record = CONTROLLER_RECORD) -> list[Column]:
         labels = {name: fields[name].header for name in names}
         return Column(key, header, 30, "flags", labels, lambda a: _lines(labels[n] for n in names if a[n]))
 
+    @_written_once
     def retention(line):
         """Art. 30(1)(f): the period, what starts it, and any intermediate archive after it (5 + 5 years is not 5)."""
         what = shown["retention_lines"]["data_category"](line["data_category"])
