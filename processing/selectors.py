@@ -145,15 +145,18 @@ def organisation_activities(organisation: Organisation) -> QuerySet[ProcessingAc
     return ProcessingActivity.objects.filter(organisation=organisation)
 
 
-def storage_countries(activity_ids) -> dict[int, list]:
-    """The distinct countries where each activity's systems store data, in one query."""
-    through = ProcessingActivity.systems.through
-    pairs = (
-        through.objects.filter(processingactivity_id__in=activity_ids)
+_STORED_IN = KeyedRows(  # (activity, country) of each country where one of the activity's systems stores data
+    lambda among: (
+        ProcessingActivity.systems.through.objects.filter(among("processingactivity_id"))
         .values_list("processingactivity_id", "system__country_links__country_id")
         .distinct()
     )
-    pairs = [(activity, code) for activity, code in pairs if code]
+)
+
+
+def storage_countries(activity_ids) -> dict[int, list]:
+    """The distinct countries where each activity's systems store data, in one query."""
+    pairs = [(activity, code) for activity, code in _STORED_IN.rows(activity_ids) if code]
     countries = {country.pk: country for country in Country.objects.filter(pk__in={code for _a, code in pairs})}
     result = {}
     for activity, code in sorted(pairs, key=lambda pair: pair[1]):
