@@ -40,7 +40,8 @@ _ADAPT = {"postgresql": list, "sqlite": json.dumps}  # the keys as the one param
 class KeyedRows:
     """``build(among)`` is a ``values()`` or ``values_list()`` queryset filtered with ``among(path)``: the field at
     ``path`` is one of the keys. ``rows(keys)`` runs it for these keys and gives its rows as tuples, in the
-    queryset's order (``values()``: ``names`` are the keys of its dicts)."""
+    queryset's order (``values()``: ``names`` are the keys of its dicts). The query is compiled once: ``build`` must
+    give the same one every time, nothing in it but the keys changing from one call to the next."""
 
     def __init__(self, build: Callable[[Callable[[str], Lookup]], QuerySet], using: str = "default"):
         self.build, self.using = build, using
