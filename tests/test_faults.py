@@ -249,11 +249,8 @@ def _register_of(organisation, count: int) -> list:
     return entries
 
 
-@contextlib.contextmanager
-def _activities_held():
-    """The register's activities locked from another session of the test's PostgreSQL database, so that a job which
-    has claimed its work waits at its first read or write of them: the kill below always falls in the middle of the
-    work, however fast the work has become (1,000 activities once took longer to export than a poll)."""
+def _own_session(dbname: str):
+    """A psycopg2 connection of its own to the test's PostgreSQL server (another session than Django's)."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
@@ -261,8 +258,19 @@ def _activities_held():
     import psycopg2
 
     params = connection.get_connection_params()
-    server = {key: params[key] for key in ("host", "port", "user", "password") if params.get(key)}
-    holder = psycopg2.connect(dbname=connection.settings_dict["NAME"], **server)
+    return psycopg2.connect(
+        dbname=dbname, **{key: params[key] for key in ("host", "port", "user", "password") if params.get(key)}
+    )
+
+
+@contextlib.contextmanager
+def _activities_held():
+    """The register's activities locked from another session of the test's PostgreSQL database, so that a job which
+    has claimed its work waits at its first read or write of them: the kill below always falls in the middle of the
+    work, however fast the work has become (1,000 activities once took longer to export than a poll)."""
+    from django.db import connection
+
+    holder = _own_session(connection.settings_dict["NAME"])
     try:
         with holder.cursor() as cursor:  # psycopg2 opens the transaction that holds the lock until rollback
             cursor.execute(f"LOCK TABLE {ProcessingActivity._meta.db_table} IN ACCESS EXCLUSIVE MODE")
@@ -383,19 +391,11 @@ def test_an_import_whose_worker_is_killed_is_applied_once_on_the_next(workers, o
 
 def test_healthz_answers_json_503_to_a_probe_with_a_session_when_its_database_is_dropped(transactional_db, tmp_path):
     """The app (gunicorn) on a PostgreSQL database of its own, which the test drops under it."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        service_missing("needs PostgreSQL: set DATABASE_URL")
     import urllib.error
     import urllib.request
 
-    import psycopg2
-
+    admin = _own_session("postgres")  # fails in CI without PostgreSQL, as every service test does
     name = f"registre_healthz_{uuid.uuid4().hex[:8]}"
-    params = connection.get_connection_params()
-    server = {key: params[key] for key in ("host", "port", "user", "password") if params.get(key)}
-    admin = psycopg2.connect(dbname="postgres", **server)
     admin.autocommit = True
     admin.cursor().execute(f'CREATE DATABASE "{name}"')
     database_url = _database_url_for_worker().rsplit("/", 1)[0] + f"/{name}"
