@@ -102,9 +102,10 @@ def insert_instances(model: type[Model], instances: Sequence[Model], *, keys: bo
         [field.attname for field in fields],
         (
             [
-                value if type(value) is ready else field.get_db_prep_save(value, connection)
+                value
+                if type(value := field.pre_save(instance, True)) is ready
+                else field.get_db_prep_save(value, connection)
                 for field, ready in plan
-                for value in (field.pre_save(instance, True),)
             ]
             for instance in instances
         ),
