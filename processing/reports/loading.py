@@ -5,10 +5,11 @@ for the whole register, each table's rows ordered by their activity's reference 
 ``CHUNK`` at a time (``iterator``: server-side cursors on PostgreSQL), so that an activity and
 its parts arrive side by side and are put together as they come. Memory holds a chunk of
 documents and the catalogue whatever the size of the register, the query count does not grow
-with it, and no model instance is built for the hundreds of thousands of links a large register
-has: rows come as tuples. The catalogue is read once, each entry made once and shared, with its
-place in the order of names: sorting each activity's entries by ``normalise_key`` cost more than
-reading them.
+with it, and no model instance is built for the hundreds of thousands of rows a large register
+has: rows come as tuples, and an activity's links to its data fields, recipients and systems as
+lists of ids on its own row (``core.expressions.ListOf``). The catalogue is read once, each
+entry made once and shared, with its place in the order of names: sorting each activity's
+entries by ``normalise_key`` cost more than reading them.
 
 The register of a past day comes from the history tables (``as_of`` explains why not
 ``as_of()``), a chunk of activities at a time: there a row's activity as it then stood is not a
@@ -24,9 +25,11 @@ from operator import itemgetter
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.db.models import OuterRef
 from django.utils import timezone
 
 from accounts.models import Organisation
+from core.expressions import ListOf
 from core.text import normalise_key
 from inventory.models import DataField, DataSubjectCategory, InternationalOrganisation, Recipient, System, SystemCountry
 from processing.as_of import latest_records, moment_of
@@ -170,32 +173,24 @@ class _Source:
             yield from sorted(read(keys[start : start + CHUNK]), key=lambda row: position[row[-1]])
 
     def activity_rows(self, record: str | None, keys: list, position: dict) -> Iterator[tuple]:
-        """(*ACTIVITY_FIELDS, key) of each activity of ``record`` (every record: None), in reference order."""
+        """(*ACTIVITY_FIELDS, *the ids of its LINKS' entries, a list each, key) of each activity of ``record`` (every
+        record: None), in reference order."""
         if self.moment is None:
             rows = ProcessingActivity.objects.filter(**self._selection(record, ""))
-            return self._stream(rows.order_by("reference").values_list(*document.ACTIVITY_FIELDS, "id"))
-        table = ProcessingActivity.history.model.objects
-        return self._by_chunk(
-            keys,
-            position,
-            lambda chunk: table.filter(history_id__in=chunk).values_list(*document.ACTIVITY_FIELDS, "history_id"),
-        )
-
-    def links(self, name: str, record: str | None, keys: list, position: dict) -> Iterator[tuple[int, int]]:
-        """(catalogue id, activity key) pairs of one many-to-many link, in the activities' order."""
-        column, _model = LINKS[name]
-        if self.moment is None:
-            rows = getattr(ProcessingActivity, name).through.objects.filter(
-                **self._selection(record, "processingactivity__")
-            )
+            links = _linked(lambda name: getattr(ProcessingActivity, name).through, "processingactivity_id", "id")
             return self._stream(
-                rows.order_by("processingactivity__reference").values_list(column, "processingactivity_id")
+                rows.annotate(**links).order_by("reference").values_list(*document.ACTIVITY_FIELDS, *links, "id")
             )
-        through = apps.get_model("processing", f"HistoricalProcessingActivity_{name}")
+        table = ProcessingActivity.history.model.objects
+        links = _linked(lambda name: apps.get_model("processing", f"HistoricalProcessingActivity_{name}"), "history_id")
         return self._by_chunk(
             keys,
             position,
-            lambda chunk: through.objects.filter(history_id__in=chunk).values_list(column, "history_id"),
+            lambda chunk: (
+                table.filter(history_id__in=chunk)
+                .annotate(**links)
+                .values_list(*document.ACTIVITY_FIELDS, *links, "history_id")
+            ),
         )
 
     def rows(self, model, columns: list[str], record: str | None, ids: list, position: dict) -> Iterator[tuple]:
@@ -209,6 +204,16 @@ class _Source:
             position,
             lambda chunk: self.table(model, activity_id__in=chunk).order_by("id").values_list(*columns, "activity_id"),
         )
+
+
+def _linked(through, to_activity: str, key: str | None = None) -> dict[str, ListOf]:
+    """Each of the activity's ``LINKS`` as the list of its entries' ids (``through(name)``: the table of a link,
+    joined to the activity's ``key`` by ``to_activity``), named ``<link>_ids``."""
+    activity = {to_activity: OuterRef(key or to_activity)}
+    return {
+        f"{name}_ids": ListOf(through(name).objects.filter(**activity).values(column))
+        for name, (column, _model) in LINKS.items()
+    }
 
 
 def _system_countries(links) -> dict[int, set[str]]:
@@ -310,10 +315,6 @@ class RegisterReader:
         place_of_id = {pk: place for place, pk in enumerate(ids)}
         count = len(keys)
         activities = _aligned(source.activity_rows(record, by_key, position), position, count)
-        links = [
-            _aligned(source.links(part, record, by_key, position), position, count)
-            for part in ("data_fields", "recipients", "systems")
-        ]
         subjects = _aligned(
             source.rows(ActivityDataSubject, ["category_id", "approximate_count"], record, ids, place_of_id),
             place_of_id,
@@ -327,13 +328,13 @@ class RegisterReader:
         row_dates = {part: _dates(model, document.PART_FIELDS[part]) for part, model in ROWS.items()}
         names = {"recipient": catalogue["recipients"], "system": catalogue["systems"]}
 
-        ranked, first = self._ranked, itemgetter(0)
+        ranked, links = self._ranked, slice(len(document.ACTIVITY_FIELDS), len(document.ACTIVITY_FIELDS) + len(LINKS))
 
-        def linked(part, found):
+        def linked(part, ids):
             """The entries linked, by name: their places sorted, those not found (deleted since the catalogue was
             read) placed last and dropped; without a Python call per link."""
             in_order, missing = ranked[part], len(ranked[part])
-            places = sorted(map(order[part].get, map(first, found), repeat(missing)))
+            places = sorted(map(order[part].get, ids, repeat(missing)))
             if places and places[-1] == missing:
                 places = [place for place in places if place != missing]
             return list(map(in_order.__getitem__, places))
@@ -355,10 +356,11 @@ class RegisterReader:
                         row[name] = entry["name"] if entry else None
             return made
 
-        for found, fields, recipients, systems, people, *parts in zip(activities, *links, subjects, *rows, strict=True):
+        for found, people, *parts in zip(activities, subjects, *rows, strict=True):
             if not found:  # deleted since it was counted
                 continue
-            activity = dict(zip(document.ACTIVITY_FIELDS, found[0], strict=False))  # the key, last, left out
+            activity = dict(zip(document.ACTIVITY_FIELDS, found[0], strict=False))  # the links and key left out
+            linked_ids = dict(zip(LINKS, found[0][links], strict=True))
             for name in activity_dates:
                 if activity[name] is not None:
                     activity[name] = activity[name].isoformat()
@@ -367,9 +369,9 @@ class RegisterReader:
             yield {
                 **activity,
                 "record": record_of(activity["role"]),
-                "data_fields": linked("data_fields", fields),
+                "data_fields": linked("data_fields", linked_ids["data_fields"]),
                 "data_subjects": [{**entries[pk], "approximate_count": number} for pk, number, _key in people],
-                "recipients": linked("recipients", recipients),
-                "systems": linked("systems", systems),
+                "recipients": linked("recipients", linked_ids["recipients"]),
+                "systems": linked("systems", linked_ids["systems"]),
                 **{part: part_rows(part, found) for part, found in zip(ROWS, parts, strict=True)},
             }
