@@ -408,7 +408,8 @@ class Transfer(TimeStampedModel):
         Mechanism.COMPELLING_INTEREST,
     )
 
-    activity = models.ForeignKey(ProcessingActivity, on_delete=models.CASCADE, related_name="transfers")
+    # Indexed with its country (Meta.indexes), which serves every lookup by activity too.
+    activity = models.ForeignKey(ProcessingActivity, on_delete=models.CASCADE, related_name="transfers", db_index=False)
     country = models.ForeignKey(
         Country, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("destination")
     )
@@ -478,6 +479,12 @@ class Transfer(TimeStampedModel):
         verbose_name = _("transfer outside the EEA")
         verbose_name_plural = _("transfers outside the EEA")
         ordering = ["pk"]
+        indexes = [
+            # The rules look an activity's transfers up by their destination ("is there a row for this activity and
+            # this country?", transfer.destination_uncovered). With the activity alone indexed, SQLite, which plans
+            # without statistics, read every transfer to the country instead: 54 s for 10,000 activities, 0.07 s so.
+            models.Index(fields=["activity", "country"], name="processing_transfer_activity"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(country__isnull=True) | Q(international_organisation__isnull=True),
