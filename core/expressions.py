@@ -8,7 +8,7 @@ instead of 0.17 (PostgreSQL 15).
 
 import json
 
-from django.db.models import Field, QuerySet, Subquery
+from django.db.models import F, Field, QuerySet, Subquery
 
 
 class _List(Field):
@@ -29,11 +29,12 @@ class ListOf(Subquery):
     ``OuterRef``), as a list in no particular order, empty where there is none: ``ARRAY(…)`` on PostgreSQL,
     ``json_group_array`` on SQLite."""
 
+    ALIAS = "listed_value"  # the column's name in the subquery, which SQLite's aggregate names
+
     def __init__(self, queryset: QuerySet):
-        if len(queryset.query.values_select) != 1 or "__" in queryset.query.values_select[0]:
-            raise ValueError("ListOf reads a queryset of one column of its own table: values('column').")
-        super().__init__(queryset, output_field=_List())
-        self.column = queryset.query.values_select[0]
+        if len(queryset.query.values_select) != 1:
+            raise ValueError("ListOf reads a queryset of one column: values('column').")
+        super().__init__(queryset.values(**{self.ALIAS: F(queryset.query.values_select[0])}), output_field=_List())
 
     def as_postgresql(self, compiler, connection, **extra):
         return super().as_sql(compiler, connection, template="ARRAY(%(subquery)s)", **extra)
@@ -41,7 +42,6 @@ class ListOf(Subquery):
     def as_sql(self, compiler, connection, template=None, **extra):
         if connection.vendor != "sqlite":
             raise NotImplementedError(f"ListOf on {connection.vendor}")
-        column = connection.ops.quote_name(self.column)
-        # SQLite names a subquery's column after the column it selects (Subquery drops the SQL's parentheses).
+        column = connection.ops.quote_name(self.ALIAS)
         template = f"(SELECT json_group_array({column}) FROM (%(subquery)s))"  # noqa: S608 (a column name)
         return super().as_sql(compiler, connection, template=template, **extra)

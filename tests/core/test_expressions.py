@@ -57,7 +57,20 @@ def test_several_lists_on_one_row_each_its_own(organisation):
     assert row["fields"] == [field.pk] and sorted(row["systems_ids"]) == sorted(system.pk for system in systems)
 
 
-@pytest.mark.parametrize("columns", [("datafield_id", "processingactivity_id"), ("datafield__name",)])
-def test_a_queryset_of_several_columns_or_of_another_tables_column_is_refused(columns):
-    with pytest.raises(ValueError, match="one column of its own table"):
-        ListOf(THROUGH.filter(processingactivity_id=OuterRef("id")).values(*columns))
+def test_a_column_named_by_its_field_or_across_a_relation_is_read_as_well(organisation):
+    field = catalogue_item_create(model=DataField, organisation=organisation, name="Email", category="other")
+    activity = activity_create(organisation=organisation, name="One", data_fields=[field])
+    through = THROUGH.filter(processingactivity_id=OuterRef("id"))
+    row = (
+        ProcessingActivity.objects.annotate(
+            by_field=ListOf(through.values("datafield")), names=ListOf(through.values("datafield__name"))
+        )
+        .values("by_field", "names")
+        .get(pk=activity.pk)
+    )
+    assert row == {"by_field": [field.pk], "names": ["Email"]}
+
+
+def test_a_queryset_of_several_columns_is_refused():
+    with pytest.raises(ValueError, match="one column"):
+        ListOf(THROUGH.filter(processingactivity_id=OuterRef("id")).values("datafield_id", "processingactivity_id"))
