@@ -35,7 +35,6 @@ def seed(size: int, *, slug: str | None = None, name: str | None = None):
 
 
 def _seed(size: int, *, slug: str, name: str):
-    from django.apps import apps
     from django.db import transaction
     from simple_history.utils import bulk_create_with_history
 
@@ -45,6 +44,7 @@ def _seed(size: int, *, slug: str, name: str):
     from core.text import normalise_key
     from inventory.models import DataField, DataSubjectCategory, Recipient, System, SystemCountry
     from inventory.services import CATALOGUE_MODELS
+    from processing.history import historical_links
     from processing.models import ActivityDataSubject, ProcessingActivity, RetentionLine, SecurityMeasure, Transfer
     from processing.services import REGISTER_MODELS
 
@@ -107,7 +107,7 @@ def _seed(size: int, *, slug: str, name: str):
         }
         for name, (items, count, column) in links.items():
             through = getattr(ProcessingActivity, name).through
-            historical = apps.get_model("processing", f"HistoricalProcessingActivity_{name}")
+            historical = historical_links(name)
             chosen = [(activity, item) for activity in activities for item in rng.sample(items, count)]
             rows = through.objects.bulk_create(
                 [through(processingactivity=activity, **{column: item}) for activity, item in chosen], batch_size=5000

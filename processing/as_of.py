@@ -13,7 +13,6 @@ read the live register, with a fixed number of queries.
 
 from datetime import date, datetime, time, timedelta
 
-from django.apps import apps
 from django.db.models import Max
 from django.utils import timezone
 
@@ -29,7 +28,7 @@ from inventory.models import (
     System,
     SystemCountry,
 )
-from processing.history import IGNORED_HERE, LINKS
+from processing.history import IGNORED_HERE, LINKS, historical_links
 from processing.models import (
     ActivityDataSubject,
     ControllerParty,
@@ -123,7 +122,7 @@ def _prefill_links(by_id: dict, history_ids: dict, catalogue: dict) -> None:
     """The links of each activity's own record (``history_ids``: historical record → activity)."""
     for name, (column, model) in LINKS.items():
         lists = {pk: [] for pk in by_id}
-        through = apps.get_model("processing", f"HistoricalProcessingActivity_{name}")
+        through = historical_links(name)
         for history_id, target in through.objects.filter(history_id__in=list(history_ids)).values_list(
             "history_id", column
         ):

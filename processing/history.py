@@ -26,6 +26,14 @@ LINKS = {  # m2m field of the activity -> (column in the historical m2m table, c
     "recipients": ("recipient_id", Recipient),
     "systems": ("system_id", System),
 }
+
+
+def historical_links(name: str):
+    """The history table of the activity's link ``name`` (one of ``LINKS``): its entries by historical record
+    (``history_id``)."""
+    return apps.get_model("processing", f"HistoricalProcessingActivity_{name}")
+
+
 ROWS = [  # the activity's rows whose history is shown with it, and how to name one
     (ActivityDataSubject, gettext_lazy("Category of people")),
     (ControllerParty, gettext_lazy("Other controller")),
@@ -61,7 +69,7 @@ def _links_by_record(records, names: Names) -> dict:
     """link name → historical record → the keys it links to (their names wanted)."""
     links = {}
     for link_name, (column, model) in LINKS.items():
-        through = apps.get_model("processing", f"HistoricalProcessingActivity_{link_name}")
+        through = historical_links(link_name)
         by_record = {}
         for history_id, target in through.objects.filter(history__in=records).values_list("history_id", column):
             by_record.setdefault(history_id, set()).add(target)

@@ -22,7 +22,6 @@ from datetime import date, datetime
 from itertools import groupby, islice, repeat
 from operator import itemgetter
 
-from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import OuterRef
@@ -33,7 +32,7 @@ from core.expressions import ListOf
 from core.text import normalise_key
 from inventory.models import DataField, DataSubjectCategory, InternationalOrganisation, Recipient, System, SystemCountry
 from processing.as_of import latest_records, moment_of
-from processing.history import LINKS
+from processing.history import LINKS, historical_links
 from processing.models import (
     ActivityDataSubject,
     ControllerParty,
@@ -182,7 +181,7 @@ class _Source:
                 rows.annotate(**links).order_by("reference").values_list(*document.ACTIVITY_FIELDS, *links, "id")
             )
         table = ProcessingActivity.history.model.objects
-        links = _linked(lambda name: apps.get_model("processing", f"HistoricalProcessingActivity_{name}"), "history_id")
+        links = _linked(historical_links, "history_id")
         return self._by_chunk(
             keys,
             position,
