@@ -10,14 +10,16 @@ seeding left behind (the objects kept in ``bench.register._SEEDED``, collected, 
 the seeding freed given back with ``malloc_trim``) and reads the organisation again by its key,
 then resets its peak: about 105 MB before any export on PostgreSQL, where a fresh process with
 the same modules holds about 90 (what the seeding's freed objects still occupy is not all given
-back). ``rss_growth_mb`` is how far the export raised it. The child is then settled as a worker's process is when
-it starts (``config.celery_app.settle_worker``: the garbage collector's thresholds of a server process), for it is
-in a worker that an export runs; with Python's default thresholds the 10,000 activities' CSV or JSON paid about
-0.13 s more, in some 250 collections.
+back). ``rss_growth_mb`` is how far the export raised it. The child is settled, before its peak
+is reset, as a worker's process is when it starts (``config.celery_app.settle_worker``: the
+garbage collector's thresholds of a server process), for it is in a worker that an export runs;
+with Python's default thresholds the 10,000 activities' CSV or JSON paid about 0.13 s more, in
+some 250 collections.
 
 On PostgreSQL the CSV and JSON are also set against the database's own speed: ``copy_seconds``
-is the time to ``COPY`` out the rows the export reads (each table the export streams, joined
-to its activity and catalogue entry, in the register's order) and ``times_copy`` how many
+is the time to ``COPY`` out the rows the export reads (each table of the activities' rows and
+links, joined to its activity and catalogue entry, in the register's order: the export reads the
+links as lists on each activity's row, the same content in another shape) and ``times_copy`` how many
 times that the export took. SQLite has no ``COPY``: there it is left out.
 """
 

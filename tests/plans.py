@@ -18,8 +18,11 @@ def index_lookups(sql: str, table: str) -> list[str]:
             # A table is named by its alias in a subquery (U0): its index, named after it, tells it then.
             return [row[-1] for row in cursor.fetchall() if row[-1].startswith("SEARCH") and table in row[-1]]
         cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}")
-        plan = cursor.fetchone()[0]
+        try:
+            cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}")
+            plan = cursor.fetchone()[0]
+        finally:
+            cursor.execute("RESET enable_seqscan")
     plan = json.loads(plan) if isinstance(plan, str) else plan
     found, nodes = [], [(plan[0]["Plan"], None)]
     while nodes:
