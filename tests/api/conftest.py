@@ -10,7 +10,7 @@ from ..inventory.factories import DataFieldFactory, DataSubjectCategoryFactory, 
 
 def token_key(user, **token) -> str:
     """A new token's key: read and write, for all the user's organisations, unless ``token`` says otherwise."""
-    return api_token_create(user=user, name=f"tests {uuid.uuid4().hex[:8]}", **token)[1]
+    return api_token_create(user=user, name=f"tests {uuid.uuid4().hex}", **token)[1]  # thousands in a shrinking run
 
 
 def token_client(user, **token) -> APIClient:

@@ -1,6 +1,6 @@
-"""A page of the API reads each of its activities' links through the link table's index on the activity, on SQLite
-and on PostgreSQL: read from the catalogue's side, SQLite read every entry and its links (28 ms of a page of 50
-activities in a register of 10,000)."""
+"""A page of the API reads each of its activities' links through the link table's index on the activity: read from
+the catalogue's side, SQLite read every entry and its links (28 ms of a page of 50 activities in a register of
+10,000). The plans are read on SQLite (``tests.plans``), the rows on both databases."""
 
 import pytest
 from django.db import connection
@@ -34,8 +34,10 @@ def test_a_pages_links_are_read_by_activity_in_the_catalogues_order(organisation
     assert found["recipients"] == {first.pk: [catalogue["crm_vendor"].pk, catalogue["sales"].pk]}
     assert found["systems"] == {first.pk: [catalogue["crm"].pk, catalogue["intranet"].pk]}
     assert len(queries) == len(LINK_FIELDS)
+    if connection.vendor != "sqlite":
+        return  # PostgreSQL plans by its statistics (see tests.plans)
     for name, query in zip(LINK_FIELDS, queries, strict=True):
         table = getattr(ProcessingActivity, name).through._meta.db_table
         lookups = index_lookups(query["sql"], table)
-        assert lookups and all("processingactivity_id" in lookup for lookup in lookups), (name, lookups)
+        assert lookups and all("(processingactivity_id=?)" in lookup for lookup in lookups), (name, lookups)
         assert full_scans(query["sql"]) == [], name  # no catalogue, no link table read whole
