@@ -8,6 +8,7 @@ instead of 0.17 (PostgreSQL 15).
 
 import json
 
+from django.db import NotSupportedError
 from django.db.models import F, Field, QuerySet, Subquery
 
 
@@ -39,9 +40,11 @@ class ListOf(Subquery):
     def as_postgresql(self, compiler, connection, **extra):
         return super().as_sql(compiler, connection, template="ARRAY(%(subquery)s)", **extra)
 
-    def as_sql(self, compiler, connection, template=None, **extra):
-        if connection.vendor != "sqlite":
-            raise NotImplementedError(f"ListOf on {connection.vendor}")
+    def as_sqlite(self, compiler, connection, **extra):
         column = connection.ops.quote_name(self.ALIAS)
         template = f"(SELECT json_group_array({column}) FROM (%(subquery)s))"  # noqa: S608 (a column name)
         return super().as_sql(compiler, connection, template=template, **extra)
+
+    def as_sql(self, compiler, connection, **extra):
+        """Registre's own database is PostgreSQL or SQLite (``config.settings``): no other has these lists here."""
+        raise NotSupportedError(f"ListOf reads lists on PostgreSQL and SQLite, not on {connection.vendor}.")

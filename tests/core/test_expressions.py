@@ -1,7 +1,9 @@
 """core.expressions: a one-to-many link read as a list on its row, the same on SQLite and PostgreSQL."""
 
+from types import SimpleNamespace
+
 import pytest
-from django.db import connection
+from django.db import NotSupportedError, connection
 from django.db.models import OuterRef
 from django.test.utils import CaptureQueriesContext
 
@@ -74,3 +76,9 @@ def test_a_column_named_by_its_field_or_across_a_relation_is_read_as_well(organi
 def test_a_queryset_of_several_columns_is_refused():
     with pytest.raises(ValueError, match="one column"):
         ListOf(THROUGH.filter(processingactivity_id=OuterRef("id")).values("datafield_id", "processingactivity_id"))
+
+
+def test_another_database_is_told_plainly_that_it_has_no_such_list():
+    links = ListOf(THROUGH.filter(processingactivity_id=OuterRef("id")).values("datafield_id"))
+    with pytest.raises(NotSupportedError, match="not on mysql"):
+        links.as_sql(None, SimpleNamespace(vendor="mysql"))
