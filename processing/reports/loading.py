@@ -181,7 +181,7 @@ class _Source:
                 rows.annotate(**links).order_by("reference").values_list(*document.ACTIVITY_FIELDS, *links, "id")
             )
         table = ProcessingActivity.history.model.objects
-        links = _linked(historical_links, "history_id")
+        links = _linked(historical_links, "history_id", "history_id")
         return self._by_chunk(
             keys,
             position,
@@ -205,10 +205,10 @@ class _Source:
         )
 
 
-def _linked(through, to_activity: str, key: str | None = None) -> dict[str, ListOf]:
+def _linked(through, to_activity: str, key: str) -> dict[str, ListOf]:
     """Each of the activity's ``LINKS`` as the list of its entries' ids (``through(name)``: the table of a link,
     joined to the activity's ``key`` by ``to_activity``), named ``<link>_ids``."""
-    activity = {to_activity: OuterRef(key or to_activity)}
+    activity = {to_activity: OuterRef(key)}
     return {
         f"{name}_ids": ListOf(through(name).objects.filter(**activity).values(column))
         for name, (column, _model) in LINKS.items()
